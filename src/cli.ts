@@ -1,0 +1,208 @@
+// The one wiring file: every command is registered here and its module loaded only when it
+// runs, so `start` pays for nothing but what it uses. The handler at the bottom is the only
+// place that sets the exit code.
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, ExitCode, UserError } from './core/errors.js';
+import { VERSION } from './version.js';
+
+const program = new Command('agentctl');
+
+function collect(value: string, prev: string[]): string[] {
+  return [...prev, value];
+}
+
+const home = (cmd: Command): string | undefined => cmd.optsWithGlobals().home as string | undefined;
+
+program
+  .description('Run Codex, Claude Code, Gemini and shell workers in parallel tmux panes, with recorded, schema-checked results.')
+  .version(VERSION, '-V, --version')
+  .option('--home <dir>', 'workspace directory (default: $AI_ORCH_HOME or ~/.ai-orch)')
+  .showSuggestionAfterError(true)
+  .addHelpText(
+    'after',
+    `
+Exit codes: 0 ok / goal met; 1 goal not met; 2 bad input; 3 run failed (agent error or invalid
+output); 4 run lost, cancelled or timed out; 5 wait --timeout expired; 70 internal error.
+Run ids may be given by a unique prefix or suffix. Docs: README.md, docs/ARCHITECTURE.md.`,
+  );
+
+program
+  .command('init')
+  .description('create the workspace (idempotent; never overwrites your edits)')
+  .option('--wake-here', 'record the current tmux pane ($TMUX_PANE) as the orchestrator wake-up target')
+  .option('--wake-pane <pane>', 'record this pane as the wake-up target (tmux_sendkeys_target)')
+  .option('--notify-target <target>', 'tmux target for display-message flashes (tmux_notify_target)')
+  .option('--session <name>', 'tmux session for worker windows (tmux_session)')
+  .option('--json', 'print a JSON object')
+  .action(async (opts, cmd) => (await import('./commands/init.js')).init({ ...opts, home: home(cmd) }));
+
+program
+  .command('add-project')
+  .description('register a project directory under a name')
+  .argument('<name>', 'project name (letters, digits, . _ -)')
+  .argument('<path>', 'project directory')
+  .option('--default-profile <profile>', 'profile for runs of this project when --profile is not given')
+  .action(async (name, path, opts, cmd) => (await import('./commands/projects.js')).addProjectCmd({ name, path, ...opts, home: home(cmd) }));
+
+program
+  .command('projects')
+  .description('list registered projects')
+  .option('--json', 'print JSON')
+  .action(async (opts, cmd) => (await import('./commands/projects.js')).listProjectsCmd({ ...opts, home: home(cmd) }));
+
+program
+  .command('remove-project')
+  .description('unregister a project (its files and runs are kept)')
+  .argument('<name>')
+  .action(async (name, _opts, cmd) => (await import('./commands/projects.js')).removeProjectCmd({ name, home: home(cmd) }));
+
+const runOptions = (c: Command): Command =>
+  c
+    .option('--title <title>', 'short title shown in the pane, list and notifications')
+    .option('--model <model>', 'model override for the agent')
+    .option('--schema <file>', 'JSON Schema the final answer must match (default: workspace result schema)')
+    .option('--timeout <duration>', 'stop the run after this long: 90, 90s, 15m, 1h30m')
+    .option('--prompt-file <file>', 'read the prompt from a file instead of stdin')
+    .option('--run-id <id>', 'use this run id instead of a generated one')
+    .option('--window', 'put the worker in a tmux window of its own')
+    .option('--target <pane>', "split this pane's window instead of the orchestrator's")
+    .option('--json', 'print the run as JSON instead of just its id');
+
+runOptions(
+  program
+    .command('start')
+    .description('start a worker in a tmux pane and print its run id at once (prompt on stdin)')
+    .option('--project <name|path>', 'registered project name or a directory (default: current directory)')
+    .option('--profile <profile>', 'profile from config.json (default: the project\'s, then config default_profile)')
+    .addOption(new Option('--agent <agent>', 'agent CLI, overriding the profile\'s').choices(['codex', 'claude', 'gemini', 'shell'])),
+)
+  .option('--auto-escalate', "when the goal is not met, continue automatically on the profile's escalate_to profile")
+  .argument('[command...]', 'shell agent only: the command to run, after --')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  agentctl start --project api --profile spark --title "fix auth test" <<'PROMPT'
+  Fix the failing test in tests/auth.test.ts ...
+  PROMPT
+  agentctl start --agent shell --title tests -- npm test`,
+  )
+  .action(async (command: string[], opts, cmd) => (await import('./commands/start.js')).startCmd({ ...opts, command, home: home(cmd) }));
+
+program
+  .command('wait')
+  .description('block until the run(s) end; print one compact JSON line per run')
+  .argument('<ids...>', 'run ids (or unique prefixes/suffixes)')
+  .option('--timeout <seconds>', 'give up after this long (exit 5); runs still going are printed with status running')
+  .option('--any', 'return as soon as one of the runs ends')
+  .option('--follow', 'follow escalations and report the end of each chain')
+  .addHelpText('after', '\nExit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.')
+  .action(async (ids: string[], opts, cmd) => (await import('./commands/wait.js')).waitCmd({ ids, ...opts, home: home(cmd) }));
+
+program
+  .command('show')
+  .description("print a run's full record as JSON")
+  .argument('<id>')
+  .action(async (id, _opts, cmd) => (await import('./commands/show.js')).showCmd({ id, home: home(cmd) }));
+
+program
+  .command('list')
+  .description('recent runs, newest first')
+  .option('--status <status>', 'only runs with this status or outcome (pending, running, finished, lost, goal_met, ...)')
+  .option('--project <name>', 'only runs of this project')
+  .option('-n, --limit <n>', 'at most this many runs (0: all)', '20')
+  .option('--json', 'print a JSON array')
+  .action(async (opts, cmd) => (await import('./commands/list.js')).listCmd({ ...opts, home: home(cmd) }));
+
+runOptions(
+  program
+    .command('resume')
+    .description("continue a finished run's agent session with a follow-up prompt (stdin)")
+    .requiredOption('--parent-run-id <id>', 'the run to continue')
+    .option('--profile <profile>', "profile for the new run (default: the parent's); another agent starts a fresh session with the parent's context"),
+)
+  .option('--auto-escalate', 'auto-escalate the new run when its goal is not met')
+  .action(async (opts, cmd) => (await import('./commands/resume.js')).resumeCmd({ ...opts, home: home(cmd) }));
+
+program
+  .command('escalate')
+  .description("resume a run that missed its goal with its followup_prompt on the profile's escalate_to profile")
+  .argument('<id>')
+  .option('--profile <profile>', 'escalate to this profile instead')
+  .option('--window', 'put the worker in a tmux window of its own')
+  .option('--json', 'print the new run as JSON instead of just its id')
+  .action(async (id, opts, cmd) => (await import('./commands/resume.js')).escalateCmd({ id, ...opts, home: home(cmd) }));
+
+program
+  .command('tail')
+  .description('print notification lines (start, finish, escalate, lost, cancel) as they arrive')
+  .option('-n, --lines <n>', 'show this many earlier lines first', '10')
+  .option('--json', 'print the raw JSON lines')
+  .option('--no-follow', 'print and exit instead of following')
+  .action(async (opts, cmd) => (await import('./commands/tail.js')).tailCmd({ ...opts, home: home(cmd) }));
+
+program
+  .command('logs')
+  .description("a run's agent events, rendered readably")
+  .argument('<id>')
+  .option('-f, --follow', 'keep printing until the run ends')
+  .option('--raw', 'print the raw event stream')
+  .action(async (id, opts, cmd) => (await import('./commands/logs.js')).logsCmd({ id, ...opts, home: home(cmd) }));
+
+program
+  .command('cancel')
+  .description('stop a run (its whole process tree); outcome cancelled')
+  .argument('<id>')
+  .action(async (id, _opts, cmd) => (await import('./commands/cancel.js')).cancelCmd({ id, home: home(cmd) }));
+
+program
+  .command('doctor')
+  .description('check tmux, node, agent CLIs, codex profiles and the workspace; say how to fix problems')
+  .option('--json', 'print JSON')
+  .action(async (opts, cmd) => (await import('./commands/doctor.js')).doctorCmd({ ...opts, home: home(cmd) }));
+
+program
+  .command('demo')
+  .description('show the whole loop with shell workers in a throwaway repository (no account needed)')
+  .option('--keep', 'keep the demo tmux session and workspace afterwards')
+  .action(async (opts, cmd) => (await import('./commands/demo.js')).demoCmd({ ...opts, home: home(cmd) }));
+
+program
+  .command('_supervise', { hidden: true })
+  .argument('<id>')
+  .action(async (id, _opts, cmd) => {
+    const { supervise } = await import('./core/supervisor.js');
+    const { resolveHome } = await import('./core/paths.js');
+    process.exitCode = await supervise(resolveHome(home(cmd)), id);
+  });
+
+program.exitOverride();
+program.configureOutput({ outputError: () => {} });
+for (const c of program.commands) {
+  c.exitOverride();
+  c.configureOutput({ outputError: () => {} });
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = handleError(err);
+}
+
+function handleError(err: unknown): number {
+  if (err instanceof ExitCode) return err.exitCode;
+  if (err instanceof UserError) {
+    process.stderr.write(`agentctl: ${err.message}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof CommanderError) {
+    if (err.exitCode === 0) return 0; // --help, --version
+    const sub = process.argv.slice(2).find((a) => !a.startsWith('-'));
+    const hint = sub && program.commands.some((c) => c.name() === sub) ? `agentctl ${sub} --help` : 'agentctl --help';
+    process.stderr.write(`agentctl: ${err.message.replace(/^error: /, '')} (see "${hint}")\n`);
+    return EXIT.USAGE;
+  }
+  const e = err as Error;
+  process.stderr.write(`agentctl: internal error: ${e?.stack ?? String(err)}\nPlease report this with the command you ran.\n`);
+  return EXIT.INTERNAL;
+}

@@ -1,0 +1,54 @@
+import { writeFileSync } from 'node:fs';
+import { EXIT, UserError } from '../core/errors.js';
+import { sleepSync } from '../core/fsutil.js';
+import { tmuxFor } from '../core/liveness.js';
+import { isEnded } from '../core/meta.js';
+import { appendNotification, notification } from '../core/notify.js';
+import { resolveHome, runFiles, workspace } from '../core/paths.js';
+import { killTree, sameProcessAlive } from '../core/proctree.js';
+import { compactResult } from '../core/result.js';
+import { readMeta, resolveRunId, updateMeta } from '../core/store.js';
+
+const CANCEL_WAIT_MS = 10_000;
+
+/**
+ * Ask the supervisor to stop (it kills the agent's tree and records the outcome); when there
+ * is no live supervisor, stop what is left and record the cancel here.
+ */
+export async function cancelCmd(o: { home?: string; id: string }): Promise<void> {
+  const ws = workspace(resolveHome(o.home));
+  const id = resolveRunId(ws, o.id);
+  const files = runFiles(ws.home, id);
+  let m = readMeta(ws, id);
+  if (isEnded(m)) throw new UserError(`run ${id} already ended (${m.outcome ?? m.status}): nothing to cancel`, EXIT.USAGE);
+  writeFileSync(files.cancel, new Date().toISOString());
+
+  const sup = m.pids.supervisor;
+  if (m.status === 'running' && sup && sameProcessAlive(sup, m.pids.supervisor_start)) {
+    process.kill(sup, 'SIGTERM');
+    const deadline = Date.now() + CANCEL_WAIT_MS;
+    while (Date.now() < deadline) {
+      m = readMeta(ws, id);
+      if (isEnded(m)) break;
+      sleepSync(25);
+    }
+  }
+  if (!isEnded(m)) {
+    // no supervisor (still pending, or dead, or stuck): finish the job here
+    const agent = m.pids.agent;
+    if (agent && sameProcessAlive(agent, m.pids.agent_start)) await killTree(agent, 2000);
+    if (sup && sameProcessAlive(sup, m.pids.supervisor_start)) await killTree(sup, 1000);
+    if (m.status === 'pending' && m.tmux.pane) tmuxFor(m).killPane(m.tmux.pane);
+    m = updateMeta(ws, id, (cur) => {
+      if (isEnded(cur)) return cur;
+      cur.status = 'finished';
+      cur.outcome = 'cancelled';
+      cur.goal_met = false;
+      cur.ended_at = new Date().toISOString();
+      cur.errors.push('cancelled by agentctl cancel');
+      cur.summary ??= 'cancelled before it finished';
+    });
+  }
+  appendNotification(ws, notification('cancel', m));
+  process.stdout.write(`${JSON.stringify(compactResult(m))}\n`);
+}

@@ -1,0 +1,98 @@
+import { formatSeconds } from '../core/duration.js';
+import { UserError } from '../core/errors.js';
+import { readFileOrNull } from '../core/fsutil.js';
+import { refreshLiveness } from '../core/liveness.js';
+import { type Meta, OUTCOMES, RUN_STATUSES } from '../core/meta.js';
+import { resolveHome, runFiles, workspace } from '../core/paths.js';
+import { durationSeconds } from '../core/result.js';
+import { loadConfigOrNull } from '../core/runview.js';
+import { CorruptRun, parseMeta, runIdsNewestFirst } from '../core/store.js';
+
+export interface ListOptions {
+  home?: string;
+  status?: string;
+  project?: string;
+  limit?: string;
+  json?: boolean;
+}
+
+type Row = { meta: Meta } | { corrupt: string; runId: string };
+
+export async function listCmd(o: ListOptions): Promise<void> {
+  const ws = workspace(resolveHome(o.home));
+  const limit = Number(o.limit ?? 20);
+  if (!Number.isInteger(limit) || limit < 0) throw new UserError(`invalid --limit ${JSON.stringify(o.limit)}: give a whole number (0 for all)`);
+  const statuses: readonly string[] = [...RUN_STATUSES, ...OUTCOMES, 'corrupt'];
+  if (o.status && !statuses.includes(o.status)) throw new UserError(`invalid --status ${JSON.stringify(o.status)}: use one of ${statuses.join(', ')}`);
+  const cfg = loadConfigOrNull(ws);
+
+  const rows: Row[] = [];
+  for (const id of runIdsNewestFirst(ws)) {
+    if (limit && rows.length >= limit) break;
+    let row: Row;
+    try {
+      const meta = parseMeta(id, readFileOrNull(runFiles(ws.home, id).meta));
+      row = { meta: await refreshLiveness(ws, cfg, meta) };
+    } catch (err) {
+      if (!(err instanceof CorruptRun)) throw err;
+      row = { corrupt: err.message, runId: id };
+    }
+    if (matches(row, o)) rows.push(row);
+  }
+
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(rows.map(toJson))}\n`);
+    return;
+  }
+  if (!rows.length) {
+    process.stdout.write(o.status || o.project ? 'no runs match\n' : 'no runs yet: start one with "agentctl start"\n');
+    return;
+  }
+  process.stdout.write(table(rows));
+}
+
+function matches(row: Row, o: ListOptions): boolean {
+  if ('corrupt' in row) return !o.project && (!o.status || o.status === 'corrupt');
+  const m = row.meta;
+  if (o.status && m.status !== o.status && m.outcome !== o.status) return false;
+  if (o.project && m.project !== o.project) return false;
+  return true;
+}
+
+function toJson(row: Row) {
+  if ('corrupt' in row) return { run_id: row.runId, status: 'corrupt', error: row.corrupt };
+  const m = row.meta;
+  return {
+    run_id: m.run_id,
+    status: m.status,
+    outcome: m.outcome,
+    goal_met: m.goal_met,
+    title: m.title,
+    project: m.project,
+    profile: m.profile,
+    agent: m.agent,
+    created_at: m.created_at,
+    ended_at: m.ended_at,
+    duration_s: durationSeconds(m),
+    exit_code: m.exit_code,
+    parent_run_id: m.parent_run_id,
+    escalated_to: m.escalated_to,
+    pane: m.tmux.pane,
+  };
+}
+
+function table(rows: Row[]): string {
+  const now = Date.now();
+  const cells = rows.map((row) => {
+    if ('corrupt' in row) return [row.runId, 'corrupt', '-', '-', '-', '-', row.corrupt];
+    const m = row.meta;
+    const state = m.outcome ?? m.status;
+    const dur = durationSeconds(m, now);
+    const link = m.escalated_to ? ` -> ${m.escalated_to}` : '';
+    return [m.run_id, state, `${formatSeconds((now - Date.parse(m.created_at)) / 1000)}`, dur === null ? '-' : formatSeconds(dur), m.profile, m.project ?? '-', `${m.title}${link}`];
+  });
+  const head = ['RUN ID', 'STATE', 'AGE', 'TIME', 'PROFILE', 'PROJECT', 'TITLE'];
+  const widths = head.map((h, i) => (i === head.length - 1 ? 0 : Math.max(h.length, ...cells.map((c) => c[i]!.length))));
+  const fmt = (c: string[]) => c.map((v, i) => (widths[i] ? v.padEnd(widths[i]!) : v)).join('  ').trimEnd();
+  return `${[fmt(head), ...cells.map(fmt)].join('\n')}\n`;
+}

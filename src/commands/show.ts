@@ -1,0 +1,36 @@
+import { loadConfigOrNull } from '../core/runview.js';
+import { readFileOrNull } from '../core/fsutil.js';
+import { refreshLiveness } from '../core/liveness.js';
+import { resolveHome, runFiles, workspace } from '../core/paths.js';
+import { durationSeconds } from '../core/result.js';
+import { readMeta, resolveRunId } from '../core/store.js';
+
+export async function showCmd(o: { home?: string; id: string }): Promise<void> {
+  const ws = workspace(resolveHome(o.home));
+  const id = resolveRunId(ws, o.id);
+  const meta = await refreshLiveness(ws, loadConfigOrNull(ws), readMeta(ws, id));
+  const files = runFiles(ws.home, id);
+  const resultText = readFileOrNull(files.result);
+  let result: unknown = null;
+  try {
+    result = resultText ? JSON.parse(resultText) : null;
+  } catch {
+    result = null;
+  }
+  const record = {
+    ...meta,
+    duration_s: durationSeconds(meta),
+    result,
+    files: {
+      dir: files.dir,
+      meta: files.meta,
+      prompt: files.prompt,
+      schema: files.schema,
+      events: files.events,
+      stderr: files.stderr,
+      answer: files.answer,
+      result: files.result,
+    },
+  };
+  process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+}

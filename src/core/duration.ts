@@ -1,0 +1,38 @@
+import { UserError } from './errors.js';
+
+const UNIT_S: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Parse "90", "90s", "15m", "1h30m", "1.5h", "500ms" into seconds. */
+export function parseDuration(text: string, what = 'duration'): number {
+  const s = text.trim().toLowerCase();
+  if (/^\d+(\.\d+)?$/.test(s)) return positive(Number(s), text, what);
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+  let total = 0;
+  let matched = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    total += Number(m[1]) * UNIT_S[m[2]!]!;
+    matched = re.lastIndex;
+  }
+  if (matched === 0 || matched !== s.length) {
+    throw new UserError(`invalid ${what} ${JSON.stringify(text)}: use seconds or units like 90s, 15m, 1h30m`);
+  }
+  return positive(total, text, what);
+}
+
+function positive(n: number, text: string, what: string): number {
+  if (!(n > 0)) throw new UserError(`invalid ${what} ${JSON.stringify(text)}: must be greater than zero`);
+  return n;
+}
+
+/** 75 -> "1m15s"; for tables and pane output. */
+export function formatSeconds(sec: number): string {
+  if (sec < 60) return `${Math.round(sec * 10) / 10}s`.replace('.0s', 's');
+  const total = Math.round(sec);
+  const d = Math.floor(total / 86400);
+  const h = Math.floor((total % 86400) / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const r = total % 60;
+  if (d) return `${d}d${h}h`;
+  if (h) return `${h}h${m}m`;
+  return r ? `${m}m${r}s` : `${m}m`;
+}

@@ -1,0 +1,96 @@
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UserError } from './errors.js';
+
+let tmpCounter = 0;
+
+/** Write a file so readers see either the old or the new content, never a torn one. */
+export function writeFileAtomic(path: string, data: string, mode = 0o644): void {
+  const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
+  try {
+    writeFileSync(tmp, data, { mode });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Read a file or return null when it does not exist. */
+export function readFileOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+export function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const STALE_LOCK_MS = 30_000;
+
+/**
+ * Run fn while holding an exclusive lock file (O_EXCL create). A lock whose holder died, or
+ * that is older than 30 s, is taken over, so a crashed writer never blocks the workspace.
+ */
+export function withLock<T>(lockPath: string, fn: () => T, timeoutMs = 10_000): T {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        mkdirSync(dirname(lockPath), { recursive: true });
+        continue;
+      }
+      if (code !== 'EEXIST') throw err;
+      if (isStale(lockPath)) {
+        rmSync(lockPath, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new UserError(`timed out waiting for lock ${lockPath}: if no other agentctl is running, delete that file`);
+      }
+      sleepSync(Math.min(2 + attempt, 20));
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    try {
+      unlinkSync(lockPath);
+    } catch {
+      // already taken over as stale: nothing to release
+    }
+  }
+}
+
+function isStale(lockPath: string): boolean {
+  try {
+    const holder = Number(readFileSync(lockPath, 'utf8'));
+    if (holder > 0 && !pidAlive(holder)) return true;
+    return Date.now() - statSync(lockPath).mtimeMs > STALE_LOCK_MS;
+  } catch {
+    return false; // vanished or half-written: the next attempt sorts it out
+  }
+}

@@ -1,0 +1,34 @@
+import { format } from 'date-fns';
+import { customAlphabet } from 'nanoid';
+import { UserError } from './errors.js';
+
+const suffix = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 4);
+
+/** agent-orc's id shape: local time to the second plus 4 random characters, e.g. 20260215-143022-ab12. */
+export function newRunId(now = new Date()): string {
+  return `${format(now, 'yyyyMMdd-HHmmss')}-${suffix()}`;
+}
+
+const RUN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
+
+export function isValidRunId(id: string): boolean {
+  return RUN_ID_RE.test(id) && !id.includes('..');
+}
+
+export function assertRunId(id: string, what = 'run id'): string {
+  if (!isValidRunId(id)) {
+    throw new UserError(
+      `invalid ${what} ${JSON.stringify(id)}: use 1-80 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+    );
+  }
+  return id;
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function assertName(name: string, what: string): string {
+  if (!NAME_RE.test(name) || name.includes('..')) {
+    throw new UserError(`invalid ${what} ${JSON.stringify(name)}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+  }
+  return name;
+}

@@ -1,0 +1,294 @@
+// Creating a run: every check that can fail happens before anything is written; then the run
+// directory is claimed, its files written, and a tmux pane started running the supervisor.
+// `start`, `resume`, `escalate` and auto-escalation all come through startRun().
+import { openSync, writeSync, closeSync } from 'node:fs';
+import { getAdapter } from '../agents/index.js';
+import type { AgentName } from '../agents/types.js';
+import { ensureWorkspace, getProfile, loadConfig, type LoadedConfig } from './config.js';
+import { parseDuration } from './duration.js';
+import { UserError } from './errors.js';
+import { readFileOrNull, withLock, writeFileAtomic } from './fsutil.js';
+import { assertRunId, newRunId } from './ids.js';
+import { META_VERSION, type Meta } from './meta.js';
+import { runFiles, type Workspace } from './paths.js';
+import { resolveProject } from './projects.js';
+import { cliEntry, which } from './self.js';
+import { appendNotification, notification } from './notify.js';
+import { createRunDir, indexRun, removeRunDir, updateMeta, writeMeta } from './store.js';
+import { socketFrom, Tmux } from './tmux.js';
+
+export interface Placement {
+  /** Put the run in a window of its own. */
+  window?: boolean;
+  /** Split this pane's window instead of the orchestrator's. */
+  target?: string;
+}
+
+export interface StartRequest {
+  home: string;
+  /** The caller's environment: the worker gets it (PATH, CODEX_HOME, API keys). */
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  prompt: string;
+  project?: string;
+  profile?: string;
+  agent?: AgentName;
+  title?: string;
+  model?: string;
+  schemaFile?: string;
+  timeout?: string;
+  runId?: string;
+  command?: string[];
+  autoEscalate?: boolean;
+  placement?: Placement;
+  /** Chaining (resume / escalate). */
+  parent?: Meta;
+  mode?: Meta['mode'];
+  resumeSessionId?: string;
+  escalatedFrom?: string;
+}
+
+export interface Started {
+  meta: Meta;
+  ws: Workspace;
+}
+
+export async function startRun(req: StartRequest): Promise<Started> {
+  const { ws } = ensureWorkspace(req.home);
+  const cfg = loadConfig(ws);
+
+  const project = req.parent
+    ? { name: req.parent.project, dir: req.parent.project_dir, defaultProfile: undefined }
+    : resolveProject(ws, req.project, req.cwd);
+  const profileName = req.profile ?? (req.agent && !req.parent && cfg.profiles[req.agent] ? req.agent : undefined) ?? req.parent?.profile ?? project.defaultProfile ?? cfg.default_profile;
+  const profile = getProfile(cfg, profileName);
+  const agent: AgentName = req.agent ?? profile.agent;
+  const adapter = getAdapter(agent);
+
+  const command = agent === 'shell' ? (req.command?.length ? req.command : (profile.command ?? req.parent?.command ?? null)) : null;
+  if (agent === 'shell' && !command) {
+    throw new UserError('the shell agent needs a command: agentctl start --agent shell --title tests -- npm test');
+  }
+  if (agent !== 'shell' && req.command?.length) {
+    throw new UserError(`a command after "--" is only for the shell agent, not ${agent}: drop it or add --agent shell`);
+  }
+
+  const prompt = req.prompt;
+  if (agent !== 'shell' && prompt.trim() === '') {
+    throw new UserError('empty prompt: pipe the prompt on stdin (agentctl start ... <<\'PROMPT\') or pass --prompt-file FILE');
+  }
+  const bytes = Buffer.byteLength(prompt);
+  if (bytes > cfg.max_prompt_bytes) {
+    throw new UserError(`prompt is ${bytes} bytes, over the ${cfg.max_prompt_bytes}-byte limit: shorten it, or raise max_prompt_bytes in config.json`);
+  }
+
+  const binary = command ? command[0]! : adapter.binary;
+  if (!which(binary, req.env.PATH, project.dir)) {
+    throw new UserError(
+      agent === 'shell'
+        ? `command not found: ${binary}: check the command after "--" and PATH`
+        : `${binary} not found on PATH: install the ${agent} CLI (see "agentctl doctor") or choose another --agent/--profile`,
+    );
+  }
+
+  const timeoutText = req.timeout ?? profile.timeout;
+  const timeoutS = timeoutText ? parseDuration(timeoutText, 'timeout') : null;
+  const schema = await resolveSchema(ws, req.schemaFile, agent);
+
+  const depth = req.escalatedFrom && req.parent ? req.parent.escalation_depth + 1 : 0;
+  const title = (req.title ?? firstLine(prompt) ?? command?.join(' ') ?? profileName).slice(0, 200);
+  const tmuxSock = socketFrom(cfg);
+  const now = new Date();
+  const runId = claimRunId(ws, req.runId, now);
+  const files = runFiles(ws.home, runId);
+
+  const meta: Meta = {
+    version: META_VERSION,
+    run_id: runId,
+    title,
+    project: project.name,
+    project_dir: project.dir,
+    profile: profileName,
+    agent,
+    model: req.model ?? profile.model ?? null,
+    mode: req.mode ?? 'new',
+    command,
+    created_at: now.toISOString(),
+    started_at: null,
+    ended_at: null,
+    status: 'pending',
+    outcome: null,
+    exit_code: null,
+    signal: null,
+    parent_run_id: req.parent?.run_id ?? null,
+    escalated_from: req.escalatedFrom ?? null,
+    escalated_to: null,
+    escalation_depth: depth,
+    auto_escalate: req.autoEscalate ?? false,
+    thread_id: req.resumeSessionId ?? null,
+    goal_met: null,
+    summary: null,
+    followup_prompt: null,
+    git_diff_stat: null,
+    git: null,
+    usage: null,
+    cost_usd: null,
+    timeout_s: timeoutS,
+    timings: { queued_ms: null, duration_ms: null },
+    tmux: { socket: tmuxSock.socket, socket_name: tmuxSock.socketName, session: null, pane: null, placement: null },
+    pids: { supervisor: null, supervisor_start: null, agent: null, agent_start: null },
+    errors: [],
+    validation_errors: [],
+  };
+
+  try {
+    writeFileAtomic(files.prompt, prompt);
+    writeFileAtomic(files.schema, schema.text);
+    writeSecretEnv(files.env, req.env);
+    writeMeta(ws, meta);
+    indexRun(ws, runId, meta.created_at);
+    const tmux = new Tmux(tmuxSock);
+    const placed = placePane(tmux, cfg, ws, req, [process.execPath, cliEntry(), '_supervise', runId, '--home', ws.home], project.dir, runId);
+    const withPane = updateMeta(ws, runId, (m) => {
+      m.tmux.pane ??= placed.pane;
+      m.tmux.session ??= placed.session;
+      m.tmux.placement ??= placed.placement;
+    });
+    appendNotification(ws, notification('start', withPane));
+    return { meta: withPane, ws };
+  } catch (err) {
+    removeRunDir(ws, runId); // nothing half-made stays behind
+    throw err;
+  }
+}
+
+function firstLine(text: string): string | undefined {
+  const line = text
+    .split('\n')
+    .map((l) => l.replace(/^[#>*\s-]+/, '').trim())
+    .find((l) => l.length > 0);
+  return line ? line.slice(0, 80) : undefined;
+}
+
+function claimRunId(ws: Workspace, wanted: string | undefined, now: Date): string {
+  if (wanted !== undefined) {
+    assertRunId(wanted, '--run-id');
+    createRunDir(ws, wanted);
+    return wanted;
+  }
+  for (let i = 0; ; i++) {
+    const id = newRunId(now);
+    try {
+      createRunDir(ws, id);
+      return id;
+    } catch (err) {
+      if (i > 20) throw err;
+    }
+  }
+}
+
+/** The default schema is trusted as written by init; a user's file is checked before use. */
+async function resolveSchema(ws: Workspace, file: string | undefined, agent: AgentName): Promise<{ text: string }> {
+  if (!file) {
+    const text = readFileOrNull(ws.defaultSchema);
+    if (text === null) throw new UserError(`default schema ${ws.defaultSchema} is missing: run "agentctl init" to restore it`);
+    try {
+      JSON.parse(text);
+    } catch {
+      throw new UserError(`default schema ${ws.defaultSchema} is not valid JSON: fix it, or delete it and run "agentctl init"`);
+    }
+    return { text };
+  }
+  const { readSchemaFile, checkSchema, strictModeProblem } = await import('./schema.js');
+  const schema = readSchemaFile(file);
+  await checkSchema(schema, file);
+  if (agent === 'codex') {
+    const problem = strictModeProblem(schema);
+    if (problem) throw new UserError(`schema ${file} does not follow the strict structured-output rules codex needs (${problem}): fix the schema`);
+  }
+  return { text: `${JSON.stringify(schema, null, 2)}\n` };
+}
+
+/**
+ * The caller's environment, for the supervisor to hand to the agent: mode 0600, created
+ * exclusively, deleted by the supervisor the moment it has read it. Never in argv or the pane.
+ */
+function writeSecretEnv(path: string, env: NodeJS.ProcessEnv): void {
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    writeSync(fd, JSON.stringify(env));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface Placed {
+  pane: string;
+  session: string;
+  placement: NonNullable<Meta['tmux']['placement']>;
+}
+
+/**
+ * Where a worker's pane goes: its own window when asked; else beside the orchestrator (the
+ * wake-up pane, or the caller's pane on this server) up to max_panes_per_window workers; else
+ * an agents window. Serialised, so parallel starts never overfill a window.
+ */
+function placePane(tmux: Tmux, cfg: LoadedConfig, ws: Workspace, req: StartRequest, command: string[], cwd: string, runId: string): Placed {
+  return withLock(`${ws.locks}/tmux.lock`, () => {
+    const short = runId.slice(-8);
+    if (req.placement?.window) {
+      const session = sessionFor(tmux, cfg, req);
+      if (!tmux.hasSession(session)) return { pane: tmux.newSession({ session, windowName: `run-${short}`, cwd, command }), session, placement: 'new-session' };
+      return { pane: tmux.newWindow({ session, windowName: `run-${short}`, cwd, command }), session, placement: 'own-window' };
+    }
+    const orch = orchestratorPane(tmux, cfg, req);
+    if (orch) {
+      const workers = tmux.listPanes(orch.windowId).filter((p) => p.startCommand.includes('_supervise'));
+      if (workers.length < cfg.max_panes_per_window) {
+        const last = workers[workers.length - 1];
+        const pane = last
+          ? tmux.splitWindow({ target: last.paneId, cwd, command, horizontal: false })
+          : tmux.splitWindow({ target: orch.paneId, cwd, command, horizontal: true, size: '50%' });
+        return { pane, session: orch.sessionName, placement: 'split' };
+      }
+    }
+    const session = orch?.sessionName ?? cfg.tmux_session;
+    if (!tmux.hasSession(session)) {
+      return { pane: tmux.newSession({ session, windowName: cfg.agents_window, cwd, command }), session, placement: 'new-session' };
+    }
+    const win = tmux.listWindows(session).find((w) => w.name === cfg.agents_window && w.panes < cfg.max_panes_per_window);
+    if (win) {
+      return { pane: tmux.splitWindow({ target: win.windowId, cwd, command, horizontal: win.panes % 2 === 1 }), session, placement: 'agents-window' };
+    }
+    return { pane: tmux.newWindow({ session, windowName: cfg.agents_window, cwd, command }), session, placement: 'agents-window' };
+  });
+}
+
+function sessionFor(tmux: Tmux, cfg: LoadedConfig, req: StartRequest): string {
+  return orchestratorPane(tmux, cfg, req)?.sessionName ?? cfg.tmux_session;
+}
+
+function orchestratorPane(tmux: Tmux, cfg: LoadedConfig, req: StartRequest) {
+  if (req.placement?.target) {
+    const info = tmux.paneInfo(req.placement.target);
+    if (!info) throw new UserError(`tmux target ${req.placement.target} not found: give an existing pane (e.g. %3 or ai:0.1)`);
+    return info;
+  }
+  if (cfg.tmux_sendkeys_target) {
+    const info = tmux.paneInfo(cfg.tmux_sendkeys_target);
+    if (info && !info.dead) return info;
+  }
+  const callerPane = req.env.TMUX_PANE;
+  if (callerPane && req.env.TMUX && sameServer(tmux, req.env.TMUX)) {
+    const info = tmux.paneInfo(callerPane);
+    if (info && !info.dead) return info;
+  }
+  return null;
+}
+
+/** $TMUX is "socket_path,pid,session": the caller's pane only counts on the server we use. */
+function sameServer(tmux: Tmux, tmuxEnv: string): boolean {
+  if (!tmux.sock.socket && !tmux.sock.socketName) return true;
+  return tmux.socketPath() === tmuxEnv.split(',')[0];
+}
+

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { AGENT_NAMES } from '../agents/types.js';
+
+export const META_VERSION = 1;
+
+export const RUN_STATUSES = ['pending', 'running', 'finished', 'lost'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** How a run ended. `status` says where it is in its life; `outcome` what came of it. */
+export const OUTCOMES = ['goal_met', 'goal_not_met', 'invalid_output', 'agent_error', 'cancelled', 'timed_out', 'lost'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+const UsageSchema = z.looseObject({
+  input_tokens: z.number().optional(),
+  cached_input_tokens: z.number().optional(),
+  cache_write_input_tokens: z.number().optional(),
+  output_tokens: z.number().optional(),
+  reasoning_output_tokens: z.number().optional(),
+  total_tokens: z.number().optional(),
+});
+
+const nstr = z.string().nullable();
+const nint = z.number().int().nullable();
+
+// Field names agent-orc users know are kept (run_id, title, project, project_dir, profile,
+// created_at, status, mode, parent_run_id, thread_id, exit_code, ended_at, goal_met, summary,
+// git_diff_stat); everything else is new. Unknown fields are kept so newer writers stay readable.
+export const MetaSchema = z.looseObject({
+  version: z.literal(META_VERSION),
+  run_id: z.string(),
+  title: z.string(),
+  project: nstr,
+  project_dir: z.string(),
+  profile: z.string(),
+  agent: z.enum(AGENT_NAMES),
+  model: nstr,
+  /** new: a fresh session; resume: continues the parent's agent session; fresh: new session carrying the parent's context. */
+  mode: z.enum(['new', 'resume', 'fresh']),
+  command: z.array(z.string()).nullable(),
+  created_at: z.string(),
+  started_at: nstr,
+  ended_at: nstr,
+  status: z.enum(RUN_STATUSES),
+  outcome: z.enum(OUTCOMES).nullable(),
+  exit_code: nint,
+  signal: nstr,
+  parent_run_id: nstr,
+  /** Set when this run was made by `escalate` or --auto-escalate from parent_run_id. */
+  escalated_from: nstr,
+  escalated_to: nstr,
+  escalation_depth: z.number().int().min(0),
+  auto_escalate: z.boolean(),
+  thread_id: nstr,
+  goal_met: z.boolean().nullable(),
+  summary: nstr,
+  followup_prompt: nstr,
+  git_diff_stat: nstr,
+  git: z
+    .object({
+      repo_root: z.string(),
+      start_head: nstr,
+      start_tree: nstr,
+      end_tree: nstr,
+      files_changed: z.array(z.string()).nullable(),
+    })
+    .nullable(),
+  usage: UsageSchema.nullable(),
+  cost_usd: z.number().nullable(),
+  timeout_s: z.number().nullable(),
+  timings: z.object({
+    queued_ms: nint,
+    duration_ms: nint,
+  }),
+  tmux: z.object({
+    socket: nstr,
+    socket_name: nstr,
+    session: nstr,
+    pane: nstr,
+    placement: z.enum(['split', 'agents-window', 'own-window', 'new-session']).nullable(),
+  }),
+  pids: z.object({
+    supervisor: nint,
+    /** /proc start time of the supervisor, so a recycled pid is not mistaken for it. */
+    supervisor_start: nstr,
+    agent: nint,
+    agent_start: nstr,
+  }),
+  errors: z.array(z.string()),
+  validation_errors: z.array(z.string()),
+});
+export type Meta = z.infer<typeof MetaSchema>;
+
+export function isEnded(m: Pick<Meta, 'status'>): boolean {
+  return m.status === 'finished' || m.status === 'lost';
+}

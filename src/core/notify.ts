@@ -1,0 +1,76 @@
+// Finish notifications: a JSON line in notify.log (what `tail` follows), a tmux status-line
+// flash, and agent-orc's wake-up line typed into the orchestrator's pane.
+import { appendFileSync } from 'node:fs';
+import type { LoadedConfig } from './config.js';
+import type { Meta } from './meta.js';
+import type { Workspace } from './paths.js';
+import type { Tmux } from './tmux.js';
+
+export type NotifyEvent = 'start' | 'finish' | 'escalate' | 'lost' | 'cancel';
+
+export interface Notification {
+  ts: string;
+  event: NotifyEvent;
+  run_id: string;
+  title: string;
+  profile: string;
+  project: string | null;
+  status: string;
+  outcome: string | null;
+  goal_met: boolean | null;
+  exit_code: number | null;
+  summary?: string | null;
+  escalated_to?: string | null;
+  parent_run_id?: string | null;
+}
+
+const SUMMARY_MAX = 400; // keeps a line well under PIPE_BUF, so concurrent appends never interleave
+
+export function notification(event: NotifyEvent, m: Meta): Notification {
+  const n: Notification = {
+    ts: new Date().toISOString(),
+    event,
+    run_id: m.run_id,
+    title: m.title,
+    profile: m.profile,
+    project: m.project,
+    status: m.status,
+    outcome: m.outcome,
+    goal_met: m.goal_met,
+    exit_code: m.exit_code,
+  };
+  if (m.summary) n.summary = m.summary.length > SUMMARY_MAX ? `${m.summary.slice(0, SUMMARY_MAX)}…` : m.summary;
+  if (m.escalated_to) n.escalated_to = m.escalated_to;
+  if (m.parent_run_id) n.parent_run_id = m.parent_run_id;
+  return n;
+}
+
+export function appendNotification(ws: Workspace, n: Notification): void {
+  appendFileSync(ws.notify, `${JSON.stringify(n)}\n`);
+}
+
+/** agent-orc's wake-up line; orchestrator prompts match on it. */
+export function wakeLine(m: Meta): string {
+  return `[AI_ORCH DONE run_id=${m.run_id} goal_met=${m.goal_met === true} exit=${m.exit_code ?? 'none'}]`;
+}
+
+export function flashText(m: Meta): string {
+  const mark = m.outcome === 'goal_met' ? 'done' : (m.outcome ?? m.status);
+  return `agentctl: ${m.run_id} ${mark} (${m.profile}) ${m.title}`.slice(0, 200);
+}
+
+/**
+ * Tell tmux about a run that ended. A missing or stale target is not an error: the log line
+ * has already been written, which is what `tail` and `wait` rely on.
+ */
+export async function tmuxNotify(cfg: LoadedConfig, tmux: Tmux, m: Meta, opts: { wake: boolean }): Promise<{ flashed: boolean; woke: boolean }> {
+  let flashed = false;
+  let woke = false;
+  if (cfg.tmux_notify_target) flashed = tmux.displayMessage(cfg.tmux_notify_target, flashText(m));
+  const pane = cfg.tmux_sendkeys_target;
+  if (opts.wake && pane) {
+    const info = tmux.paneInfo(pane);
+    if (info && !info.dead) woke = await tmux.pasteLine(info.paneId, wakeLine(m), `agentctl-${m.run_id}`);
+  }
+  return { flashed, woke };
+}

@@ -1,0 +1,36 @@
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Absolute path of the built CLI entry, for commands agentctl runs itself (the pane supervisor). */
+export function cliEntry(): string {
+  if (process.env.AGENTCTL_CLI) return process.env.AGENTCTL_CLI;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    if (basename(dir) === 'dist' && existsSync(join(dir, 'cli.js'))) return join(dir, 'cli.js');
+    if (existsSync(join(dir, 'dist', 'cli.js'))) return join(dir, 'dist', 'cli.js');
+    dir = dirname(dir);
+  }
+  return realpathSync(process.argv[1] ?? '');
+}
+
+function isExecutableFile(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Look a command up on a PATH string the way execvp would. */
+export function which(cmd: string, pathVar: string | undefined, cwd: string): string | null {
+  if (cmd.includes('/')) {
+    const p = cmd.startsWith('/') ? cmd : join(cwd, cmd);
+    return isExecutableFile(p) ? p : null;
+  }
+  for (const dir of (pathVar ?? '').split(':')) {
+    if (dir && isExecutableFile(join(dir, cmd))) return join(dir, cmd);
+  }
+  return null;
+}

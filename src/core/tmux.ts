@@ -1,0 +1,183 @@
+// The only module that runs tmux. Every call goes through run(), which adds the socket
+// arguments, so tests and users can keep agentctl on a private server.
+import { execaSync } from 'execa';
+import { UserError } from './errors.js';
+
+export interface TmuxSocket {
+  /** `-S path` */
+  socket: string | null;
+  /** `-L name` */
+  socketName: string | null;
+}
+
+export interface PaneInfo {
+  paneId: string;
+  windowId: string;
+  sessionName: string;
+  dead: boolean;
+  startCommand: string;
+}
+
+/** Socket from the environment (AGENTCTL_TMUX_SOCKET / _NAME) or config, env first. */
+export function socketFrom(cfg: { tmux_socket: string | null; tmux_socket_name: string | null }): TmuxSocket {
+  const socket = process.env.AGENTCTL_TMUX_SOCKET || cfg.tmux_socket || null;
+  const socketName = socket ? null : process.env.AGENTCTL_TMUX_SOCKET_NAME || cfg.tmux_socket_name || null;
+  return { socket, socketName };
+}
+
+/** tmux format strings expand `#`: make user text literal. */
+export function escapeFormat(text: string): string {
+  return text.replace(/#/g, '##');
+}
+
+const PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{session_name}\t#{pane_dead}\t#{pane_start_command}';
+
+export class Tmux {
+  constructor(readonly sock: TmuxSocket) {}
+
+  private baseArgs(): string[] {
+    if (this.sock.socket) return ['-S', this.sock.socket];
+    if (this.sock.socketName) return ['-L', this.sock.socketName];
+    return [];
+  }
+
+  /** Run one tmux command line (use ';' elements to chain commands). */
+  run(args: string[], input?: string): { ok: boolean; stdout: string; stderr: string } {
+    try {
+      const r = execaSync('tmux', [...this.baseArgs(), ...args], {
+        reject: false,
+        input,
+        stdin: input === undefined ? 'ignore' : 'pipe',
+        timeout: 5000,
+      });
+      if ((r as { code?: string }).code === 'ENOENT') throw tmuxMissing();
+      return { ok: r.exitCode === 0, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw tmuxMissing();
+      throw err;
+    }
+  }
+
+  private must(args: string[], what: string, input?: string): string {
+    const r = this.run(args, input);
+    if (!r.ok) throw new UserError(`tmux ${what} failed: ${r.stderr.trim() || 'no message'}: check the tmux server and target ("agentctl doctor")`);
+    return r.stdout.trim();
+  }
+
+  /** The socket path of the server this instance talks to (for matching $TMUX). */
+  socketPath(): string | null {
+    const r = this.run(['display-message', '-p', '#{socket_path}']);
+    return r.ok ? r.stdout.trim() : null;
+  }
+
+  hasSession(name: string): boolean {
+    return this.run(['has-session', '-t', `=${name}`]).ok;
+  }
+
+  paneInfo(target: string): PaneInfo | null {
+    const r = this.run(['display-message', '-p', '-t', target, PANE_FORMAT]);
+    if (!r.ok) return null;
+    return parsePane(r.stdout.trim());
+  }
+
+  paneExists(paneId: string): boolean {
+    const info = this.paneInfo(paneId);
+    return info !== null && info.paneId === paneId;
+  }
+
+  listPanes(windowTarget: string): PaneInfo[] {
+    const r = this.run(['list-panes', '-t', windowTarget, '-F', PANE_FORMAT]);
+    if (!r.ok) return [];
+    return r.stdout.split('\n').filter(Boolean).map(parsePane);
+  }
+
+  listWindows(session: string): { windowId: string; name: string; panes: number }[] {
+    const r = this.run(['list-windows', '-t', `=${session}`, '-F', '#{window_id}\t#{window_name}\t#{window_panes}']);
+    if (!r.ok) return [];
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [windowId = '', name = '', panes = '0'] = l.split('\t');
+        return { windowId, name, panes: Number(panes) };
+      });
+  }
+
+  /** A detached session whose first pane runs command; returns the pane id. */
+  newSession(o: { session: string; windowName: string; cwd: string; command: string[] }): string {
+    return this.must(
+      ['new-session', '-d', '-s', o.session, '-n', o.windowName, '-x', '220', '-y', '60', '-c', o.cwd, '-P', '-F', '#{pane_id}', '--', ...o.command],
+      'new-session',
+    );
+  }
+
+  newWindow(o: { session: string; windowName: string; cwd: string; command: string[] }): string {
+    return this.must(
+      ['new-window', '-d', '-t', `=${o.session}:`, '-n', o.windowName, '-c', o.cwd, '-P', '-F', '#{pane_id}', '--', ...o.command],
+      'new-window',
+    );
+  }
+
+  /** Split target without moving focus (-d); horizontal puts the new pane to the right. */
+  splitWindow(o: { target: string; cwd: string; command: string[]; horizontal: boolean; size?: string }): string {
+    const args = ['split-window', '-d', o.horizontal ? '-h' : '-v', '-t', o.target, '-c', o.cwd, '-P', '-F', '#{pane_id}'];
+    if (o.size) args.push('-l', o.size);
+    return this.must([...args, '--', ...o.command], 'split-window');
+  }
+
+  /** Title, border and layout for a worker pane; best effort (the pane may already be gone). */
+  decorateWorkerPane(paneId: string, title: string, layout: 'spread' | 'tiled'): void {
+    const layoutCmd = layout === 'spread' ? ['select-layout', '-E', '-t', paneId] : ['select-layout', '-t', paneId, 'tiled'];
+    this.run([
+      'select-pane', '-t', paneId, '-T', escapeFormat(title), ';',
+      'set-option', '-w', '-t', paneId, 'pane-border-status', 'top', ';',
+      'set-option', '-w', '-t', paneId, 'pane-border-format', ' #{pane_title} ', ';',
+      ...layoutCmd,
+    ]);
+  }
+
+  /** Keep a pane on screen after its process exits (for inspecting a failed run). */
+  remainOnExit(paneId: string): void {
+    this.run(['set-option', '-p', '-t', paneId, 'remain-on-exit', 'on']);
+  }
+
+  displayMessage(target: string, text: string): boolean {
+    return this.run(['display-message', '-d', '8000', '-t', target, escapeFormat(text)]).ok;
+  }
+
+  /**
+   * Type text into a pane as literal input: bracketed paste from a named buffer (never parsed
+   * as key names), then a separate Enter so a TUI sees a submitted line.
+   */
+  async pasteLine(paneId: string, text: string, bufferName: string): Promise<boolean> {
+    const r = this.run(['load-buffer', '-b', bufferName, '-', ';', 'paste-buffer', '-p', '-d', '-b', bufferName, '-t', paneId], text);
+    if (!r.ok) {
+      this.run(['delete-buffer', '-b', bufferName]);
+      return false;
+    }
+    await new Promise((res) => setTimeout(res, 150));
+    return this.run(['send-keys', '-t', paneId, 'Enter']).ok;
+  }
+
+  capturePane(paneId: string, lines = 200): string {
+    return this.must(['capture-pane', '-p', '-J', '-t', paneId, '-S', `-${lines}`], 'capture-pane');
+  }
+
+  killPane(paneId: string): boolean {
+    return this.run(['kill-pane', '-t', paneId]).ok;
+  }
+
+  version(): string | null {
+    const r = this.run(['-V']);
+    return r.ok ? r.stdout.trim() : null;
+  }
+}
+
+function parsePane(line: string): PaneInfo {
+  const [paneId = '', windowId = '', sessionName = '', dead = '0', startCommand = ''] = line.split('\t');
+  return { paneId, windowId, sessionName, dead: dead === '1', startCommand };
+}
+
+function tmuxMissing(): UserError {
+  return new UserError('tmux is not installed or not on PATH: install it (apt-get install tmux, brew install tmux) and retry');
+}

@@ -1,0 +1,178 @@
+// Fake `gemini -p` (Gemini CLI 0.61): headless flags, stream-json events with ISO timestamps,
+// folder trust, per-project sessions and exit codes as described in
+// /work/shared/agent-cli-contracts.md.
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  applyWrites, buildAnswer, die, echoPrompt, emit, exitAfterFlush, hangForever, listDir,
+  parseDirectives, parseOptions, printAndExit, readStdin, setUpProcess, sleep, tokenCounts, writeAtomic,
+} from './common.mjs';
+
+const VERSION = '0.61.0';
+const v = (key, extra = {}) => ({ key, value: true, ...extra });
+const f = (key) => ({ key, value: false });
+
+const OPTIONS = {
+  '-p': v('prompt'), '--prompt': v('prompt'),
+  '-o': v('outputFormat', { choices: ['text', 'json', 'stream-json'] }),
+  '--output-format': v('outputFormat', { choices: ['text', 'json', 'stream-json'] }),
+  '-m': v('model'), '--model': v('model'),
+  '--approval-mode': v('approvalMode', { choices: ['default', 'auto_edit', 'yolo', 'plan'] }),
+  '-y': f('yolo'), '--yolo': f('yolo'), '-r': v('resume'), '--resume': v('resume'),
+  '--skip-trust': f('skipTrust'), '-d': f('debug'), '--debug': f('debug'), '-s': f('sandbox'), '--sandbox': f('sandbox'),
+  '--include-directories': v('includeDirectories', { multiple: true }),
+  '--allowed-tools': v('allowedTools', { multiple: true }), '-e': v('extensions', { multiple: true }),
+  '--extensions': v('extensions', { multiple: true }),
+};
+
+const EXIT = { input: 42, untrusted: 55 };
+
+const geminiDir = () => path.join(os.homedir(), '.gemini');
+const chatsDir = (cwd) => path.join(geminiDir(), 'tmp', createHash('sha256').update(cwd).digest('hex'), 'chats');
+const now = () => new Date().toISOString();
+
+export async function main(argv) {
+  if (argv.includes('--version') || argv.includes('-v')) return printAndExit(VERSION);
+  const parsed = parseOptions(argv, OPTIONS);
+  if (parsed.error) {
+    const e = parsed.error;
+    if (e.kind === 'choice') return die(`Invalid values:\n  Argument: ${e.arg.replace(/^-+/, '')}, Given: "${e.value}", Choices: ${e.choices.map((c) => `"${c}"`).join(', ')}`, 1);
+    if (e.kind === 'missing') return die(`Not enough arguments following: ${e.arg.replace(/^-+/, '')}`, 1);
+    return die(`Unknown argument: ${e.arg.replace(/^-+/, '')}`, 1);
+  }
+  const args = parsed.opts;
+  if (args.prompt !== undefined && parsed.positionals.length) {
+    return die('Cannot use both a positional prompt and the --prompt (-p) flag together', 1);
+  }
+  const cwd = process.cwd();
+  if (!args.skipTrust && process.env.GEMINI_CLI_TRUST_WORKSPACE !== 'true' && !isTrusted(cwd)) {
+    return die(`Gemini CLI is not running in a trusted directory (${cwd}). To proceed, use --skip-trust, `
+      + 'set GEMINI_CLI_TRUST_WORKSPACE=true, or trust this folder in interactive mode.', EXIT.untrusted);
+  }
+
+  // Piped stdin is prepended to the -p text; an idle pipe is given up on rather than waited for.
+  const stdin = await readStdin(500);
+  const flagPrompt = args.prompt ?? parsed.positionals[0];
+  const stdinText = stdin && stdin.length ? stdin.toString('utf8') : '';
+  const prompt = flagPrompt === undefined ? stdinText : stdinText ? `${stdinText}\n\n${flagPrompt}` : flagPrompt;
+  if (prompt.trim() === '') {
+    return die('No input provided via stdin. Input can be provided by piping data into gemini or using the --prompt option.', EXIT.input);
+  }
+
+  let session;
+  if (args.resume !== undefined) {
+    session = findSession(cwd, args.resume);
+    if (!session) {
+      return die(`Error resuming session: Invalid session identifier "${args.resume}". Use --list-sessions to see available sessions.`, EXIT.input);
+    }
+  }
+  const sessionId = session?.data.sessionId ?? randomUUID();
+  const messages = session?.data.messages ?? [];
+  const turn = messages.filter((m) => m.type === 'user').length + 1;
+
+  const pd = parseDirectives(prompt);
+  if (pd.error) return die(`fake gemini: ${pd.error}`, 1);
+  const d = pd.directives;
+  echoPrompt(d, Buffer.from(prompt));
+  setUpProcess(d);
+
+  const format = args.outputFormat ?? 'text';
+  const model = args.model ?? 'gemini-2.5-pro';
+  const out = (event) => {
+    if (format === 'stream-json') emit({ type: event.type, timestamp: now(), ...event });
+  };
+  const started = Date.now();
+  let toolCalls = 0;
+  // A session file appears only once a turn has succeeded, so a failed first turn is not resumable.
+  const save = (answerText) => {
+    if (!session && answerText === undefined) return;
+    const file = session?.file ?? path.join(chatsDir(cwd), `session-${now().slice(0, 16).replace(/:/g, '-')}-${sessionId.slice(0, 8)}.json`);
+    const added = [{ type: 'user', content: prompt, timestamp: now() }];
+    if (answerText !== undefined) added.push({ type: 'gemini', content: answerText, timestamp: now(), model });
+    const data = { sessionId, projectHash: path.basename(path.dirname(chatsDir(cwd))), startTime: session?.data.startTime ?? now(), lastUpdated: now(), messages: [...messages, ...added] };
+    writeAtomic(file, JSON.stringify(data, null, 2));
+  };
+  const stats = (answerText) => {
+    const t = tokenCounts(prompt, answerText);
+    return { total_tokens: t.input + t.output, input_tokens: t.input, output_tokens: t.output, cached: turn > 1 ? 1024 : 0, input: t.input, duration_ms: Date.now() - started + 1900, tool_calls: toolCalls };
+  };
+  const fail = (message, code) => {
+    out({ type: 'error', severity: 'error', message });
+    out({ type: 'result', status: 'error', error: { type: 'FatalError', message }, stats: stats('') });
+    if (format !== 'stream-json') process.stderr.write(`${message}\n`);
+    save(undefined);
+    return exitAfterFlush(code);
+  };
+  const tool = (name, parameters, output) => {
+    const id = `${name}-${Date.now()}-${(++toolCalls).toString(16)}`;
+    out({ type: 'tool_use', tool_name: name, tool_id: id, parameters });
+    out({ type: 'tool_result', tool_id: id, status: 'success', output });
+  };
+
+  out({ type: 'init', session_id: sessionId, model });
+  out({ type: 'message', role: 'user', content: prompt });
+  if (d.http500) {
+    return fail('[API Error: got status: 500 Internal Server Error. {"error":{"code":500,"message":"Internal error encountered.","status":"INTERNAL"}}]', 1);
+  }
+  out({ type: 'message', role: 'assistant', content: `Turn ${turn}: I'll check the project files `, delta: true });
+  out({ type: 'message', role: 'assistant', content: 'first.', delta: true });
+  if (d.hang) return hangForever();
+  if (d.exit !== undefined) return fail(`fake failure requested (exit ${d.exit})`, d.exit);
+  const listing = listDir(cwd);
+  tool('list_directory', { dir_path: '.' }, `Listed ${listing ? listing.split('\n').length : 0} item(s).`);
+  for (const w of applyWrites(cwd, d.write)) {
+    tool('write_file', { file_path: w.abs, content: w.content }, `Successfully ${w.kind === 'add' ? 'created and wrote to new file' : 'overwrote file'}: ${w.abs}.`);
+  }
+  if (d.sleep) await sleep(d.sleep);
+  const answer = buildAnswer('gemini', turn, d);
+  // Gemini tends to fence JSON even when told not to; the adapter has to cope with that.
+  const text = d.plain ? answer.text : `\`\`\`json\n${answer.text}\n\`\`\``;
+  for (const chunk of chunks(text, 3)) out({ type: 'message', role: 'assistant', content: chunk, delta: true });
+  const s = stats(text);
+  out({ type: 'result', status: 'success', stats: s });
+  if (format === 'json') process.stdout.write(`${JSON.stringify({ session_id: sessionId, response: text, stats: s }, null, 2)}\n`);
+  if (format === 'text') process.stdout.write(`${text}\n`);
+  save(text);
+  return exitAfterFlush(0);
+}
+
+function chunks(text, count) {
+  const size = Math.ceil(text.length / count);
+  const parts = [];
+  for (let i = 0; i < text.length; i += size) parts.push(text.slice(i, i + size));
+  return parts;
+}
+
+function isTrusted(cwd) {
+  let rules = {};
+  try {
+    rules = JSON.parse(fs.readFileSync(path.join(geminiDir(), 'trustedFolders.json'), 'utf8'));
+  } catch {
+    return false;
+  }
+  return Object.entries(rules).some(([dir, level]) => {
+    const root = level === 'TRUST_PARENT' ? path.dirname(dir) : dir;
+    const rel = path.relative(root, cwd);
+    return level !== 'DO_NOT_TRUST' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  });
+}
+
+/** --resume takes "latest", a 1-based index (oldest first) or a session id, within this project. */
+function findSession(cwd, ref) {
+  let sessions = [];
+  try {
+    const dir = chatsDir(cwd);
+    sessions = fs.readdirSync(dir).filter((n) => n.endsWith('.json')).map((n) => {
+      const file = path.join(dir, n);
+      return { file, data: JSON.parse(fs.readFileSync(file, 'utf8')) };
+    });
+  } catch {
+    return undefined;
+  }
+  sessions.sort((a, b) => a.data.startTime.localeCompare(b.data.startTime));
+  if (ref === 'latest') return sessions.at(-1);
+  if (/^\d+$/.test(ref)) return sessions[Number(ref) - 1];
+  return sessions.find((s) => s.data.sessionId === ref);
+}
