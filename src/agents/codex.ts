@@ -17,7 +17,7 @@ function buildInvocation(ctx: InvocationContext): Invocation {
   // -s is rejected after `resume` but accepted before it, so a read-only profile stays read-only
   // on follow-up turns too.
   if (ctx.profile.sandbox) args.push('-s', ctx.profile.sandbox);
-  
+  if (!ctx.isGitRepo) args.push('--skip-git-repo-check');
   args.push(...(ctx.profile.extra_args ?? []));
   // `--last` would race with parallel runs: always resume by id.
   if (ctx.resumeSessionId) args.push('resume', ctx.resumeSessionId);

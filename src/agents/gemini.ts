@@ -16,20 +16,24 @@ const EXIT_MEANINGS: Record<number, string> = {
 
 const FILE_TOOLS = new Set(['write_file', 'replace', 'edit']);
 
-/** Gemini has no structured-output flag: the schema travels in the prompt. */
-export function geminiPrompt(prompt: string, schema: Record<string, unknown>): string {
-  return `${prompt.trimEnd()}\n\n---\nWhen you are done, reply with ONLY a JSON object (no other text, no code fences) `
+/**
+ * Gemini has no structured-output flag: the schema travels in the prompt. The user's prompt
+ * goes on stdin (gemini puts piped stdin before the -p text), so its size is not bound by the
+ * 128 KiB limit on one argument and its bytes reach the model unchanged.
+ */
+export function geminiInstruction(schema: Record<string, unknown>): string {
+  return `---\nWhen you are done, reply with ONLY a JSON object (no other text, no code fences) `
     + `that matches this JSON schema:\n${JSON.stringify(schema)}\n`;
 }
 
 function buildInvocation(ctx: InvocationContext): Invocation {
-  const args = ['-p', geminiPrompt(ctx.prompt, ctx.schema), '-o', 'stream-json'];
+  const args = ['-p', geminiInstruction(ctx.schema), '-o', 'stream-json'];
   if (ctx.model) args.push('-m', ctx.model);
   if (ctx.profile.approval_mode) args.push('--approval-mode', ctx.profile.approval_mode);
   if (ctx.resumeSessionId) args.push('--resume', ctx.resumeSessionId);
   args.push(...(ctx.profile.extra_args ?? []));
   // Headless gemini in a folder it has not been told to trust exits 55 before doing anything.
-  return { file: 'gemini', args, stdin: null, env: { GEMINI_CLI_TRUST_WORKSPACE: 'true' } };
+  return { file: 'gemini', args, stdin: ctx.prompt, env: { GEMINI_CLI_TRUST_WORKSPACE: 'true' } };
 }
 
 function onLine(line: string, state: AgentState): ProgressLine[] {

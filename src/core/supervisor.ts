@@ -35,7 +35,7 @@ const KIND_MARK: Record<ProgressLine['kind'], (s: string) => string> = {
   session: (s) => color.dim(`• ${s}`),
   message: (s) => `» ${s}`,
   reasoning: (s) => color.dim(`… ${s}`),
-  command: (s) => color.cyan(`$ ${s}`),
+  command: (s) => color.cyan(s),
   file: (s) => color.yellow(`± ${s}`),
   tool: (s) => color.cyan(`⚙ ${s}`),
   error: (s) => color.red(`✗ ${s}`),
