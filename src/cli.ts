@@ -3,6 +3,7 @@
 // place that sets the exit code.
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, ExitCode, UserError } from './core/errors.js';
+import { trace } from './core/trace.js';
 import { VERSION } from './version.js';
 
 const program = new Command('agentctl');
@@ -183,10 +184,39 @@ for (const c of program.commands) {
   c.configureOutput({ outputError: () => {} });
 }
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  process.exitCode = handleError(err);
+/** Runs one command line; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  trace('cli loaded');
+  try {
+    await program.parseAsync(argv);
+    trace('command done');
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    return handleError(err);
+  }
+}
+
+/**
+ * Initialise every command module without running one: the build calls this so the V8 code
+ * cache it writes covers all the code a command may load (see scripts/build.mjs).
+ */
+export async function warmUp(): Promise<void> {
+  await Promise.all([
+    import('./commands/init.js'),
+    import('./commands/projects.js'),
+    import('./commands/start.js'),
+    import('./commands/wait.js'),
+    import('./commands/show.js'),
+    import('./commands/list.js'),
+    import('./commands/resume.js'),
+    import('./commands/tail.js'),
+    import('./commands/logs.js'),
+    import('./commands/cancel.js'),
+    import('./commands/doctor.js'),
+    import('./commands/demo.js'),
+    import('./core/supervisor.js'),
+    import('./core/schema.js').then((m) => m.validateAnswer({ type: 'object' }, {})),
+  ]);
 }
 
 function handleError(err: unknown): number {
@@ -199,7 +229,9 @@ function handleError(err: unknown): number {
     if (err.exitCode === 0) return 0; // --help, --version
     const sub = process.argv.slice(2).find((a) => !a.startsWith('-'));
     const hint = sub && program.commands.some((c) => c.name() === sub) ? `agentctl ${sub} --help` : 'agentctl --help';
-    process.stderr.write(`agentctl: ${err.message.replace(/^error: /, '')} (see "${hint}")\n`);
+    // one line: commander puts its "(Did you mean ...?)" suggestion on a line of its own
+    const message = err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`agentctl: ${message} (see "${hint}")\n`);
     return EXIT.USAGE;
   }
   const e = err as Error;

@@ -1,20 +1,26 @@
 // `agentctl demo`: the whole loop on the built-in shell agent, in a throwaway repository and
 // workspace, by running the real CLI exactly as an orchestrator would.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { simpleGit } from 'simple-git';
 import { ensureWorkspace, updateConfigFile, type Profile } from '../core/config.js';
+import { UserError } from '../core/errors.js';
 import { cliEntry } from '../core/self.js';
 import { socketFrom, Tmux } from '../core/tmux.js';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 
 export async function demoCmd(o: { home?: string; keep?: boolean }): Promise<void> {
+  // the demo rewrites the workspace's profiles and tmux session: never a real workspace's
+  if (o.home && existsSync(join(resolve(o.home), 'config.json'))) {
+    throw new UserError(`${resolve(o.home)} already holds a workspace, which the demo would reconfigure: omit --home (the demo makes a throwaway one) or give an empty directory`);
+  }
   const root = mkdtempSync(join(tmpdir(), 'agentctl-demo-'));
   const repo = join(root, 'repo');
-  const home = o.home ?? join(root, 'workspace');
+  // absolute: the demo's commands run in the demo repository
+  const home = o.home ? resolve(o.home) : join(root, 'workspace');
   const session = `agentctl-demo-${process.pid}`;
   const say = (s = '') => process.stdout.write(`${s}\n`);
 
@@ -23,7 +29,7 @@ export async function demoCmd(o: { home?: string; keep?: boolean }): Promise<voi
   const r = simpleGit({ baseDir: repo });
   await r.addConfig('user.name', 'agentctl demo').addConfig('user.email', 'demo@agentctl.invalid');
   writeFileSync(join(repo, 'README.md'), '# demo project\n');
-  writeFileSync(join(repo, 'greet.sh'), '#!/bin/sh\necho "helo, world"\n');
+  writeFileSync(join(repo, 'greet.sh'), '#!/bin/sh\necho "helo, world"\n', { mode: 0o755 }); // the "run greet.sh" worker runs it
   await r.add('.').commit('initial commit');
 
   // Worker scripts live outside the repository so they are not part of any run's diff.

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { z } from 'zod';
 import { AGENT_NAMES } from '../agents/types.js';
 import { UserError } from './errors.js';
-import { readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from './fsutil.js';
+import { createFileIfAbsent, readFileOrNull, withLock, writeJsonAtomic } from './fsutil.js';
 import { workspace, type Workspace } from './paths.js';
 
 export const ProfileSchema = z.looseObject({
@@ -126,10 +126,9 @@ export function ensureWorkspace(home: string): { ws: Workspace; created: string[
     [ws.notify, () => ''],
   ];
   for (const [path, content] of files) {
-    if (readFileOrNull(path) === null) {
-      writeFileAtomic(path, content());
-      created.push(path);
-    }
+    // exclusive create: a concurrent first command (e.g. parallel add-project) must not
+    // replace a file another one has already created and updated
+    if (readFileOrNull(path) === null && createFileIfAbsent(path, content())) created.push(path);
   }
   return { ws, created };
 }

@@ -1,6 +1,6 @@
 // Reading what is appended to a file as it is appended (notify.log, a run's events.jsonl).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { watch } from 'chokidar';
+import { watch, type FSWatcher } from 'chokidar';
 
 /** Complete lines appended since the last call; a partial last line waits for its newline. */
 export class LineReader {
@@ -46,5 +46,18 @@ export class LineReader {
 export function onChanges(paths: string[], onChange: (path: string) => void): { stop: () => Promise<void> } {
   const w = watch(paths, { ignoreInitial: true, atomic: false, depth: 0 });
   w.on('add', onChange).on('change', onChange);
-  return { stop: () => w.close() };
+  return { stop: () => closeWatcher(w) };
+}
+
+/**
+ * Close a chokidar watcher so the process can exit at once. chokidar 5's close() drops its
+ * throttle timers without clearing them, and the directory one lasts 1 s: a command that
+ * watched a run directory (wait, logs -f) would otherwise linger a second after answering.
+ */
+export async function closeWatcher(w: FSWatcher): Promise<void> {
+  const throttled = (w as unknown as { _throttled?: Map<string, Map<string, { clear(): unknown }>> })._throttled;
+  if (throttled instanceof Map) {
+    for (const action of throttled.values()) for (const t of [...action.values()]) t.clear();
+  }
+  await w.close();
 }

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -13,6 +13,34 @@ export function writeFileAtomic(path: string, data: string, mode = 0o644): void 
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
+  }
+}
+
+/**
+ * Create a file with this content unless it exists; returns whether it was created. Complete
+ * or absent (written aside, then hard-linked in), and never replaces a file another process
+ * created meanwhile.
+ */
+export function createFileIfAbsent(path: string, data: string, mode = 0o644): boolean {
+  const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
+  try {
+    writeFileSync(tmp, data, { mode });
+    linkSync(tmp, path);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    // a filesystem without hard links: exclusive create in place
+    try {
+      writeFileSync(path, data, { mode, flag: 'wx' });
+      return true;
+    } catch (err2) {
+      if ((err2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err2;
+    }
+  } finally {
+    rmSync(tmp, { force: true });
   }
 }
 

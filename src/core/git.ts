@@ -30,6 +30,23 @@ export async function repoInfo(dir: string): Promise<RepoInfo | null> {
   }
 }
 
+/**
+ * simple-git refuses to run with an env that holds EDITOR, PAGER, GIT_ASKPASS, GIT_SSH_COMMAND
+ * and the like, which most users' shells (and so the tmux server) set. The env passed here is
+ * the user's own and the arguments are fixed, so those checks only get in the way.
+ */
+const USER_ENV_ALLOWED = {
+  allowUnsafeEditor: true,
+  allowUnsafePager: true,
+  allowUnsafeAskPass: true,
+  allowUnsafeSshCommand: true,
+  allowUnsafeGitProxy: true,
+  allowUnsafeDiffExternal: true,
+  allowUnsafeTemplateDir: true,
+  allowUnsafeConfigPaths: true,
+  allowUnsafeConfigEnvCount: true,
+};
+
 /** Tree object id of the working tree as it is now. */
 export async function snapshotTree(repo: RepoInfo): Promise<string | null> {
   const index = join(tmpdir(), `agentctl-index-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
@@ -39,7 +56,7 @@ export async function snapshotTree(repo: RepoInfo): Promise<string | null> {
     } catch {
       // no index yet: git builds one
     }
-    const git = simpleGit({ baseDir: repo.root }).env({ ...process.env, GIT_INDEX_FILE: index });
+    const git = simpleGit({ baseDir: repo.root, unsafe: USER_ENV_ALLOWED }).env({ ...process.env, GIT_INDEX_FILE: index });
     await git.raw(['add', '-A', '--', '.']);
     return (await git.raw(['write-tree'])).trim() || null;
   } catch {

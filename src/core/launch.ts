@@ -16,6 +16,7 @@ import { cliEntry, which } from './self.js';
 import { appendNotification, notification } from './notify.js';
 import { createRunDir, indexRun, removeRunDir, updateMeta, writeMeta } from './store.js';
 import { socketFrom, Tmux } from './tmux.js';
+import { trace } from './trace.js';
 
 export interface Placement {
   /** Put the run in a window of its own. */
@@ -54,8 +55,10 @@ export interface Started {
 }
 
 export async function startRun(req: StartRequest): Promise<Started> {
+  trace('startRun');
   const { ws } = ensureWorkspace(req.home);
   const cfg = loadConfig(ws);
+  trace('config loaded');
 
   const project = req.parent
     ? { name: req.parent.project, dir: req.parent.project_dir, defaultProfile: undefined }
@@ -146,15 +149,18 @@ export async function startRun(req: StartRequest): Promise<Started> {
     writeFileAtomic(files.schema, schema.text);
     writeSecretEnv(files.env, req.env);
     writeMeta(ws, meta);
-    indexRun(ws, runId, meta.created_at);
     const tmux = new Tmux(tmuxSock);
     const placed = placePane(tmux, cfg, ws, req, [process.execPath, cliEntry(), '_supervise', runId, '--home', ws.home], project.dir, runId);
+    // indexed only once the pane exists: a failed start must leave no index line behind
+    indexRun(ws, runId, meta.created_at);
+    trace('pane placed');
     const withPane = updateMeta(ws, runId, (m) => {
       m.tmux.pane ??= placed.pane;
       m.tmux.session ??= placed.session;
       m.tmux.placement ??= placed.placement;
     });
     appendNotification(ws, notification('start', withPane));
+    trace('start done');
     return { meta: withPane, ws };
   } catch (err) {
     removeRunDir(ws, runId); // nothing half-made stays behind

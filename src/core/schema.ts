@@ -1,15 +1,16 @@
 // Result schemas: loading a user's schema file, checking it compiles, and validating a final
 // answer against it. ajv is loaded only here, off the `start` fast path for the default schema.
 import { readFileSync } from 'node:fs';
+import AjvModule from 'ajv';
 import { UserError } from './errors.js';
 
-type AjvCtor = typeof import('ajv').default;
+type AjvCtor = typeof AjvModule.default;
 let ajvInstance: InstanceType<AjvCtor> | null = null;
 
 async function ajv(): Promise<InstanceType<AjvCtor>> {
   if (!ajvInstance) {
-    const mod = await import('ajv');
-    const Ajv = (mod.default ?? mod) as unknown as AjvCtor;
+    // ajv is CommonJS: its class is the module itself or its `default`, depending on the loader
+    const Ajv = ((AjvModule as unknown as { default?: AjvCtor }).default ?? AjvModule) as unknown as AjvCtor;
     ajvInstance = new Ajv({ allErrors: true, strict: false, validateSchema: true });
   }
   return ajvInstance;

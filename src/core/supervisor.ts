@@ -208,8 +208,9 @@ export async function supervise(home: string, runId: string): Promise<number> {
 
   const diff = repo && startTree ? await runDiff(repo, startTree) : null;
   const errors = [...state.errors];
-  if (stop) errors.push(stopDetail);
   if (final.agentError && !errors.includes(final.agentError)) errors.push(final.agentError);
+  // last, as it is the `error` wait prints: why agentctl stopped the run, not the kill it caused
+  if (stop) errors.push(stopDetail);
 
   const ended: Meta = {
     ...meta,

@@ -77,7 +77,9 @@ export class Tmux {
   paneInfo(target: string): PaneInfo | null {
     const r = this.run(['display-message', '-p', '-t', target, PANE_FORMAT]);
     if (!r.ok) return null;
-    return parsePane(r.stdout.trim());
+    // display-message may fail to find its target and still exit 0, printing empty fields
+    const info = parsePane(r.stdout.trim());
+    return info.paneId ? info : null;
   }
 
   paneExists(paneId: string): boolean {

@@ -2,6 +2,7 @@
 // once; a slow timer backs it up with liveness checks, so a dead worker is noticed in ~1 s.
 import { watch, type FSWatcher } from 'chokidar';
 import { join } from 'node:path';
+import { closeWatcher } from './follow.js';
 import type { Workspace } from './paths.js';
 
 export const LIVENESS_INTERVAL_MS = 700;
@@ -35,7 +36,7 @@ export function watchRuns(ws: Workspace, ids: string[], onChange: (runId: string
     add: (id) => watcher.add(join(ws.runs, id)),
     close: async () => {
       clearInterval(timer);
-      await watcher.close();
+      await closeWatcher(watcher);
     },
   };
 }

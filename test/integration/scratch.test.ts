@@ -1,16 +1,15 @@
-import { test, expect } from 'vitest';
+import { test } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { makeEnv, waitFor } from '../helpers/harness.js';
 test('scratch', async () => {
   const t = await makeEnv();
   try {
     const repo = t.repo();
-    const t0 = Date.now();
-    const id = await t.start(['--project', repo, '--profile', 'spark'], 'hello\n');
-    const t1 = Date.now();
-    const w = await t.run(['wait', id]);
-    const t2 = Date.now();
-    console.log(id, t1 - t0, t2 - t1, w);
-    console.log(JSON.stringify(t.meta(id), null, 1));
-    console.log(t.tmux(['list-panes', '-a', '-F', '#{pane_id} #{pane_dead} #{pane_title}']));
+    t.orchestratorPane();
+    t.tmux(['new-window', '-d', '--', process.execPath, '/tmp/sg2.mjs', repo, t.root + '/out.txt']);
+    console.log(await waitFor(() => readFileSync(t.root + '/out.txt', 'utf8')));
+    const id = await t.start(['--project', repo], 'x\n@fake write=a.txt:hi\n');
+    await t.run(['wait', id]);
+    console.log(JSON.stringify(t.meta(id).git), t.meta(id).git_diff_stat);
   } finally { await t.cleanup(); }
 });

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// npm run bench: latency of start, show and list (10,000 runs), the delay from a run's end to
+// `wait` returning, and the peak memory of a waiting process. Runs on a private tmux server
+// and a throwaway workspace; prints one line per figure and a JSON summary at the end.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const N = Number(process.env.BENCH_N ?? 30);
+const RUNS = Number(process.env.BENCH_RUNS ?? 10_000);
+
+const dir = mkdtempSync(join(tmpdir(), 'agentctl-bench-'));
+const home = join(dir, 'ws');
+const socket = join(dir, 'tmux.sock');
+const env = { ...process.env, AI_ORCH_HOME: home, AGENTCTL_TMUX_SOCKET: socket };
+delete env.TMUX;
+delete env.TMUX_PANE;
+
+function timed(cmd, args, opts = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env, cwd: dir, encoding: 'utf8', ...opts });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { ms, stdout: r.stdout };
+}
+
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return { median: round(at(0.5)), p95: round(at(0.95)), n: s.length };
+}
+const round = (x) => Math.round(x * 10) / 10;
+
+function series(n, fn) {
+  fn(); // warm the disk cache
+  return stats(Array.from({ length: n }, fn));
+}
+
+function report(name, s, extra = '') {
+  console.log(`${name.padEnd(34)} median ${String(s.median).padStart(7)} ms   p95 ${String(s.p95).padStart(7)} ms${extra}`);
+}
+
+const results = {};
+try {
+  timed('node', [CLI, 'init']);
+  const cfg = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8'));
+  writeFileSync(join(home, 'config.json'), JSON.stringify({ ...cfg, max_panes_per_window: 32, keep_pane_on_failure: false }));
+  execFileSync('tmux', ['-S', socket, 'new-session', '-d', '-s', 'ai', '-n', 'agents', 'sleep 100000'], { env });
+
+  results.node = series(N, () => timed('node', ['-e', '0']).ms);
+  report('node -e 0 (baseline)', results.node);
+
+  const started = [];
+  results.start = series(N, () => {
+    const r = timed('node', [CLI, 'start', '--agent', 'shell', '--title', 'bench', '--', 'true']);
+    started.push(r.stdout.trim());
+    return r.ms;
+  });
+  report('start', results.start, `   (${round(results.start.median / results.node.median)}x node)`);
+  timed('node', [CLI, 'wait', ...started]);
+
+  // wait latency: the gap between the supervisor's record of the end and `wait` exiting
+  const delays = [];
+  for (let i = 0; i < Math.max(10, Math.floor(N / 2)); i++) {
+    const id = timed('node', [CLI, 'start', '--agent', 'shell', '--title', 'wait-bench', '--', 'sleep', '0.6']).stdout.trim();
+    const t0 = Date.now();
+    const w = spawn('node', [CLI, 'wait', id], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    await new Promise((res) => w.on('exit', res));
+    const exitedAt = Date.now();
+    const meta = JSON.parse(readFileSync(join(home, 'runs', id, 'meta.json'), 'utf8'));
+    const endedAt = Date.parse(meta.ended_at);
+    if (endedAt < t0 + 200) continue; // the run ended before wait was watching: not a wake-up sample
+    delays.push(exitedAt - endedAt);
+  }
+  results.wait_delay = stats(delays);
+  report('wait: run end -> wait returns', results.wait_delay);
+
+  // peak memory of a waiting process (GNU time's maximum resident set size)
+  const id = timed('node', [CLI, 'start', '--agent', 'shell', '--title', 'mem-bench', '--', 'sleep', '1.5']).stdout.trim();
+  const mem = spawnSync('/usr/bin/time', ['-f', '%M', 'node', CLI, 'wait', id], { env, encoding: 'utf8' });
+  const kb = Number(mem.stderr.trim().split('\n').pop());
+  results.wait_peak_rss_mb = Number.isFinite(kb) ? round(kb / 1024) : null;
+  console.log(`${'wait: peak RSS'.padEnd(34)} ${results.wait_peak_rss_mb ?? 'n/a (needs /usr/bin/time)'} MB`);
+
+  // a workspace with RUNS records: show and list
+  const template = JSON.parse(readFileSync(join(home, 'runs', started[0], 'meta.json'), 'utf8'));
+  const base = Date.parse('2026-01-01T00:00:00Z');
+  let index = '';
+  for (let i = 0; i < RUNS; i++) {
+    const runId = `bench-${String(i).padStart(6, '0')}`;
+    const created = new Date(base + i * 1000).toISOString();
+    mkdirSync(join(home, 'runs', runId));
+    writeFileSync(join(home, 'runs', runId, 'meta.json'), JSON.stringify({ ...template, run_id: runId, created_at: created, started_at: created, ended_at: created, title: `bench run ${i}` }, null, 2));
+    index += `${created}\t${runId}\n`;
+  }
+  appendFileSync(join(home, 'runs', '.index'), index);
+  const target = `bench-${String(Math.floor(RUNS / 2)).padStart(6, '0')}`;
+  results.show = series(N, () => timed('node', [CLI, 'show', target]).ms);
+  report(`show (${RUNS} runs)`, results.show, `   (${round(results.show.median / results.node.median)}x node)`);
+  results.show_suffix = series(N, () => timed('node', [CLI, 'show', target.slice(-6)]).ms);
+  report(`show by suffix (${RUNS} runs)`, results.show_suffix);
+  results.list = series(N, () => timed('node', [CLI, 'list']).ms);
+  report(`list (${RUNS} runs, newest 20)`, results.list);
+  results.list_all = series(Math.min(N, 10), () => timed('node', [CLI, 'list', '--limit', '0', '--json'], { maxBuffer: 1 << 28 }).ms);
+  report(`list --limit 0 --json (all ${RUNS})`, results.list_all);
+
+  const targets = {
+    start_within_1_5x_node: results.start.median <= 1.5 * results.node.median,
+    show_within_1_5x_node: results.show.median <= 1.5 * results.node.median,
+    wait_p95_under_50ms: results.wait_delay.p95 < 50,
+    list_under_300ms: results.list.median < 300,
+  };
+  console.log('targets:', Object.entries(targets).map(([k, v]) => `${k}=${v ? 'met' : 'MISSED'}`).join(' '));
+  console.log(JSON.stringify({ node: process.version, results, targets }));
+} finally {
+  spawnSync('tmux', ['-S', socket, 'kill-server'], { env });
+  rmSync(dir, { recursive: true, force: true });
+}
