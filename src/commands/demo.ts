@@ -68,10 +68,10 @@ fi
   const env: NodeJS.ProcessEnv = { ...process.env, AI_ORCH_HOME: home };
   delete env.TMUX;
   delete env.TMUX_PANE;
-  const cli = async (args: string[], input?: string) => {
-    say(bold(`$ agentctl ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}${input ? " <<'PROMPT' ..." : ''}`));
+  const cli = async (args: string[], input?: string, quiet = false) => {
+    if (!quiet) say(bold(`$ agentctl ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}${input ? " <<'PROMPT' ..." : ''}`));
     const res = await execa(process.execPath, [cliEntry(), ...args], { cwd: repo, env, input, reject: false, stdin: input === undefined ? 'ignore' : 'pipe' });
-    if (res.stdout) say(String(res.stdout));
+    if (res.stdout && !quiet) say(String(res.stdout));
     if (res.stderr) say(String(res.stderr));
     return String(res.stdout).trim();
   };
@@ -92,9 +92,9 @@ fi
     say();
     say(bold('3. The quick check missed its goal, so it was escalated to the "thorough" profile, which fixed it:'));
     await cli(['list']);
-    say(bold('4. Every run leaves its record, prompt, output and result on disk:'));
-    const child = JSON.parse((await cli(['show', c])) || '{}') as { escalated_to?: string };
-    if (child.escalated_to) await cli(['show', child.escalated_to]);
+    say(bold('4. Every run leaves its record, prompt, output and result on disk (the escalated run):'));
+    const parent = JSON.parse((await cli(['show', c], undefined, true)) || '{}') as { escalated_to?: string };
+    if (parent.escalated_to) await cli(['show', parent.escalated_to]);
     say(bold('5. Notifications (what "agentctl tail" follows):'));
     await cli(['tail', '-n', '20', '--no-follow']);
     say(bold('The change the escalated worker made:'));
