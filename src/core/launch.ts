@@ -15,7 +15,7 @@ import { resolveProject } from './projects.js';
 import { cliEntry, which } from './self.js';
 import { appendNotification, notification } from './notify.js';
 import { createRunDir, indexRun, removeRunDir, updateMeta, writeMeta } from './store.js';
-import { socketFrom, Tmux } from './tmux.js';
+import { type PaneInfo, socketFrom, Tmux } from './tmux.js';
 import { trace } from './trace.js';
 
 export interface Placement {
@@ -241,28 +241,29 @@ interface Placed {
  */
 function placePane(tmux: Tmux, cfg: LoadedConfig, ws: Workspace, req: StartRequest, command: string[], cwd: string, runId: string): Placed {
   return withLock(`${ws.locks}/tmux.lock`, () => {
-    const short = runId.slice(-8);
+    const windowName = `run-${runId.slice(-8)}`;
+    const orch = orchestratorWindow(tmux, cfg, req);
     if (req.placement?.window) {
-      const session = sessionFor(tmux, cfg, req);
-      if (!tmux.hasSession(session)) return { pane: tmux.newSession({ session, windowName: `run-${short}`, cwd, command }), session, placement: 'new-session' };
-      return { pane: tmux.newWindow({ session, windowName: `run-${short}`, cwd, command }), session, placement: 'own-window' };
+      const session = orch?.[0]?.sessionName ?? cfg.tmux_session;
+      if (tmux.listWindows(session) === null) return { pane: tmux.newSession({ session, windowName, cwd, command }), session, placement: 'new-session' };
+      return { pane: tmux.newWindow({ session, windowName, cwd, command }), session, placement: 'own-window' };
     }
-    const orch = orchestratorPane(tmux, cfg, req);
     if (orch) {
-      const workers = tmux.listPanes(orch.windowId).filter((p) => p.startCommand.includes('_supervise'));
+      const [me, workers] = [orch[0]!, orch.filter((p) => p.startCommand.includes('_supervise'))];
       if (workers.length < cfg.max_panes_per_window) {
         const last = workers[workers.length - 1];
         const pane = last
           ? tmux.splitWindow({ target: last.paneId, cwd, command, horizontal: false })
-          : tmux.splitWindow({ target: orch.paneId, cwd, command, horizontal: true, size: '50%' });
-        return { pane, session: orch.sessionName, placement: 'split' };
+          : tmux.splitWindow({ target: me.paneId, cwd, command, horizontal: true, size: '50%' });
+        return { pane, session: me.sessionName, placement: 'split' };
       }
     }
-    const session = orch?.sessionName ?? cfg.tmux_session;
-    if (!tmux.hasSession(session)) {
+    const session = orch?.[0]?.sessionName ?? cfg.tmux_session;
+    const windows = tmux.listWindows(session);
+    if (windows === null) {
       return { pane: tmux.newSession({ session, windowName: cfg.agents_window, cwd, command }), session, placement: 'new-session' };
     }
-    const win = tmux.listWindows(session).find((w) => w.name === cfg.agents_window && w.panes < cfg.max_panes_per_window);
+    const win = windows.find((w) => w.name === cfg.agents_window && w.panes < cfg.max_panes_per_window);
     if (win) {
       return { pane: tmux.splitWindow({ target: win.windowId, cwd, command, horizontal: win.panes % 2 === 1 }), session, placement: 'agents-window' };
     }
@@ -270,25 +271,24 @@ function placePane(tmux: Tmux, cfg: LoadedConfig, ws: Workspace, req: StartReque
   });
 }
 
-function sessionFor(tmux: Tmux, cfg: LoadedConfig, req: StartRequest): string {
-  return orchestratorPane(tmux, cfg, req)?.sessionName ?? cfg.tmux_session;
-}
-
-function orchestratorPane(tmux: Tmux, cfg: LoadedConfig, req: StartRequest) {
-  if (req.placement?.target) {
-    const info = tmux.paneInfo(req.placement.target);
-    if (!info) throw new UserError(`tmux target ${req.placement.target} not found: give an existing pane (e.g. %3 or ai:0.1)`);
-    return info;
+/**
+ * The orchestrator's pane first, then the other panes of its window; null when there is no
+ * orchestrator pane on this server. One tmux call per candidate.
+ */
+function orchestratorWindow(tmux: Tmux, cfg: LoadedConfig, req: StartRequest): PaneInfo[] | null {
+  const candidates: string[] = [];
+  if (req.placement?.target) candidates.push(req.placement.target);
+  else {
+    if (cfg.tmux_sendkeys_target) candidates.push(cfg.tmux_sendkeys_target);
+    if (req.env.TMUX_PANE && req.env.TMUX && sameServer(tmux, req.env.TMUX)) candidates.push(req.env.TMUX_PANE);
   }
-  if (cfg.tmux_sendkeys_target) {
-    const info = tmux.paneInfo(cfg.tmux_sendkeys_target);
-    if (info && !info.dead) return info;
+  for (const target of candidates) {
+    const panes = tmux.listPanes(target);
+    // list-panes -t PANE lists that pane's window; find the pane itself to know who is who
+    const me = panes.find((p) => p.paneId === target) ?? (target.startsWith('%') ? undefined : panes.find((p) => p.active));
+    if (me && !me.dead) return [me, ...panes.filter((p) => p !== me)];
   }
-  const callerPane = req.env.TMUX_PANE;
-  if (callerPane && req.env.TMUX && sameServer(tmux, req.env.TMUX)) {
-    const info = tmux.paneInfo(callerPane);
-    if (info && !info.dead) return info;
-  }
+  if (req.placement?.target) throw new UserError(`tmux target ${req.placement.target} not found: give an existing pane (e.g. %3 or ai:0.1)`);
   return null;
 }
 

@@ -15,6 +15,7 @@ export interface PaneInfo {
   windowId: string;
   sessionName: string;
   dead: boolean;
+  active: boolean;
   startCommand: string;
 }
 
@@ -30,7 +31,7 @@ export function escapeFormat(text: string): string {
   return text.replace(/#/g, '##');
 }
 
-const PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{session_name}\t#{pane_dead}\t#{pane_start_command}';
+const PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{session_name}\t#{pane_dead}\t#{pane_active}\t#{pane_start_command}';
 
 export class Tmux {
   constructor(readonly sock: TmuxSocket) {}
@@ -87,15 +88,17 @@ export class Tmux {
     return info !== null && info.paneId === paneId;
   }
 
+  /** Panes of the window holding target (a pane or window); empty when it does not exist. */
   listPanes(windowTarget: string): PaneInfo[] {
     const r = this.run(['list-panes', '-t', windowTarget, '-F', PANE_FORMAT]);
     if (!r.ok) return [];
     return r.stdout.split('\n').filter(Boolean).map(parsePane);
   }
 
-  listWindows(session: string): { windowId: string; name: string; panes: number }[] {
+  /** Windows of a session; null when the session (or the server) does not exist. */
+  listWindows(session: string): { windowId: string; name: string; panes: number }[] | null {
     const r = this.run(['list-windows', '-t', `=${session}`, '-F', '#{window_id}\t#{window_name}\t#{window_panes}']);
-    if (!r.ok) return [];
+    if (!r.ok) return null;
     return r.stdout
       .split('\n')
       .filter(Boolean)
@@ -176,8 +179,8 @@ export class Tmux {
 }
 
 function parsePane(line: string): PaneInfo {
-  const [paneId = '', windowId = '', sessionName = '', dead = '0', startCommand = ''] = line.split('\t');
-  return { paneId, windowId, sessionName, dead: dead === '1', startCommand };
+  const [paneId = '', windowId = '', sessionName = '', dead = '0', active = '0', ...rest] = line.split('\t');
+  return { paneId, windowId, sessionName, dead: dead === '1', active: active === '1', startCommand: rest.join('\t') };
 }
 
 function tmuxMissing(): UserError {
