@@ -17,7 +17,7 @@ export async function readPrompt(o: { promptFile?: string; optional: boolean; id
     if (o.optional) return '';
     throw new UserError("no prompt: pipe it on stdin (agentctl start ... <<'PROMPT') or pass --prompt-file FILE");
   }
-  return readStdin(o.idleMs ?? (o.optional ? 200 : 10_000), o.optional);
+  return readStdin(o.idleMs ?? (o.optional ? 100 : 10_000), o.optional);
 }
 
 function readStdin(idleMs: number, optional: boolean): Promise<string> {

@@ -258,7 +258,7 @@ describe('max_escalations', () => {
     });
     const root = await u.start(['--profile', 'ping', '--auto-escalate'], 'Make the check pass\n');
     const r = await u.run(['wait', '--follow', '--timeout', '30', root]);
-    expect(r.code, r.stderr).toBe(1);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
     const [line] = parseJsonLines(r.stdout);
     expect(line.chain).toHaveLength(3);
     expect(line.chain[0]).toBe(root);

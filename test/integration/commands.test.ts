@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, w
 import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeEnv, parseJsonLines, ROOT, type TestEnv, waitFor } from '../helpers/harness.js';
+import { CLI, makeEnv, parseJsonLines, ROOT, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 
 let t: TestEnv;
 
@@ -88,7 +88,7 @@ describe('init', () => {
     t.tmux(['kill-session', '-t', 'orch']);
     const after = JSON.parse(await ok(['doctor', '--json']));
     expect(after.checks.find((c: any) => c.name === 'tmux_sendkeys_target')).toMatchObject({ level: 'warn', fix: expect.stringMatching(/--wake-here/) });
-    await ok(['init', '--wake-pane', '%5']);
+    writeConfig(t, { tmux_sendkeys_target: null }); // no wake-ups into worker panes later on
   });
 
   it('--home beats AI_ORCH_HOME', async () => {

@@ -80,6 +80,10 @@ describe('bad input to start, resume, show, wait, cancel', () => {
     expectError(r, 2, /no run matches "no-such-run"/, /agentctl list/);
   });
 
+  it('cancel of a run that already ended', async () => {
+    expectError(await failing(t, ['cancel', done]), 2, new RegExp(`run ${done} already ended \\(goal_met\\): nothing to cancel`));
+  });
+
   it('a run id with a path in it is refused, not looked up', async () => {
     expectError(await failing(t, ['show', '../ws/config']), 2, /invalid run id/, /agentctl list/);
   });
@@ -251,9 +255,7 @@ describe('corrupt files', () => {
   });
 
   it("one run's corrupt meta.json: list still works, show explains", async () => {
-    const good = await shellRun(t, ['--run-id', 'good-run']);
-    const bad = await shellRun(t, ['--run-id', 'bad-run']);
-    const odd = await shellRun(t, ['--run-id', 'odd-run']);
+    const [good, bad, odd] = await Promise.all(['good-run', 'bad-run', 'odd-run'].map((id) => shellRun(t, ['--run-id', id])));
     writeFileSync(join(t.home, 'runs', bad, 'meta.json'), '{"version": 1, "run_id": ');
     writeFileSync(join(t.home, 'runs', odd, 'meta.json'), JSON.stringify({ ...t.meta(odd), status: 'exploded' }));
 

@@ -20,6 +20,10 @@ beforeAll(async () => {
   repo = t.repo();
   const init = await t.run(['init']);
   expect(init.code, init.stderr).toBe(0);
+  // The server (and so every worker pane) has the variables a user's shell usually has; git
+  // diff stats must still work with them (simple-git refuses some of them by default).
+  t.orchestratorPane('keepalive');
+  for (const [k, v] of [['EDITOR', 'vi'], ['PAGER', 'less'], ['GIT_ASKPASS', '/bin/true']]) t.tmux(['set-environment', '-g', k!, v!]);
 });
 
 afterAll(async () => {
@@ -74,9 +78,21 @@ function filesUnder(dir: string): string[] {
 
 const tmp = (name: string) => join(t.root, name);
 
+/** A second workspace on the same tmux server, for tests that count or order runs. */
+function workspaceAt(name: string) {
+  const home = join(t.root, name);
+  const env = { AI_ORCH_HOME: home };
+  return {
+    home,
+    env,
+    run: (args: string[], input?: string) => t.run(args, { input, env }),
+    start: (prompt: string, args: string[] = []) => t.start(['--project', repo, ...args], prompt, { env }),
+  };
+}
+
 // ---------------------------------------------------------------- start
 
-describe('start', () => {
+describe.concurrent('start', () => {
   it('prints only the run id; --json prints a JSON object; the run directory holds the prompt and schema', async () => {
     const plain = await t.run(['start', '--project', repo], { input: 'list the files\n' });
     expect(plain.code, plain.stderr).toBe(0);
@@ -215,7 +231,7 @@ describe('wait', () => {
 
 // ---------------------------------------------------------------- show, list, ids
 
-describe('show, list and run ids', () => {
+describe.concurrent('show, list and run ids', () => {
   it('show prints the full record with the parsed result and the file paths', async () => {
     const id = await start('Write a file\n@fake write=notes.txt:hello\\n\n@fake summary=wrote notes.txt\n');
     expect((await wait(id)).code).toBe(0);
@@ -234,8 +250,7 @@ describe('show, list and run ids', () => {
 
   it('list shows a table newest first, --json, and filters by --status, --project and --limit', async () => {
     // a workspace of its own so the order and counts are exactly this test's runs
-    const home = join(t.root, 'ws-list');
-    const run = (args: string[], input?: string) => t.run(['--home', home, ...args], { input });
+    const { run } = workspaceAt('ws-list');
     expect((await run(['add-project', 'api', t.repo('api-repo')])).code).toBe(0);
     const unregistered = t.repo('elsewhere');
     const ids: string[] = [];
@@ -271,8 +286,7 @@ describe('show, list and run ids', () => {
   });
 
   it('accepts a unique prefix or suffix of a run id and refuses an ambiguous one', async () => {
-    const home = join(t.root, 'ws-ids');
-    const run = (args: string[], input?: string) => t.run(['--home', home, ...args], { input });
+    const { run } = workspaceAt('ws-ids');
     for (const id of ['alpha-1111', 'alpha-2222', 'beta-3333']) {
       const r = await run(['start', '--project', repo, '--run-id', id], `run ${id}\n`);
       expect(r.stdout.trim()).toBe(id);
@@ -352,7 +366,7 @@ describe('timeout and cancel', () => {
 
 // ---------------------------------------------------------------- logs and tail
 
-describe('logs and tail', () => {
+describe.concurrent('logs and tail', () => {
   it('logs renders the events readably; logs -f follows until the run ends', async () => {
     const id = await start('Make a change\n@fake write=src/a.txt:x\n@fake summary=changed src/a.txt\n');
     expect((await wait(id)).code).toBe(0);
@@ -379,33 +393,39 @@ describe('logs and tail', () => {
   });
 
   it('tail --no-follow -n N prints N readable lines; --json prints raw lines; tail follows new finishes', async () => {
-    const first = await start('Tail me\n');
-    expect((await wait(first)).code).toBe(0);
+    const ws = workspaceAt('ws-tail'); // its own notify.log: no other test's lines in between
+    const first = await ws.start('Tail me\n');
+    expect((await ws.run(['wait', first])).code).toBe(0);
+    const second = await ws.start('Tail me too\n@fake goal_met=false\n');
+    expect((await ws.run(['wait', second])).code).toBe(1);
 
-    const three = await t.run(['tail', '--no-follow', '-n', '3']);
+    const three = await ws.run(['tail', '--no-follow', '-n', '3']);
     expect(three.code).toBe(0);
-    const lines = three.stdout.trim().split('\n');
+    const lines = three.stdout.split('\n');
     expect(lines).toHaveLength(3);
-    for (const l of lines) expect(l).toMatch(/^\d\d:\d\d:\d\d {2}(start|finish|cancel|lost|escalate)\s+\S+ {2}\S+ {2}"/);
-    expect(lines.at(-1)).toMatch(new RegExp(`finish\\s+${first}  goal_met  "Tail me"  exit=0  — codex turn 1: Tail me`));
+    expect(lines[0]).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  finish    ${first}  goal_met  "Tail me"  exit=0  — codex turn 1: Tail me$`));
+    expect(lines[1]).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  start     ${second}  spark  "Tail me too"$`));
+    expect(lines[2]).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  finish    ${second}  goal_not_met  "Tail me too"  exit=0  — codex turn 1: Tail me too$`));
 
-    const json = await t.run(['tail', '--no-follow', '--json', '-n', '2']);
+    const json = await ws.run(['tail', '--no-follow', '--json', '-n', '2']);
     const raw = parseJsonLines(json.stdout);
     expect(raw).toHaveLength(2);
-    expect(raw[1]).toMatchObject({ event: 'finish', run_id: first, outcome: 'goal_met', goal_met: true, exit_code: 0 });
+    expect(raw[0]).toMatchObject({ event: 'start', run_id: second, status: 'pending' });
+    expect(raw[1]).toMatchObject({ event: 'finish', run_id: second, outcome: 'goal_not_met', goal_met: false, exit_code: 0 });
 
-    const follower = execa(process.execPath, [CLI, 'tail', '-n', '0'], { env: t.env, extendEnv: false, cwd: t.root, reject: false });
+    const follower = execa(process.execPath, [CLI, 'tail', '-n', '0'], { env: { ...t.env, ...ws.env }, extendEnv: false, cwd: t.root, reject: false });
     let out = '';
     follower.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
     });
     try {
       await new Promise((r) => setTimeout(r, 700)); // let it start watching
-      expect(out).toBe('');
-      const id = await start('Followed run\n@fake summary=seen by tail\n');
+      expect(out).toBe(''); // -n 0: no earlier lines
+      const id = await ws.start('Followed run\n@fake sleep=0.5\n@fake summary=seen by tail\n');
       await waitFor(() => out.includes(`finish    ${id}`), 15_000, 'tail to print the finish line');
       expect(out).toMatch(new RegExp(`start\\s+${id}  spark  "Followed run"`));
       expect(out).toMatch(new RegExp(`finish\\s+${id}  goal_met  "Followed run"  exit=0  — seen by tail`));
+      expect(follower.exitCode).toBeNull(); // still following
     } finally {
       follower.kill('SIGTERM');
       await follower;
@@ -413,11 +433,10 @@ describe('logs and tail', () => {
   });
 });
 
-// ---------------------------------------------------------------- environment
-
 describe('environment', () => {
   it('a variable set only in the caller of start reaches the agent, and nowhere else', async () => {
-    t.orchestratorPane('env-orch'); // the tmux server exists before, with an environment without the secret
+    // the tmux server was started in beforeAll, with an environment that has no SECRET_TOKEN
+    expect(t.tmux(['show-environment', '-g'])).not.toContain('SECRET_TOKEN');
     const secret = `s3cr3t-${createHash('sha1').update(String(Math.random())).digest('hex').slice(0, 16)}`;
     const hash = createHash('sha256').update(secret).digest('hex');
 
