@@ -1,6 +1,7 @@
 import {
   answerFromText, asNumber, asRecord, asString, clip, describeExit, firstLine, lastLines, parseEvent,
 } from './answer.js';
+import { defineAdapter } from './define.js';
 import type { AgentAdapter, AgentState, FinalAnswer, FinishInput, Invocation, InvocationContext, ProgressLine, Usage } from './types.js';
 
 function buildInvocation(ctx: InvocationContext): Invocation {
@@ -147,24 +148,4 @@ function finish(input: FinishInput): FinalAnswer {
   return { ...answer, agentError: `claude ${how}${reason ? `: ${clip(reason, 500)}` : ''}` };
 }
 
-export const claudeAdapter: AgentAdapter = {
-  name: 'claude',
-  binary: 'claude',
-  resumable: true,
-  buildInvocation,
-  newState: () => ({ errors: [], extra: {} }),
-  onLine(line, state) {
-    try {
-      return onLine(line, state);
-    } catch {
-      return [];
-    }
-  },
-  finish(input) {
-    try {
-      return finish(input);
-    } catch (err) {
-      return { rawText: null, value: undefined, agentError: `claude answer handling failed: ${String(err)}` };
-    }
-  },
-};
+export const claudeAdapter: AgentAdapter = defineAdapter({ name: 'claude', binary: 'claude', resumable: true, buildInvocation, onLine, finish });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   answerFromText, asNumber, asRecord, asString, clip, describeExit, firstLine, lastLines, parseEvent,
 } from './answer.js';
+import { defineAdapter } from './define.js';
 import type { AgentAdapter, AgentState, FinalAnswer, FinishInput, Invocation, InvocationContext, ProgressLine, Usage } from './types.js';
 
 const OUTPUT_FILE = 'answer.codex.txt';
@@ -135,24 +136,4 @@ function finish(input: FinishInput): FinalAnswer {
   return { ...answer, agentError: `codex ${how}${reason ? `: ${clip(reason, 500)}` : ''}` };
 }
 
-export const codexAdapter: AgentAdapter = {
-  name: 'codex',
-  binary: 'codex',
-  resumable: true,
-  buildInvocation,
-  newState: () => ({ errors: [], extra: {} }),
-  onLine(line, state) {
-    try {
-      return onLine(line, state);
-    } catch {
-      return [];
-    }
-  },
-  finish(input) {
-    try {
-      return finish(input);
-    } catch (err) {
-      return { rawText: null, value: undefined, agentError: `codex answer handling failed: ${String(err)}` };
-    }
-  },
-};
+export const codexAdapter: AgentAdapter = defineAdapter({ name: 'codex', binary: 'codex', resumable: true, buildInvocation, onLine, finish });

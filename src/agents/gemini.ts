@@ -1,6 +1,7 @@
 import {
   answerFromText, asNumber, asRecord, asString, clip, describeExit, lastLines, parseEvent,
 } from './answer.js';
+import { defineAdapter } from './define.js';
 import type { AgentAdapter, AgentState, FinalAnswer, FinishInput, Invocation, InvocationContext, ProgressLine, Usage } from './types.js';
 
 const EXIT_MEANINGS: Record<number, string> = {
@@ -154,24 +155,4 @@ function finish(input: FinishInput): FinalAnswer {
   return { ...answer, agentError: `gemini ${how}${reason ? `: ${clip(reason, 500)}` : ''}` };
 }
 
-export const geminiAdapter: AgentAdapter = {
-  name: 'gemini',
-  binary: 'gemini',
-  resumable: true,
-  buildInvocation,
-  newState: () => ({ errors: [], extra: {} }),
-  onLine(line, state) {
-    try {
-      return onLine(line, state);
-    } catch {
-      return [];
-    }
-  },
-  finish(input) {
-    try {
-      return finish(input);
-    } catch (err) {
-      return { rawText: null, value: undefined, agentError: `gemini answer handling failed: ${String(err)}` };
-    }
-  },
-};
+export const geminiAdapter: AgentAdapter = defineAdapter({ name: 'gemini', binary: 'gemini', resumable: true, buildInvocation, onLine, finish });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { answerFromText, clip, lastLines } from './answer.js';
+import { defineAdapter } from './define.js';
 import type { AgentAdapter, FinalAnswer, FinishInput, Invocation, InvocationContext } from './types.js';
 
 const RESULT_FILE = 'result.shell.json';
@@ -57,24 +58,17 @@ function finish(input: FinishInput, command: string): FinalAnswer {
  * instance per run.
  */
 export function createShellAdapter(): AgentAdapter {
+  // finish() names the command, and only buildInvocation() sees it: one adapter per run
   let command: string[] = [];
-  return {
+  return defineAdapter({
     name: 'shell',
     binary: 'sh',
     resumable: false,
     buildInvocation(ctx) {
-      const invocation = buildInvocation(ctx);
       command = ctx.command ?? [];
-      return invocation;
+      return buildInvocation(ctx);
     },
-    newState: () => ({ errors: [], extra: {} }),
     onLine: (line) => [{ kind: 'output', text: line.replace(/\r$/, '') }],
-    finish(input) {
-      try {
-        return finish(input, command.length ? displayCommand(command) : 'the command');
-      } catch (err) {
-        return { rawText: null, value: undefined, agentError: `shell answer handling failed: ${String(err)}` };
-      }
-    },
-  };
+    finish: (input) => finish(input, command.length ? displayCommand(command) : 'the command'),
+  });
 }
