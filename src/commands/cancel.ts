@@ -5,7 +5,7 @@ import { tmuxFor } from '../core/liveness.js';
 import { isEnded } from '../core/meta.js';
 import { appendNotification, notification } from '../core/notify.js';
 import { resolveHome, runFiles, workspace } from '../core/paths.js';
-import { killTree, sameProcessAlive } from '../core/proctree.js';
+import { killTree, running, sameProcessAlive } from '../core/proctree.js';
 import { compactResult } from '../core/result.js';
 import { readMeta, resolveRunId, updateMeta } from '../core/store.js';
 
@@ -24,7 +24,7 @@ export async function cancelCmd(o: { home?: string; id: string }): Promise<void>
   writeFileSync(files.cancel, new Date().toISOString());
 
   const sup = m.pids.supervisor;
-  if (m.status === 'running' && sup && sameProcessAlive(sup, m.pids.supervisor_start)) {
+  if (m.status === 'running' && sup && sameProcessAlive(sup, m.pids.supervisor_start) && running(sup)) {
     process.kill(sup, 'SIGTERM');
     const deadline = Date.now() + CANCEL_WAIT_MS;
     while (Date.now() < deadline) {

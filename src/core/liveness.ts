@@ -5,7 +5,7 @@ import type { LoadedConfig } from './config.js';
 import { type Meta, isEnded } from './meta.js';
 import { appendNotification, notification, tmuxNotify } from './notify.js';
 import { runFiles, type Workspace } from './paths.js';
-import { killTree, sameProcessAlive } from './proctree.js';
+import { killTree, running, sameProcessAlive } from './proctree.js';
 import { updateMeta } from './store.js';
 import { Tmux } from './tmux.js';
 
@@ -22,7 +22,7 @@ export function tmuxFor(m: Meta): Tmux {
 export function deathReason(m: Meta, now = Date.now()): string | null {
   if (m.status === 'running') {
     const pid = m.pids.supervisor;
-    if (pid && !sameProcessAlive(pid, m.pids.supervisor_start)) return `supervisor process ${pid} died (killed, or its pane or tmux server went away)`;
+    if (pid && !(sameProcessAlive(pid, m.pids.supervisor_start) && running(pid))) return `supervisor process ${pid} died (killed, or its pane or tmux server went away)`;
     return null;
   }
   if (m.status === 'pending') {
@@ -61,6 +61,6 @@ export async function markLost(ws: Workspace, cfg: LoadedConfig | null, runId: s
   rmSync(runFiles(ws.home, runId).env, { force: true });
   if (m.pids.agent && sameProcessAlive(m.pids.agent, m.pids.agent_start)) await killTree(m.pids.agent, 1000);
   appendNotification(ws, notification('lost', m));
-  if (cfg) await tmuxNotify(cfg, tmuxFor(m), m, { wake: true });
+  if (cfg) await tmuxNotify(ws, cfg, tmuxFor(m), m, { wake: true });
   return m;
 }

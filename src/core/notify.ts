@@ -2,6 +2,7 @@
 // flash, and agent-orc's wake-up line typed into the orchestrator's pane.
 import { appendFileSync } from 'node:fs';
 import type { LoadedConfig } from './config.js';
+import { withLock } from './fsutil.js';
 import type { Meta } from './meta.js';
 import type { Workspace } from './paths.js';
 import type { Tmux } from './tmux.js';
@@ -63,14 +64,30 @@ export function flashText(m: Meta): string {
  * Tell tmux about a run that ended. A missing or stale target is not an error: the log line
  * has already been written, which is what `tail` and `wait` rely on.
  */
-export async function tmuxNotify(cfg: LoadedConfig, tmux: Tmux, m: Meta, opts: { wake: boolean }): Promise<{ flashed: boolean; woke: boolean }> {
+export async function tmuxNotify(ws: Workspace, cfg: LoadedConfig, tmux: Tmux, m: Meta, opts: { wake: boolean }): Promise<{ flashed: boolean; woke: boolean }> {
   let flashed = false;
   let woke = false;
-  if (cfg.tmux_notify_target) flashed = tmux.displayMessage(cfg.tmux_notify_target, flashText(m));
+  // without a flash target of its own, flash where the orchestrator is
+  const flashTarget = cfg.tmux_notify_target ?? cfg.tmux_sendkeys_target;
+  if (flashTarget) flashed = tmux.displayMessage(flashTarget, flashText(m));
   const pane = cfg.tmux_sendkeys_target;
   if (opts.wake && pane) {
     const info = tmux.paneInfo(pane);
-    if (info && !info.dead) woke = await tmux.pasteLine(info.paneId, wakeLine(m), `agentctl-${m.run_id}`);
+    if (info && !info.dead) {
+      // One wake-up at a time: runs that end together would otherwise paste their lines before
+      // either Enter, and the orchestrator would get them glued into one line.
+      const paste = () => tmux.pasteLine(info.paneId, wakeLine(m), `agentctl-${m.run_id}`);
+      let locked = false;
+      try {
+        woke = withLock(`${ws.locks}/wake.lock`, () => {
+          locked = true;
+          return paste();
+        });
+      } catch (err) {
+        if (locked) throw err;
+        woke = paste(); // the lock stayed busy: a glued line beats a lost one
+      }
+    }
   }
   return { flashed, woke };
 }

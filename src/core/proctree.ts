@@ -18,7 +18,18 @@ export function procStartTime(pid: number): string | null {
   return statFields(pid)?.[19] ?? null;
 }
 
-/** True when pid is alive and, if a start time was recorded, is the same process. */
+/**
+ * True while pid runs. A zombie does not: it has exited and only waits to be reaped, which in a
+ * container whose init reaps late (or never) can take seconds or forever.
+ */
+export function running(pid: number): boolean {
+  return pidAlive(pid) && statFields(pid)?.[0] !== 'Z';
+}
+
+/**
+ * True when pid exists (a zombie counts: its process group may still hold live members) and,
+ * if a start time was recorded, is the same process.
+ */
 export function sameProcessAlive(pid: number, startTime: string | null): boolean {
   if (!pidAlive(pid)) return false;
   if (!startTime) return true;
@@ -75,8 +86,8 @@ export async function killTree(pid: number, graceMs = 3000): Promise<void> {
   signal(pids, pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!pids.some(pidAlive)) return;
+    if (!pids.some(running)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  signal([...pids, ...descendants(pid)].filter(pidAlive), pid, 'SIGKILL');
+  signal([...pids, ...descendants(pid)].filter(running), pid, 'SIGKILL');
 }

@@ -242,8 +242,8 @@ export async function supervise(home: string, runId: string): Promise<number> {
 
   appendNotification(ws, notification('finish', finalMeta));
   if (child) appendNotification(ws, notification('escalate', finalMeta));
-  if (stop !== 'lost') await tmuxNotify(cfg, tmux, finalMeta, { wake: !child });
-  else await tmuxNotify(cfg, tmux, finalMeta, { wake: true });
+  if (stop !== 'lost') await tmuxNotify(ws, cfg, tmux, finalMeta, { wake: !child });
+  else await tmuxNotify(ws, cfg, tmux, finalMeta, { wake: true });
 
   reportInPane(finalMeta, child);
   const success = finalMeta.outcome === 'goal_met';

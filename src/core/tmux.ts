@@ -2,6 +2,7 @@
 // arguments, so tests and users can keep agentctl on a private server.
 import { execaSync } from 'execa';
 import { UserError } from './errors.js';
+import { sleepSync } from './fsutil.js';
 
 export interface TmuxSocket {
   /** `-S path` */
@@ -154,13 +155,13 @@ export class Tmux {
    * Type text into a pane as literal input: bracketed paste from a named buffer (never parsed
    * as key names), then a separate Enter so a TUI sees a submitted line.
    */
-  async pasteLine(paneId: string, text: string, bufferName: string): Promise<boolean> {
+  pasteLine(paneId: string, text: string, bufferName: string): boolean {
     const r = this.run(['load-buffer', '-b', bufferName, '-', ';', 'paste-buffer', '-p', '-d', '-b', bufferName, '-t', paneId], text);
     if (!r.ok) {
       this.run(['delete-buffer', '-b', bufferName]);
       return false;
     }
-    await new Promise((res) => setTimeout(res, 150));
+    sleepSync(150); // synchronous: the caller holds the wake-up lock until the Enter is sent
     return this.run(['send-keys', '-t', paneId, 'Enter']).ok;
   }
 

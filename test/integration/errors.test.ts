@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from
 import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEnv, type RunResult, type TestEnv, writeConfig } from '../helpers/harness.js';
+import { makeEnv, type RunResult, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 
 /** Exactly one stderr line `agentctl: ...` matching every pattern, nothing on stdout. */
 function expectError(r: RunResult, code: number, ...patterns: RegExp[]): void {
@@ -49,11 +49,17 @@ async function failing(t: TestEnv, args: string[], o: { input?: string; env?: Re
   return r;
 }
 
+/** Wait for a run to end and for its supervisor to log the finish (it does so just after). */
+async function settle(t: TestEnv, id: string): Promise<number> {
+  const w = await t.run(['wait', '--timeout', '20', id]);
+  await waitFor(() => read(join(t.home, 'notify.log'))?.includes(`"event":"finish","run_id":"${id}"`), 10_000, `finish line of ${id}`);
+  return w.code;
+}
+
 /** A quick finished shell run. */
 async function shellRun(t: TestEnv, extra: string[] = [], script = 'exit 0'): Promise<string> {
   const id = await t.start(['--agent', 'shell', ...extra, '--', 'sh', '-c', script]);
-  const w = await t.run(['wait', '--timeout', '20', id]);
-  expect(w.code, w.stdout + w.stderr).toBeLessThan(2);
+  expect(await settle(t, id)).toBeLessThan(2);
   return id;
 }
 
@@ -134,7 +140,7 @@ describe('bad input to start, resume, show, wait, cancel', () => {
       // exactly at the limit is fine
       const ok = await t.run(['start', '--agent', 'shell', '--', 'sh', '-c', 'cat >/dev/null'], { input: 'y'.repeat(64) });
       expect(ok.code, ok.stderr).toBe(0);
-      expect((await t.run(['wait', ok.stdout.trim()])).code).toBe(0);
+      expect(await settle(t, ok.stdout.trim())).toBe(0);
     } finally {
       writeConfig(t, { max_prompt_bytes: 1_000_000 });
     }
