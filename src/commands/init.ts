@@ -1,4 +1,4 @@
-import { ensureWorkspace, updateConfigFile } from '../core/config.js';
+import { ensureWorkspace, loadConfig, updateConfigFile } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import { resolveHome } from '../core/paths.js';
 
@@ -13,6 +13,7 @@ export interface InitOptions {
 
 export function init(o: InitOptions): void {
   const { ws, created } = ensureWorkspace(resolveHome(o.home));
+  loadConfig(ws); // a corrupt config.json is left as it is, and said so
   const changes: Record<string, unknown> = {};
   if (o.wakeHere) {
     const pane = process.env.TMUX_PANE;

@@ -7,6 +7,7 @@ import { readFileOrNull } from './fsutil.js';
 import { startRun, type Placement, type Started } from './launch.js';
 import { type Meta, isEnded } from './meta.js';
 import { runFiles, workspace } from './paths.js';
+import { appendNotification, notification } from './notify.js';
 import { updateMeta } from './store.js';
 
 export interface ResumeRequest {
@@ -35,7 +36,9 @@ export async function resumeRun(r: ResumeRequest): Promise<Started> {
   const cfg = loadConfig(workspace(r.home));
   const profileName = r.profile ?? p.profile;
   const profile = getProfile(cfg, profileName);
-  const sameSession = profile.agent === p.agent && getAdapter(p.agent).resumable;
+  // an escalation of a run that never got a session (it failed first) starts a fresh one
+  // carrying the parent's context; only an explicit resume insists on continuing the session
+  const sameSession = profile.agent === p.agent && getAdapter(p.agent).resumable && (p.thread_id !== null || !r.escalatedFrom);
   if (sameSession && !p.thread_id) {
     throw new UserError(
       `run ${p.run_id} has no recorded ${p.agent} session id, so it cannot be resumed: start a new run with the needed context in its prompt`,
@@ -124,9 +127,10 @@ export async function escalateRun(r: EscalateRequest): Promise<Started> {
     escalatedFrom: p.run_id,
   });
   if (!r.auto) {
-    updateMeta(started.ws, p.run_id, (m) => {
+    const linked = updateMeta(started.ws, p.run_id, (m) => {
       m.escalated_to = started.meta.run_id;
     });
+    appendNotification(started.ws, notification('escalate', linked));
   }
   return started;
 }

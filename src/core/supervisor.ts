@@ -234,16 +234,14 @@ export async function supervise(home: string, runId: string): Promise<number> {
   };
 
   const child = await autoEscalate(ws, cfg, ended, callerEnv);
-  const finalMeta = updateMeta(ws, runId, (m) => {
-    // a concurrent `markLost` cannot have happened (this process is alive), but cancel may
-    // have left a marker only; the supervisor's own record is authoritative.
-    return { ...ended, escalated_to: child ?? m.escalated_to };
-  });
-
-  appendNotification(ws, notification('finish', finalMeta));
-  if (child) appendNotification(ws, notification('escalate', finalMeta));
-  if (stop !== 'lost') await tmuxNotify(ws, cfg, tmux, finalMeta, { wake: !child });
-  else await tmuxNotify(ws, cfg, tmux, finalMeta, { wake: true });
+  const closing: Meta = { ...ended, escalated_to: child ?? ended.escalated_to };
+  // the log line comes first: whoever `wait` wakes can then already `tail` it
+  appendNotification(ws, notification('finish', closing));
+  if (child) appendNotification(ws, notification('escalate', closing));
+  // this process is alive, so no one else has ended the record; its own record is authoritative
+  const finalMeta = updateMeta(ws, runId, () => closing);
+  // a run that auto-escalated leaves the wake-up to the last run of its chain
+  await tmuxNotify(ws, cfg, tmux, finalMeta, { wake: !child || stop === 'lost' });
 
   reportInPane(finalMeta, child);
   const success = finalMeta.outcome === 'goal_met';

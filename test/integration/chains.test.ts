@@ -166,6 +166,8 @@ describe('escalate', () => {
     expect(prompt(child)).toBe(followup);
     expect(t.meta(parent).escalated_to).toBe(child);
     expect(t.meta(child)).toMatchObject({ escalated_from: parent, parent_run_id: parent, escalation_depth: 1, thread_id: t.meta(parent).thread_id });
+    const notes = parseJsonLines(readFileSync(join(t.home, 'notify.log'), 'utf8'));
+    expect(notes.filter((n) => n.event === 'escalate' && n.run_id === parent)).toEqual([expect.objectContaining({ escalated_to: child })]);
 
     const { code, lines } = await wait([child]);
     expect(code).toBe(0);
@@ -223,10 +225,31 @@ describe('--auto-escalate', () => {
     expect(f.lines).toHaveLength(1);
     expect(f.lines[0]).toMatchObject({ run_id: child, outcome: 'goal_met', chain: [id, child], parent_run_id: id });
 
+    // the moment wait returns, the finish line is already in the log
+    const tail = parseJsonLines((await t.run(['tail', '--json', '--no-follow', '-n', '100'])).stdout);
+    expect(tail.some((n) => n.event === 'finish' && n.run_id === child)).toBe(true);
     const notes = parseJsonLines(readFileSync(join(t.home, 'notify.log'), 'utf8'));
     expect(notes.filter((n) => n.event === 'escalate' && n.run_id === id)).toEqual([expect.objectContaining({ escalated_to: child })]);
     const finish = notes.find((n) => n.event === 'finish' && n.run_id === id);
     expect(finish.escalated_to).toBe(child);
+  });
+
+  it('a run that failed before its agent session started escalates to a fresh session with its context', async () => {
+    // the fake dies on the unknown directive before thread.started: no session to continue
+    const task = 'Port the build to esbuild\n@fake no-such-directive\n';
+    const id = await t.start(['--project', repo, '--profile', 'spark', '--auto-escalate'], task);
+    const f = await wait([id], ['--follow']);
+    const parent = t.meta(id);
+    expect(parent).toMatchObject({ outcome: 'agent_error', thread_id: null });
+    expect(parent.errors.join('\n')).not.toMatch(/auto-escalation failed/);
+    const child = parent.escalated_to;
+    expect(child).toBeTruthy();
+    expect(f.lines[0]).toMatchObject({ run_id: child, chain: [id, child] });
+    expect(t.meta(child)).toMatchObject({ profile: 'deep', mode: 'fresh', escalated_from: id, parent_run_id: id });
+    const text = prompt(child);
+    expect(text).toContain('# Context from an earlier run');
+    expect(text).toContain(task.trimEnd());
+    expect(text).toMatch(/# Your task\nThe previous attempt \(run \S+\) did not meet the goal/);
   });
 
   it('a run that meets its goal is not escalated', async () => {

@@ -261,7 +261,7 @@ describe('corrupt files', () => {
   });
 
   it("one run's corrupt meta.json: list still works, show explains", async () => {
-    const [good, bad, odd] = await Promise.all(['good-run', 'bad-run', 'odd-run'].map((id) => shellRun(t, ['--run-id', id])));
+    const [good, bad, odd] = (await Promise.all(['good-run', 'bad-run', 'odd-run'].map((id) => shellRun(t, ['--run-id', id])))) as [string, string, string];
     writeFileSync(join(t.home, 'runs', bad, 'meta.json'), '{"version": 1, "run_id": ');
     writeFileSync(join(t.home, 'runs', odd, 'meta.json'), JSON.stringify({ ...t.meta(odd), status: 'exploded' }));
 
@@ -298,8 +298,8 @@ describe('corrupt files', () => {
       const r = await failing(t, ['start', '--profile', 'spark'], { input: 'x\n' });
       expectError(r, 2, new RegExp(`${cfgPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid JSON`), /fix it, or move it aside and run "agentctl init"/);
 
-      const init = await t.run(['init']);
-      expect(init.code).toBe(0);
+      // init keeps the user's file as it is, and says what is wrong with it
+      expectError(await t.run(['init']), 2, /config\.json is not valid JSON/);
       expect(read(cfgPath)).toBe(broken);
       expectError(await t.run(['init', '--wake-pane', '%3']), 2, /config\.json is not valid JSON/);
       expect(read(cfgPath)).toBe(broken);

@@ -27,6 +27,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // supervisors still finishing up (notify.log, tmux) must not race the workspace's removal
+  const supervising = () => String(execaSync('ps', ['-eo', 'args']).stdout).split('\n').some((l) => l.includes('_supervise') && l.includes(t.root));
+  if (t) await waitFor(() => !supervising(), 10_000, 'supervisors to exit').catch(() => {});
   await t?.cleanup();
 });
 
@@ -170,7 +173,8 @@ describe('wait', () => {
     expect(w.line.duration_s).toBeGreaterThanOrEqual(1.5);
     const ended = Date.parse(t.meta(id).ended_at);
     expect(returned).toBeGreaterThanOrEqual(ended);
-    expect(returned - ended, 'ms between the end of the run and wait returning').toBeLessThan(1000);
+    // event-driven: tens of ms; 750 leaves CI room yet catches a poll or a lingering timer
+    expect(returned - ended, 'ms between the end of the run and wait returning').toBeLessThan(750);
   });
 
   it.concurrent('exits 1 when the goal is not met, with the follow-up prompt', async () => {
@@ -389,7 +393,7 @@ describe.concurrent('logs and tail', () => {
     expect(f.code).toBe(0);
     expect(f.stdout).toMatch(/^session\s/m);
     expect(f.stdout.trim().split('\n').at(-1)).toBe('-- goal_met · exit 0 · slow work done');
-    expect(returned - Date.parse(t.meta(live).ended_at)).toBeLessThan(2000);
+    expect(returned - Date.parse(t.meta(live).ended_at)).toBeLessThan(1000);
   });
 
   it('tail --no-follow -n N prints N readable lines; --json prints raw lines; tail follows new finishes', async () => {

@@ -1,0 +1,154 @@
+// Runs whose worker dies under them: a killed pane, a killed supervisor, a killed tmux server.
+// wait must not hang: it reports the run lost (exit 4) within a few seconds, and nothing the
+// agent started is left running. show and list notice a dead run on their own too.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa, execaSync } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, makeEnv, parseJsonLines, type TestEnv, waitFor } from '../helpers/harness.js';
+
+let t: TestEnv;
+let repo: string;
+
+beforeAll(async () => {
+  t = await makeEnv();
+  repo = t.repo();
+  expect((await t.run(['init'])).code).toBe(0);
+});
+
+afterAll(async () => {
+  // supervisors still finishing up (notify.log, tmux) must not race the workspace's removal
+  const supervising = () => String(execaSync('ps', ['-eo', 'args']).stdout).split('\n').some((l) => l.includes('_supervise') && l.includes(t.root));
+  if (t) await waitFor(() => !supervising(), 10_000, 'supervisors to exit').catch(() => {});
+  await t?.cleanup();
+});
+
+/** Dead, or a zombie nobody has reaped yet. */
+function processGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+interface Hanging {
+  id: string;
+  pane: string;
+  supervisor: number;
+  agent: number;
+  grandchild: number;
+}
+
+/** A run whose agent hangs and has started a grandchild; resolves once all of them are up. */
+async function hangingRun(name: string, profile = 'spark'): Promise<Hanging> {
+  const pidFile = join(t.root, `${name}.pid`);
+  const id = await t.start(['--project', repo, '--profile', profile, '--title', name], `Hang (${name})\n@fake hang\n@fake child-pid=${pidFile}\n`);
+  const m = await waitFor(() => {
+    const meta = t.meta(id);
+    return meta.status === 'running' && meta.pids.agent ? meta : null;
+  }, 15_000, `${id} running`);
+  const grandchild = Number(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim(), 15_000, 'grandchild pid'));
+  const h = { id, pane: m.tmux.pane, supervisor: m.pids.supervisor, agent: m.pids.agent, grandchild };
+  for (const pid of [h.supervisor, h.agent, h.grandchild]) expect(processGone(pid), `pid ${pid} alive`).toBe(false);
+  return h;
+}
+
+/** `wait <id>` started now, in the background. */
+function waitInBackground(id: string) {
+  const p = execa(process.execPath, [CLI, 'wait', id], { env: t.env, extendEnv: false, cwd: t.root, reject: false, timeout: 30_000 });
+  return {
+    async result() {
+      const r = await p;
+      return { code: r.exitCode, line: JSON.parse(String(r.stdout)), at: Date.now() };
+    },
+  };
+}
+
+async function expectTreeGone(h: Hanging, withinMs = 3000): Promise<void> {
+  await waitFor(() => processGone(h.agent) && processGone(h.grandchild), withinMs, `agent ${h.agent} and grandchild ${h.grandchild} gone`);
+}
+
+function notifications(id: string): any[] {
+  return parseJsonLines(readFileSync(join(t.home, 'notify.log'), 'utf8')).filter((n) => n.run_id === id);
+}
+
+describe.concurrent('a run whose worker dies', () => {
+  it('killing the worker pane: wait reports lost within ~3 s, exit 4, the agent tree is killed', async () => {
+    const h = await hangingRun('pane-killed');
+    const w = waitInBackground(h.id);
+    await new Promise((r) => setTimeout(r, 500)); // wait is watching
+    const killedAt = Date.now();
+    t.tmux(['kill-pane', '-t', h.pane]);
+    const r = await w.result();
+    expect(r.code).toBe(4);
+    expect(r.line).toMatchObject({ run_id: h.id, status: 'lost', outcome: 'lost', goal_met: false });
+    expect(r.at - killedAt, 'ms from kill-pane to wait returning').toBeLessThan(3000);
+    await expectTreeGone(h);
+    expect(notifications(h.id).map((n) => n.event)).toContain('finish');
+  });
+
+  it('kill -9 of the supervisor: wait reports lost, exit 4, and kills the orphaned agent tree', async () => {
+    const h = await hangingRun('supervisor-killed');
+    const w = waitInBackground(h.id);
+    await new Promise((r) => setTimeout(r, 500));
+    const killedAt = Date.now();
+    process.kill(h.supervisor, 'SIGKILL');
+    const r = await w.result();
+    expect(r.code).toBe(4);
+    expect(r.line).toMatchObject({ run_id: h.id, status: 'lost', outcome: 'lost', goal_met: false });
+    expect(r.line.error).toMatch(/supervisor process \d+ died/);
+    expect(r.at - killedAt).toBeLessThan(3000);
+    await expectTreeGone(h);
+    // whoever noticed first (this wait, or a concurrent list) logs it once
+    await waitFor(() => notifications(h.id).some((n) => n.event === 'lost'), 3000, 'lost notification');
+    expect(notifications(h.id).map((n) => n.event)).toEqual(['start', 'lost']);
+  });
+
+  it('show and list mark a dead run lost without wait, and stop its agent', async () => {
+    const [a, b] = await Promise.all([hangingRun('seen-by-show', 'claude'), hangingRun('seen-by-list', 'gemini')]);
+    process.kill(a.supervisor, 'SIGKILL');
+    process.kill(b.supervisor, 'SIGKILL');
+    await waitFor(() => processGone(a.supervisor) && processGone(b.supervisor), 3000, 'supervisors dead');
+    expect(t.meta(a.id).status).toBe('running'); // nobody has looked yet
+
+    const show = await t.run(['show', a.id]);
+    expect(show.code).toBe(0);
+    expect(JSON.parse(show.stdout)).toMatchObject({ run_id: a.id, status: 'lost', outcome: 'lost', goal_met: false });
+    expect(t.meta(a.id).status).toBe('lost');
+    await expectTreeGone(a);
+
+    const list = await t.run(['list', '--json', '--status', 'lost']);
+    expect(list.code).toBe(0);
+    const rows = JSON.parse(list.stdout);
+    expect(rows.map((r: any) => r.run_id)).toEqual(expect.arrayContaining([a.id, b.id]));
+    expect(rows.find((r: any) => r.run_id === b.id)).toMatchObject({ status: 'lost', outcome: 'lost' });
+    expect(t.meta(b.id).status).toBe('lost');
+    await expectTreeGone(b);
+
+    // once recorded, the verdict stands: wait answers at once
+    const before = Date.now();
+    const w = await t.run(['wait', a.id, b.id]);
+    expect(w.code).toBe(4);
+    expect(parseJsonLines(w.stdout).map((l) => l.outcome)).toEqual(['lost', 'lost']);
+    expect(Date.now() - before).toBeLessThan(3000);
+  });
+});
+
+describe('the whole tmux server dies', () => {
+  it('every running run is reported lost and its agent tree killed', async () => {
+    const runs = await Promise.all([hangingRun('server-1'), hangingRun('server-2', 'claude')]);
+    const waits = runs.map((h) => waitInBackground(h.id));
+    await new Promise((r) => setTimeout(r, 500));
+    const killedAt = Date.now();
+    t.tmux(['kill-server']);
+    for (const [i, w] of waits.entries()) {
+      const r = await w.result();
+      expect(r.code).toBe(4);
+      expect(r.line).toMatchObject({ run_id: runs[i]!.id, status: 'lost', outcome: 'lost' });
+      expect(r.at - killedAt).toBeLessThan(3000);
+    }
+    for (const h of runs) await expectTreeGone(h);
+  });
+});

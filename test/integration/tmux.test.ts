@@ -1,0 +1,232 @@
+// agentctl and tmux, on a private server: where worker panes go (beside the orchestrator, then
+// an overflow window) without ever taking focus, what their titles say, the wake-up line typed
+// into the orchestrator's pane, stale notification targets, and which panes stay after a run.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execaSync } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeEnv, parseJsonLines, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
+
+const RUN_ID = /^\d{8}-\d{6}-[a-z0-9]{4}$/;
+
+let t: TestEnv;
+let repo: string;
+/** The orchestrator's pane: a shell loop that logs every line typed into it. */
+let orch: string;
+let orchWindow: string;
+let received: string;
+
+beforeAll(async () => {
+  t = await makeEnv();
+  repo = t.repo();
+  expect((await t.run(['init'])).code).toBe(0);
+  received = join(t.root, 'orchestrator-input.txt');
+  const reader = `while IFS= read -r line; do printf '%s\\n' "$line" >> '${received}'; done`;
+  orch = t.tmux(['new-session', '-d', '-s', 'orch', '-x', '200', '-y', '50', '-P', '-F', '#{pane_id}', 'sh', '-c', reader]).trim();
+  orchWindow = t.tmux(['display-message', '-p', '-t', orch, '#{window_id}']).trim();
+  writeConfig(t, { tmux_sendkeys_target: orch, max_panes_per_window: 4 });
+});
+
+afterAll(async () => {
+  // supervisors still finishing up (notify.log, tmux) must not race the workspace's removal
+  const supervising = () => String(execaSync('ps', ['-eo', 'args']).stdout).split('\n').some((l) => l.includes('_supervise') && l.includes(t.root));
+  if (t) await waitFor(() => !supervising(), 10_000, 'supervisors to exit').catch(() => {});
+  await t?.cleanup();
+});
+
+// ---------------------------------------------------------------- helpers
+
+interface Pane {
+  id: string;
+  window: string;
+  windowName: string;
+  session: string;
+  active: boolean;
+  dead: boolean;
+  title: string;
+  command: string;
+}
+
+function panes(): Pane[] {
+  const fmt = ['#{pane_id}', '#{window_id}', '#{window_name}', '#{session_name}', '#{pane_active}', '#{pane_dead}', '#{pane_title}', '#{pane_start_command}'].join('\t');
+  return t
+    .tmux(['list-panes', '-a', '-F', fmt])
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [id, window, windowName, session, active, dead, title, command] = l.split('\t') as string[];
+      return { id: id!, window: window!, windowName: windowName!, session: session!, active: active === '1', dead: dead === '1', title: title!, command: command! };
+    });
+}
+
+const pane = (id: string) => panes().find((p) => p.id === id);
+
+/** Lines the orchestrator pane has received so far. */
+function orchestratorInput(): string[] {
+  return existsSync(received) ? readFileSync(received, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+const wakeLine = (id: string, goalMet: boolean, exit: number) => `[AI_ORCH DONE run_id=${id} goal_met=${goalMet} exit=${exit}]`;
+
+function start(prompt: string, args: string[] = []): Promise<string> {
+  return t.start(['--project', repo, ...args], prompt);
+}
+
+async function waitAll(ids: string[]) {
+  const r = await t.run(['wait', ...ids]);
+  return { ...r, lines: parseJsonLines(r.stdout) };
+}
+
+/** Every run's supervisor has started (and read config.json); quick runs may have ended already. */
+async function allStarted(ids: string[]): Promise<void> {
+  await waitFor(() => ids.every((id) => t.meta(id).status !== 'pending'), 20_000, 'all supervisors started');
+}
+
+// ---------------------------------------------------------------- placement and wake-up
+
+describe('beside an orchestrator pane', () => {
+  it('ten parallel starts: distinct ids, 4 panes beside the orchestrator, the rest in agents windows, focus never moves', async () => {
+    const profiles = ['spark', 'claude', 'gemini', 'spark', 'claude', 'gemini', 'spark', 'claude', 'gemini', 'deep'];
+    const ids = await Promise.all(profiles.map((p, i) => start(`Parallel task ${i}\n@fake sleep=6\n`, ['--profile', p])));
+    expect(ids.every((id) => RUN_ID.test(id)), ids.join(' ')).toBe(true);
+    expect(new Set(ids).size).toBe(10);
+    await allStarted(ids);
+
+    const all = panes();
+    const byId = new Map(all.map((p) => [p.id, p]));
+    const workers = ids.map((id) => ({ id, meta: t.meta(id), pane: byId.get(t.meta(id).tmux.pane)! }));
+    for (const w of workers) expect(w.pane, `pane of ${w.id}`).toBeDefined();
+
+    // the orchestrator's window: itself and at most four workers
+    const inOrchWindow = all.filter((p) => p.window === orchWindow);
+    expect(inOrchWindow.length).toBeLessThanOrEqual(1 + 4);
+    expect(workers.filter((w) => w.pane.window === orchWindow)).toHaveLength(4);
+    expect(workers.filter((w) => w.meta.tmux.placement === 'split')).toHaveLength(4);
+    // the rest overflow into windows named "agents" of the orchestrator's session, four at most each
+    const overflow = workers.filter((w) => w.pane.window !== orchWindow);
+    expect(overflow).toHaveLength(6);
+    for (const w of overflow) {
+      expect(w.pane).toMatchObject({ windowName: 'agents', session: 'orch' });
+      expect(w.meta.tmux.placement).toBe('agents-window');
+      expect(all.filter((p) => p.window === w.pane.window).length).toBeLessThanOrEqual(4);
+    }
+
+    // focus stays with the orchestrator: its pane is the active one of the session's active window
+    expect(t.tmux(['display-message', '-p', '-t', orch, '#{pane_active}#{window_active}']).trim()).toBe('11');
+    expect(t.tmux(['display-message', '-p', '-t', 'orch', '#{pane_id}']).trim()).toBe(orch);
+    // titles name the run and its profile (set by the supervisor as it starts)
+    const titled = (w: (typeof workers)[number]) => {
+      const title = pane(w.pane.id)?.title ?? '';
+      return title.includes(w.id) && title.includes(` · ${w.meta.profile} · `);
+    };
+    await waitFor(() => workers.every(titled), 5000, 'pane titles');
+
+    const done = await waitAll(ids);
+    expect(done.code, done.stdout + done.stderr).toBe(0);
+    expect(done.lines.map((l) => l.run_id).sort()).toEqual([...ids].sort());
+    expect(done.lines.every((l) => l.goal_met === true && l.outcome === 'goal_met')).toBe(true);
+
+    // notify.log: one whole JSON line per event, nothing interleaved
+    const log = readFileSync(join(t.home, 'notify.log'), 'utf8');
+    const events = log.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    for (const id of ids) {
+      expect(events.filter((e) => e.run_id === id).map((e) => e.event).sort(), id).toEqual(['finish', 'start']);
+    }
+
+    // each finish typed exactly one whole line into the orchestrator
+    await waitFor(() => ids.every((id) => orchestratorInput().includes(wakeLine(id, true, 0))), 10_000, 'ten wake-up lines');
+    const input = orchestratorInput();
+    for (const id of ids) expect(input.filter((l) => l.includes(id)), id).toEqual([wakeLine(id, true, 0)]);
+    expect(input.every((l) => /^\[AI_ORCH DONE run_id=\S+ goal_met=(true|false) exit=\S+\]$/.test(l)), input.join('\n')).toBe(true);
+    const screen = t.tmux(['capture-pane', '-p', '-J', '-S', '-', '-t', orch]);
+    for (const id of ids) expect(screen).toContain(wakeLine(id, true, 0));
+    expect(pane(orch)).toMatchObject({ dead: false, active: true });
+  });
+
+  it('the wake-up line is typed literally; a title with tmux key names and formats is shown as written', async () => {
+    const marker = join(t.root, 'format-job-ran');
+    const title = `C-c Enter #{pane_id} #(touch ${marker}) $(touch ${marker}) ; kill-server`;
+    writeConfig(t, { tmux_notify_target: orch }); // the display-message flash carries the title too
+    try {
+      const miss = await start('Misses its goal\n@fake sleep=2\n@fake goal_met=false\n', ['--title', title]);
+      const broken = await start('Fails\n@fake sleep=2\n@fake exit=1\n', ['--profile', 'claude', '--title', 'Escape C-d']);
+      await allStarted([miss, broken]);
+      const m = t.meta(miss);
+      await waitFor(() => pane(m.tmux.pane)?.title === `${miss} · spark · ${title}`, 5000, 'worker pane title');
+
+      const before = orchestratorInput().length;
+      const done = await waitAll([miss, broken]);
+      expect(done.code).toBe(3);
+      await waitFor(() => orchestratorInput().length >= before + 2, 10_000, 'two wake-up lines');
+      const input = orchestratorInput().slice(before);
+      expect(input.sort()).toEqual([wakeLine(miss, false, 0), wakeLine(broken, false, 1)].sort());
+      // nothing was interpreted: the orchestrator's reader still runs, the server is up, the title is intact
+      expect(pane(orch)).toMatchObject({ dead: false, active: true });
+      expect(JSON.parse((await t.run(['show', miss])).stdout).title).toBe(title);
+      expect(pane(m.tmux.pane)).toMatchObject({ dead: true, title: `${miss} · spark · ${title}` }); // kept: it failed
+      expect(existsSync(marker), 'a #() or $() in the title was run').toBe(false);
+    } finally {
+      writeConfig(t, { tmux_notify_target: null });
+    }
+  });
+});
+
+// ---------------------------------------------------------------- stale targets
+
+describe('notification targets that do not exist', () => {
+  it('a missing wake-up pane (%999) or display-message target is not an error', async () => {
+    writeConfig(t, { tmux_sendkeys_target: '%999', tmux_notify_target: 'no-such-session:9' });
+    try {
+      const before = orchestratorInput().length;
+      const id = await start('Finish anyway\n');
+      const done = await waitAll([id]);
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.lines[0]).toMatchObject({ run_id: id, outcome: 'goal_met', goal_met: true });
+      expect(t.meta(id).errors).toEqual([]);
+      expect(t.meta(id).tmux.session).toBe('ai'); // no orchestrator to sit beside
+      await new Promise((r) => setTimeout(r, 500));
+      expect(orchestratorInput().length).toBe(before);
+    } finally {
+      writeConfig(t, { tmux_sendkeys_target: orch, tmux_notify_target: null });
+    }
+  });
+});
+
+// ---------------------------------------------------------------- panes after a run
+
+describe('worker panes after a run', () => {
+  /** Start one run that meets its goal and one that fails; return their panes once both ended. */
+  async function successAndFailure() {
+    const ok = await start('Succeeds\n@fake sleep=0.5\n');
+    const bad = await start('Fails\n@fake sleep=0.5\n@fake exit=2\n');
+    const okPane = (await waitFor(() => t.meta(ok).tmux.pane, 5000)) as string;
+    const badPane = (await waitFor(() => t.meta(bad).tmux.pane, 5000)) as string;
+    await allStarted([ok, bad]); // their supervisors have read the config
+    const done = await waitAll([ok, bad]);
+    expect(done.lines.map((l) => l.outcome).sort()).toEqual(['agent_error', 'goal_met']);
+    // the supervisor sets remain-on-exit just before it exits: give it a moment
+    await waitFor(() => [okPane, badPane].every((p) => !pane(p) || pane(p)!.dead), 5000, 'both supervisors exited');
+    await new Promise((r) => setTimeout(r, 300));
+    return { okPane: pane(okPane), badPane: pane(badPane) };
+  }
+
+  it('by default a successful run closes its pane and a failed one stays (remain-on-exit, pane_dead=1)', async () => {
+    const { okPane, badPane } = await successAndFailure();
+    expect(okPane).toBeUndefined();
+    expect(badPane).toMatchObject({ dead: true });
+    expect(t.tmux(['show-options', '-p', '-t', badPane!.id, '-v', 'remain-on-exit']).trim()).toBe('on');
+    t.tmux(['kill-pane', '-t', badPane!.id]);
+  });
+
+  it('keep_pane_on_success / keep_pane_on_failure turn that around', async () => {
+    writeConfig(t, { keep_pane_on_success: true, keep_pane_on_failure: false });
+    try {
+      const { okPane, badPane } = await successAndFailure();
+      expect(okPane).toMatchObject({ dead: true });
+      expect(badPane).toBeUndefined();
+      t.tmux(['kill-pane', '-t', okPane!.id]);
+    } finally {
+      writeConfig(t, { keep_pane_on_success: false, keep_pane_on_failure: true });
+    }
+  });
+});
