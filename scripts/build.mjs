@@ -3,7 +3,8 @@
 // Startup time is a product requirement (npm run bench): the cache halves the cost of
 // loading zod, execa and commander. Modules stay lazily initialised inside the bundle.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 // Build beside dist/ and swap it in, so a CLI already running from dist/ (tests, a worker
@@ -32,6 +33,23 @@ writeFileSync('dist.new/package.json', '{ "type": "commonjs" }\n');
 // Write the code cache: the entry does so when AGENTCTL_WRITE_CODE_CACHE is set.
 const warm = spawnSync(process.execPath, ['dist.new/cli.js'], { env: { ...process.env, AGENTCTL_WRITE_CODE_CACHE: '1' }, stdio: 'inherit' });
 if (warm.status !== 0) throw new Error('writing the code cache failed');
+
+// The startup snapshot is an accelerator: bin/agentctl uses it only when this very node binary
+// built it (dist/agentctl.blob.id), and falls back to dist/cli.js otherwise or when it is absent.
+const bundlePath = resolve('dist/agentctl.cjs'); // where the bundle will live after the swap
+const snap = spawnSync(process.execPath, ['--snapshot-blob', 'dist.new/agentctl.blob', '--build-snapshot', 'scripts/snapshot-entry.cjs'], {
+  env: { ...process.env, AGENTCTL_BUNDLE: bundlePath, AGENTCTL_BUNDLE_SOURCE: resolve('dist.new/agentctl.cjs') },
+  encoding: 'utf8',
+});
+if (snap.status === 0 && existsSync('dist.new/agentctl.blob')) {
+  const node = realpathSync(process.execPath);
+  const st = statSync(node);
+  writeFileSync('dist.new/agentctl.blob.id', `${node} ${st.size} ${Math.floor(st.mtimeMs / 1000)}\n`);
+} else {
+  rmSync('dist.new/agentctl.blob', { force: true });
+  const why = (snap.stderr || '').split('\n').filter((l) => l && !/Warning|may still work|issue tracker|out-of-sync|trace-warnings/.test(l)).slice(-3).join(' | ');
+  console.warn(`build: no startup snapshot (${why || `exit ${snap.status}`}); bin/agentctl runs dist/cli.js`);
+}
 
 rmSync('dist.old', { recursive: true, force: true });
 if (existsSync('dist')) renameSync('dist', 'dist.old');

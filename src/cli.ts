@@ -187,12 +187,19 @@ for (const c of program.commands) {
 /** Runs one command line; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   trace('cli loaded');
+  for (const stream of [process.stdout, process.stderr]) {
+    // the reader went away (`| head`): stop quietly. Other write errors (EIO from a closed
+    // pane) must not kill a supervisor that still has a run to record.
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+    });
+  }
   try {
     await program.parseAsync(argv);
     trace('command done');
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    return handleError(err);
+    return handleError(err, argv);
   }
 }
 
@@ -200,8 +207,8 @@ export async function main(argv: string[]): Promise<number> {
  * Initialise every command module without running one: the build calls this so the V8 code
  * cache it writes covers all the code a command may load (see scripts/build.mjs).
  */
-export async function warmUp(): Promise<void> {
-  await Promise.all([
+export async function warmUp(o: { snapshot?: boolean } = {}): Promise<void> {
+  const hot = [
     import('./commands/init.js'),
     import('./commands/projects.js'),
     import('./commands/start.js'),
@@ -212,14 +219,20 @@ export async function warmUp(): Promise<void> {
     import('./commands/tail.js'),
     import('./commands/logs.js'),
     import('./commands/cancel.js'),
-    import('./commands/doctor.js'),
-    import('./commands/demo.js'),
-    import('./core/supervisor.js'),
-    import('./core/schema.js').then((m) => m.validateAnswer({ type: 'object' }, {})),
-  ]);
+  ];
+  // these load ajv or simple-git, which a startup snapshot cannot hold
+  const rest = o.snapshot
+    ? []
+    : [
+        import('./commands/doctor.js'),
+        import('./commands/demo.js'),
+        import('./core/supervisor.js'),
+        import('./core/schema.js').then((m) => m.validateAnswer({ type: 'object' }, {})),
+      ];
+  await Promise.all([...hot, ...rest]);
 }
 
-function handleError(err: unknown): number {
+function handleError(err: unknown, argv: string[]): number {
   if (err instanceof ExitCode) return err.exitCode;
   if (err instanceof UserError) {
     process.stderr.write(`agentctl: ${err.message}\n`);
@@ -227,7 +240,7 @@ function handleError(err: unknown): number {
   }
   if (err instanceof CommanderError) {
     if (err.exitCode === 0) return 0; // --help, --version
-    const sub = process.argv.slice(2).find((a) => !a.startsWith('-'));
+    const sub = argv.slice(2).find((a) => !a.startsWith('-'));
     const hint = sub && program.commands.some((c) => c.name() === sub) ? `agentctl ${sub} --help` : 'agentctl --help';
     // one line: commander puts its "(Did you mean ...?)" suggestion on a line of its own
     const message = err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');

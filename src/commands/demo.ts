@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { simpleGit } from 'simple-git';
 import { ensureWorkspace, updateConfigFile, type Profile } from '../core/config.js';
 import { UserError } from '../core/errors.js';
-import { cliEntry } from '../core/self.js';
+import { selfCommand } from '../core/self.js';
 import { socketFrom, Tmux } from '../core/tmux.js';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -70,7 +70,8 @@ fi
   delete env.TMUX_PANE;
   const cli = async (args: string[], input?: string, quiet = false) => {
     if (!quiet) say(bold(`$ agentctl ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}${input ? " <<'PROMPT' ..." : ''}`));
-    const res = await execa(process.execPath, [cliEntry(), ...args], { cwd: repo, env, input, reject: false, stdin: input === undefined ? 'ignore' : 'pipe' });
+    const [bin = process.execPath, ...pre] = selfCommand();
+    const res = await execa(bin, [...pre, ...args], { cwd: repo, env, input, reject: false, stdin: input === undefined ? 'ignore' : 'pipe' });
     if (res.stdout && !quiet) say(String(res.stdout));
     if (res.stderr) say(String(res.stderr));
     return String(res.stdout).trim();

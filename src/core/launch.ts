@@ -12,7 +12,7 @@ import { assertRunId, newRunId } from './ids.js';
 import { META_VERSION, type Meta } from './meta.js';
 import { runFiles, type Workspace } from './paths.js';
 import { resolveProject } from './projects.js';
-import { cliEntry, which } from './self.js';
+import { selfCommand, which } from './self.js';
 import { appendNotification, notification } from './notify.js';
 import { createRunDir, indexRun, removeRunDir, updateMeta, writeMeta } from './store.js';
 import { type PaneInfo, socketFrom, Tmux } from './tmux.js';
@@ -150,7 +150,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     writeSecretEnv(files.env, req.env);
     writeMeta(ws, meta);
     const tmux = new Tmux(tmuxSock);
-    const placed = placePane(tmux, cfg, ws, req, [process.execPath, cliEntry(), '_supervise', runId, '--home', ws.home], project.dir, runId);
+    const placed = placePane(tmux, cfg, ws, req, [...selfCommand(), '_supervise', runId, '--home', ws.home], project.dir, runId);
     // indexed only once the pane exists: a failed start must leave no index line behind
     indexRun(ws, runId, meta.created_at);
     trace('pane placed');

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,28 @@ export function cliEntry(): string {
     dir = dirname(dir);
   }
   return realpathSync(process.argv[1] ?? '');
+}
+
+/**
+ * The command line that runs agentctl itself (the pane supervisor, the demo's commands): from
+ * the startup snapshot when this node binary built it, like bin/agentctl, else the bundle.
+ */
+export function selfCommand(): string[] {
+  const entry = cliEntry();
+  const blob = join(dirname(entry), 'agentctl.blob');
+  try {
+    if (!process.env.AGENTCTL_NO_SNAPSHOT) {
+      const built = readFileSync(`${blob}.id`, 'utf8').trim();
+      const node = realpathSync(process.execPath);
+      const st = statSync(node);
+      if (built === `${node} ${st.size} ${Math.floor(st.mtimeMs / 1000)}` && existsSync(blob)) {
+        return [process.execPath, '--snapshot-blob', blob, '--'];
+      }
+    }
+  } catch {
+    // no snapshot: run the bundle
+  }
+  return [process.execPath, entry];
 }
 
 function isExecutableFile(p: string): boolean {

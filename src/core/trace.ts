@@ -1,7 +1,5 @@
 // AGENTCTL_TRACE=1 prints phase timings to stderr: how `npm run bench` findings are explained.
-const on = !!process.env.AGENTCTL_TRACE;
-const t0 = performance.now();
-
+// The variable is read at each call: a startup snapshot must not freeze the build's value.
 export function trace(label: string): void {
-  if (on) process.stderr.write(`[trace ${performance.now().toFixed(1)}ms since process start, ${(performance.now() - t0).toFixed(1)}ms since load] ${label}\n`);
+  if (process.env.AGENTCTL_TRACE) process.stderr.write(`[trace ${performance.now().toFixed(1)}ms] ${label}\n`);
 }

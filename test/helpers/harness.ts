@@ -7,6 +7,8 @@ import { execa, execaSync } from 'execa';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
+/** What a user runs: the launcher that uses the startup snapshot when it can. */
+export const BIN = join(ROOT, 'bin', 'agentctl');
 export const FAKES = join(ROOT, 'test', 'fakes');
 
 /** Variables that change how the fake (and real) agent CLIs behave: never inherited by tests. */
@@ -70,7 +72,7 @@ export async function makeEnv(): Promise<TestEnv> {
     userHome,
     env,
     async run(args, o = {}) {
-      const r = await execa(process.execPath, [CLI, ...args], {
+      const r = await execa(BIN, args, {
         env: { ...env, ...o.env },
         extendEnv: false,
         cwd: o.cwd ?? root,
