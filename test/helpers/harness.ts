@@ -113,6 +113,9 @@ export async function makeEnv(): Promise<TestEnv> {
       return t.tmux(['new-session', '-d', '-s', session, '-x', '200', '-y', '50', '-P', '-F', '#{pane_id}', 'sh']).trim();
     },
     async cleanup() {
+      // supervisors still finishing up (notify.log, tmux) must not race the workspace's removal
+      const supervising = () => String(execaSync('ps', ['-eo', 'args']).stdout).split('\n').some((l) => l.includes('_supervise') && l.includes(root));
+      await waitFor(() => !supervising(), 10_000, 'supervisors to exit').catch(() => {});
       try {
         execaSync('tmux', ['-S', socket, 'kill-server'], { reject: false });
       } catch {
@@ -122,6 +125,16 @@ export async function makeEnv(): Promise<TestEnv> {
     },
   };
   return t;
+}
+
+/** Dead, or a zombie nobody has reaped yet (it runs nothing any more). */
+export function processGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
 }
 
 /** Poll until fn returns a truthy value, or fail after timeoutMs. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeEnv, parseJsonLines, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
+import { CLI, makeEnv, parseJsonLines, processGone, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 
 const RUN_ID = /^\d{8}-\d{6}-[a-z0-9]{4}$/;
 const WAIT_KEYS = ['run_id', 'status', 'outcome', 'goal_met', 'summary', 'followup_prompt', 'exit_code', 'git_diff_stat', 'duration_s', 'escalated_to', 'parent_run_id'];
@@ -28,8 +28,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // supervisors still finishing up (notify.log, tmux) must not race the workspace's removal
-  const supervising = () => String(execaSync('ps', ['-eo', 'args']).stdout).split('\n').some((l) => l.includes('_supervise') && l.includes(t.root));
-  if (t) await waitFor(() => !supervising(), 10_000, 'supervisors to exit').catch(() => {});
   await t?.cleanup();
 });
 
@@ -52,15 +50,6 @@ async function wait(...args: string[]) {
   return { ...r, lines, line: lines[0] };
 }
 
-/** Dead, or a zombie nobody has reaped yet (it runs nothing any more). */
-function processGone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
 
 /** Wait until the run's agent is running, and (with child-pid) its grandchild has started. */
 async function running(id: string, childPidFile?: string): Promise<{ agent: number; child: number | null }> {

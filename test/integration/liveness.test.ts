@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeEnv, parseJsonLines, type TestEnv, waitFor } from '../helpers/harness.js';
+import { CLI, makeEnv, parseJsonLines, processGone, type TestEnv, waitFor } from '../helpers/harness.js';
 
 let t: TestEnv;
 let repo: string;
@@ -18,20 +18,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // supervisors still finishing up (notify.log, tmux) must not race the workspace's removal
-  const supervising = () => String(execaSync('ps', ['-eo', 'args']).stdout).split('\n').some((l) => l.includes('_supervise') && l.includes(t.root));
-  if (t) await waitFor(() => !supervising(), 10_000, 'supervisors to exit').catch(() => {});
   await t?.cleanup();
 });
 
-/** Dead, or a zombie nobody has reaped yet. */
-function processGone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
 
 interface Hanging {
   id: string;
