@@ -1,5 +1,6 @@
 import { getAdapter } from '../agents/index.js';
 import { LineReader, onChanges } from '../core/follow.js';
+import { readFileOrNull } from '../core/fsutil.js';
 import { refreshLiveness } from '../core/liveness.js';
 import { isEnded } from '../core/meta.js';
 import { resolveHome, runFiles, workspace } from '../core/paths.js';
@@ -26,7 +27,7 @@ export async function logsCmd(o: { home?: string; id: string; follow?: boolean; 
   };
   process.stdout.on('error', () => process.exit(0));
   print(reader.read(!o.follow || isEnded(meta)));
-  if (!o.follow || isEnded(meta)) return footer(meta);
+  if (!o.follow || isEnded(meta)) return footer(meta, files.stderr, o.raw);
 
   const cfg = loadConfigOrNull(ws);
   await new Promise<void>((resolve) => {
@@ -44,10 +45,19 @@ export async function logsCmd(o: { home?: string; id: string; follow?: boolean; 
     const watcher = onChanges([files.dir], () => void check());
     const timer = setInterval(() => void check(), LIVENESS_INTERVAL_MS);
   });
-  footer(meta);
+  footer(meta, files.stderr, o.raw);
 }
 
-function footer(m: ReturnType<typeof readMeta>): void {
-  if (!isEnded(m)) return;
+const STDERR_TAIL_LINES = 40;
+
+/** How the run ended, and the end of its stderr: where an agent error is usually explained. */
+function footer(m: ReturnType<typeof readMeta>, stderrPath: string, raw?: boolean): void {
+  if (!isEnded(m) || raw) return;
+  const stderr = (readFileOrNull(stderrPath) ?? '').trimEnd();
+  if (stderr) {
+    const lines = stderr.split('\n');
+    process.stdout.write(`-- stderr${lines.length > STDERR_TAIL_LINES ? ` (last ${STDERR_TAIL_LINES} of ${lines.length} lines)` : ''}\n`);
+    for (const l of lines.slice(-STDERR_TAIL_LINES)) process.stdout.write(`${l}\n`);
+  }
   process.stdout.write(`-- ${m.outcome ?? m.status} · exit ${m.exit_code ?? m.signal ?? 'none'}${m.summary ? ` · ${m.summary}` : ''}\n`);
 }

@@ -372,6 +372,8 @@ describe.concurrent('logs and tail', () => {
     expect(logs.stdout).toMatch(/^command\s+.*ls/m);
     expect(logs.stdout).toMatch(/^file\s+.*src\/a\.txt/m);
     expect(lines.at(-1)).toBe('-- goal_met · exit 0 · changed src/a.txt');
+    // the agent's stderr (codex's "Reading prompt from stdin...") is shown before the outcome
+    expect(logs.stdout).toMatch(/^-- stderr\n(.*\n)*.*Reading prompt from stdin/m);
     const raw = await t.run(['logs', '--raw', id]);
     expect(JSON.parse(raw.stdout.split('\n')[0]!).type).toBe('thread.started');
 
