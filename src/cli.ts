@@ -144,7 +144,7 @@ program
 
 program
   .command('logs')
-  .description("a run's agent events, rendered readably")
+  .description("a run's agent events rendered readably, then its stderr tail and outcome")
   .argument('<id>')
   .option('-f, --follow', 'keep printing until the run ends')
   .option('--raw', 'print the raw event stream')
