@@ -173,8 +173,18 @@ program
   .argument('<id>')
   .action(async (id, _opts, cmd) => {
     const { supervise } = await import('./core/supervisor.js');
-    const { resolveHome } = await import('./core/paths.js');
-    process.exitCode = await supervise(resolveHome(home(cmd)), id);
+    const { resolveHome, workspace } = await import('./core/paths.js');
+    const runHome = resolveHome(home(cmd));
+    try {
+      process.exitCode = await supervise(runHome, id);
+    } catch (err) {
+      // a bug here must not leave the run "running" until someone notices the pid is gone
+      const { markLost } = await import('./core/liveness.js');
+      const { loadConfigOrNull } = await import('./core/runview.js');
+      const ws = workspace(runHome);
+      await markLost(ws, loadConfigOrNull(ws), id, `supervisor failed: ${(err as Error).message}`, true).catch(() => {});
+      throw err;
+    }
   });
 
 program.exitOverride();

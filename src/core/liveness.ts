@@ -45,10 +45,11 @@ export async function refreshLiveness(ws: Workspace, cfg: LoadedConfig | null, m
   return markLost(ws, cfg, m.run_id, reason);
 }
 
-export async function markLost(ws: Workspace, cfg: LoadedConfig | null, runId: string, reason: string): Promise<Meta> {
+/** `force`: the caller knows the run is over (its own supervisor failed), alive or not. */
+export async function markLost(ws: Workspace, cfg: LoadedConfig | null, runId: string, reason: string, force = false): Promise<Meta> {
   let changed = false;
   const m = updateMeta(ws, runId, (cur) => {
-    if (isEnded(cur) || deathReason(cur) === null) return cur; // it ended or came alive meanwhile
+    if (isEnded(cur) || (!force && deathReason(cur) === null)) return cur; // it ended or came alive meanwhile
     changed = true;
     cur.status = 'lost';
     cur.outcome = 'lost';

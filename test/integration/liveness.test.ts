@@ -1,7 +1,7 @@
 // Runs whose worker dies under them: a killed pane, a killed supervisor, a killed tmux server.
 // wait must not hang: it reports the run lost (exit 4) within a few seconds, and nothing the
 // agent started is left running. show and list notice a dead run on their own too.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,5 +139,26 @@ describe('the whole tmux server dies', () => {
       expect(r.at - killedAt).toBeLessThan(3000);
     }
     for (const h of runs) await expectTreeGone(h);
+  });
+});
+
+describe('a supervisor that fails', () => {
+  it('records the run lost with the reason at once, instead of leaving it running', async () => {
+    // a finished run's files, made pending again under a new id, with its schema missing
+    const id = await t.start(['--project', repo, '--profile', 'spark', '--title', 'template'], 'Template\n');
+    expect((await t.run(['wait', id])).code).toBe(0);
+    const broken = `${id}-broken`;
+    const dir = join(t.home, 'runs', broken);
+    execaSync('cp', ['-r', join(t.home, 'runs', id), dir]);
+    const meta = { ...t.meta(id), run_id: broken, status: 'pending', outcome: null, ended_at: null, goal_met: null, summary: null };
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
+    rmSync(join(dir, 'schema.json'));
+
+    const r = await t.run(['_supervise', broken]);
+    expect(r.code).toBe(70);
+    expect(r.stderr).toMatch(/internal error: .*schema\.json/);
+    expect(t.meta(broken)).toMatchObject({ status: 'lost', outcome: 'lost' });
+    expect(t.meta(broken).errors.at(-1)).toMatch(/^supervisor failed: .*schema\.json/);
+    expect(parseJsonLines(readFileSync(join(t.home, 'notify.log'), 'utf8')).filter((n) => n.run_id === broken).map((n) => n.event)).toEqual(['lost']);
   });
 });
