@@ -240,6 +240,12 @@ export async function warmUp(o: { snapshot?: boolean } = {}): Promise<void> {
         import('./core/schema.js').then((m) => m.validateAnswer({ type: 'object' }, {})),
       ];
   await Promise.all([...hot, ...rest]);
+  if (o.snapshot) {
+    // Run the hot paths once, so their functions are compiled into the snapshot instead of at
+    // each command's first call (execa's option handling, zod's parsers).
+    const { exerciseHotPaths } = await import('./core/warm.js');
+    exerciseHotPaths();
+  }
 }
 
 function handleError(err: unknown, argv: string[]): number {

@@ -1,8 +1,11 @@
+import { getRandomValues } from 'node:crypto';
 import { format } from 'date-fns';
-import { customAlphabet } from 'nanoid';
+import { customRandom } from 'nanoid';
 import { UserError } from './errors.js';
 
-const suffix = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 4);
+// Fresh random bytes at every call: nanoid's default source keeps a pool, and a pool filled
+// while the startup snapshot was built would hand every process the same ids.
+const suffix = customRandom('0123456789abcdefghijklmnopqrstuvwxyz', 4, (bytes) => getRandomValues(new Uint8Array(bytes)));
 
 /** agent-orc's id shape: local time to the second plus 4 random characters, e.g. 20260215-143022-ab12. */
 export function newRunId(now = new Date()): string {

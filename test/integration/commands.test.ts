@@ -162,6 +162,15 @@ describe('projects', () => {
   });
 });
 
+describe('run ids', () => {
+  it('each start process draws a fresh random suffix (nothing frozen into the startup snapshot)', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await t.start(['--agent', 'shell', '--title', `id ${i}`, '--', 'true']));
+    expect(new Set(ids.map((id) => id.slice(-4))).size).toBe(6);
+    await t.run(['wait', ...ids]);
+  });
+});
+
 describe('shell agent', () => {
   it('a non-zero exit is goal_not_met with its exit code', async () => {
     const r = await runToEnd(['--agent', 'shell', '--', 'sh', '-c', 'echo checking; exit 3']);

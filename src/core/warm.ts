@@ -1,0 +1,53 @@
+// Exercised once while the startup snapshot is built (see warmUp in cli.ts): functions that
+// have run are in the snapshot compiled, so commands do not compile them again at every start.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execaSync } from 'execa';
+import { ConfigSchema, DEFAULT_PROFILES, ensureWorkspace, loadConfig, ProfileSchema } from './config.js';
+import { withLock } from './fsutil.js';
+import { appendNotification, notification } from './notify.js';
+import { resolveProject } from './projects.js';
+import { createRunDir, indexRun, readMeta, resolveRunId, runIdsNewestFirst, updateMeta, writeMeta } from './store.js';
+import { Tmux } from './tmux.js';
+import { META_VERSION, MetaSchema } from './meta.js';
+import { parseDuration } from './duration.js';
+import { compactResult } from './result.js';
+
+export function exerciseHotPaths(): void {
+  ConfigSchema.parse({ profiles: DEFAULT_PROFILES });
+  for (const p of Object.values(DEFAULT_PROFILES)) ProfileSchema.parse(p);
+  const now = new Date().toISOString();
+  const meta = MetaSchema.parse({
+    version: META_VERSION, run_id: 'warm-0000', title: 't', project: null, project_dir: '/', profile: 'shell', agent: 'shell',
+    model: null, mode: 'new', command: ['true'], created_at: now, started_at: now, ended_at: now, status: 'finished',
+    outcome: 'goal_met', exit_code: 0, signal: null, parent_run_id: null, escalated_from: null, escalated_to: null,
+    escalation_depth: 0, auto_escalate: false, thread_id: null, goal_met: true, summary: 's', followup_prompt: '',
+    git_diff_stat: null, git: null, usage: null, cost_usd: null, timeout_s: parseDuration('1m'),
+    timings: { queued_ms: 1, duration_ms: 1 }, tmux: { socket: null, socket_name: null, session: null, pane: null, placement: null },
+    pids: { supervisor: null, supervisor_start: null, agent: null, agent_start: null }, errors: [], validation_errors: [],
+  });
+  JSON.stringify(compactResult(meta));
+  execaSync(process.execPath, ['--version'], { reject: false, stdin: 'ignore', timeout: 5000 });
+  try {
+    new Tmux({ socket: null, socketName: null }).version();
+  } catch {
+    // no tmux on the build machine: its code is compiled at first use instead
+  }
+
+  // the record-keeping of a start and a show, in a throwaway workspace
+  const home = mkdtempSync(join(tmpdir(), 'agentctl-warm-'));
+  try {
+    const { ws } = ensureWorkspace(home);
+    loadConfig(ws);
+    resolveProject(ws, undefined, home);
+    createRunDir(ws, meta.run_id);
+    writeMeta(ws, meta);
+    indexRun(ws, meta.run_id, meta.created_at);
+    withLock(join(ws.locks, 'warm.lock'), () => updateMeta(ws, meta.run_id, (m) => void (m.title = 'warm')));
+    appendNotification(ws, notification('start', readMeta(ws, resolveRunId(ws, meta.run_id.slice(-4)))));
+    runIdsNewestFirst(ws);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
