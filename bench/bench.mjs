@@ -48,7 +48,7 @@ const results = {};
 try {
   timed(BIN, ['init']);
   const cfg = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8'));
-  writeFileSync(join(home, 'config.json'), JSON.stringify({ ...cfg, max_panes_per_window: 32, keep_pane_on_failure: false }));
+  writeFileSync(join(home, 'config.json'), JSON.stringify({ ...cfg, keep_pane_on_failure: false }));
   execFileSync('tmux', ['-S', socket, 'new-session', '-d', '-s', 'ai', '-n', 'agents', 'sleep 100000'], { env });
 
   results.node = series(N, () => timed('node', ['-e', '0']).ms);
@@ -65,7 +65,7 @@ try {
   };
   const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   results.start = series(N, () => {
-    pause(400);
+    pause(600); // the previous run's supervisor has started and finished by then
     return startOnce();
   });
   report('start (isolated)', results.start, `   (${round(results.start.median / results.node.median)}x node)`);
