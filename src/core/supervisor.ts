@@ -18,7 +18,7 @@ import { runFiles, workspace, type RunFiles, type Workspace } from './paths.js';
 import { killTree, procStartTime } from './proctree.js';
 import { decideOutcome, type StopReason } from './result.js';
 import { validateAnswer } from './schema.js';
-import { readMeta, updateMeta } from './store.js';
+import { updateMeta } from './store.js';
 
 const TAIL_BYTES = 16 * 1024;
 
@@ -71,16 +71,15 @@ export async function supervise(home: string, runId: string): Promise<number> {
   process.stdout.on('error', () => {});
   const ws = workspace(home);
   const files = runFiles(home, runId);
-  const initial = readMeta(ws, runId);
-  if (initial.status !== 'pending') {
-    say(`run ${runId} is already ${initial.status}; nothing to do`);
-    return 0;
-  }
   const cfg = loadConfig(ws);
   const callerEnv = takeEnv(files);
   const paneId = process.env.TMUX_PANE ?? null;
 
+  // claim the run under its lock: a `cancel` of a pending run may have ended it already
+  let claimed = false;
   let meta = updateMeta(ws, runId, (m) => {
+    if (m.status !== 'pending') return m;
+    claimed = true;
     m.status = 'running';
     m.started_at = new Date().toISOString();
     m.timings.queued_ms = Date.parse(m.started_at) - Date.parse(m.created_at);
@@ -88,6 +87,10 @@ export async function supervise(home: string, runId: string): Promise<number> {
     m.pids.supervisor_start = procStartTime(process.pid);
     if (paneId) m.tmux.pane = paneId;
   });
+  if (!claimed) {
+    say(`run ${runId} is already ${meta.outcome ?? meta.status}; nothing to do`);
+    return 0;
+  }
   const tmux = tmuxFor(meta);
   if (paneId) {
     tmux.decorateWorkerPane(paneId, `${runId} · ${meta.profile} · ${meta.title}`, meta.tmux.placement === 'split' ? 'spread' : 'tiled');
