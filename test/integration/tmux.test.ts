@@ -228,3 +228,63 @@ describe('worker panes after a run', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------- placement without an orchestrator pane
+
+describe('placement options', () => {
+  let u: TestEnv;
+  beforeAll(async () => {
+    u = await makeEnv();
+    expect((await u.run(['init', '--session', 'work'])).code).toBe(0);
+  });
+  afterAll(async () => {
+    await u?.cleanup();
+  });
+
+  const windowsOf = (session: string) =>
+    u.tmux(['list-windows', '-t', `=${session}`, '-F', '#{window_id}\t#{window_name}\t#{window_panes}']).split('\n').filter(Boolean).map((l) => l.split('\t'));
+  const placed = async (args: string[], env?: Record<string, string | undefined>) => {
+    const r = await u.run(['start', '--json', '--agent', 'shell', '--title', 'place', ...args, '--', 'sleep', '3'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { run_id: string; pane: string; session: string };
+  };
+  const info = (paneId: string, fmt: string) => u.tmux(['display-message', '-p', '-t', paneId, fmt]).trim();
+
+  it('with no tmux session yet, a detached one named by tmux_session holds an agents window', async () => {
+    const first = await placed([]);
+    expect(first.session).toBe('work');
+    expect(windowsOf('work').map((w) => w[1])).toEqual(['agents']);
+    expect(u.meta(first.run_id).tmux.placement).toBe('new-session');
+    const second = await placed([]);
+    expect(info(second.pane, '#{window_name}')).toBe('agents');
+    expect(u.meta(second.run_id).tmux.placement).toBe('agents-window');
+  });
+
+  it('--window puts the run in a window of its own, named after the run, without focusing it', async () => {
+    const activeBefore = u.tmux(['display-message', '-p', '-t', 'work:', '#{window_id}']).trim();
+    const own = await placed(['--window']);
+    expect(info(own.pane, '#{window_name}')).toBe(`run-${own.run_id.slice(-8)}`);
+    expect(info(own.pane, '#{window_panes}')).toBe('1');
+    expect(u.meta(own.run_id).tmux.placement).toBe('own-window');
+    expect(u.tmux(['display-message', '-p', '-t', 'work:', '#{window_id}']).trim()).toBe(activeBefore);
+  });
+
+  it("--target PANE splits that pane's window", async () => {
+    const host = u.tmux(['new-window', '-d', '-t', 'work:', '-n', 'host', '-P', '-F', '#{pane_id}', 'sleep', '60']).trim();
+    const r = await placed(['--target', host]);
+    expect(info(r.pane, '#{window_id}')).toBe(info(host, '#{window_id}'));
+    expect(u.meta(r.run_id).tmux.placement).toBe('split');
+    expect(info(host, '#{pane_active}')).toBe('1');
+  });
+
+  it("a caller inside a pane of the same server gets workers beside it", async () => {
+    const caller = u.tmux(['new-window', '-d', '-t', 'work:', '-n', 'caller', '-P', '-F', '#{pane_id}', 'sleep', '60']).trim();
+    const socketPath = u.tmux(['display-message', '-p', '#{socket_path}']).trim();
+    const r = await placed([], { TMUX: `${socketPath},1,0`, TMUX_PANE: caller });
+    expect(info(r.pane, '#{window_id}')).toBe(info(caller, '#{window_id}'));
+    // ...but a $TMUX_PANE of another server is ignored
+    const other = await placed([], { TMUX: '/tmp/not-this-server,1,0', TMUX_PANE: caller });
+    expect(info(other.pane, '#{window_id}')).not.toBe(info(caller, '#{window_id}'));
+    await u.run(['wait', r.run_id, other.run_id]);
+  });
+});
