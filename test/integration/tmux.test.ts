@@ -3,7 +3,7 @@
 // into the orchestrator's pane, stale notification targets, and which panes stay after a run.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execaSync } from 'execa';
+import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEnv, parseJsonLines, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 
@@ -286,5 +286,26 @@ describe('placement options', () => {
     const other = await placed([], { TMUX: '/tmp/not-this-server,1,0', TMUX_PANE: caller });
     expect(info(other.pane, '#{window_id}')).not.toBe(info(caller, '#{window_id}'));
     await u.run(['wait', r.run_id, other.run_id]);
+  });
+});
+
+describe('status-line flash', () => {
+  it('a finished run flashes on the client viewing the wake-up pane (no notify target set)', async () => {
+    const u = await makeEnv();
+    try {
+      expect((await u.run(['init'])).code).toBe(0);
+      const orchPane = u.tmux(['new-session', '-d', '-s', 'orch', '-x', '120', '-y', '40', '-P', '-F', '#{pane_id}', 'sleep', '60']).trim();
+      writeConfig(u, { tmux_sendkeys_target: orchPane, tmux_notify_target: null });
+      // a real client attached to the session, on a pseudo-terminal made by script(1)
+      const client = execa('script', ['-qfc', `tmux -S '${u.socket}' attach -t orch`, '/dev/null'], { stdin: 'pipe', reject: false, env: u.env, extendEnv: false });
+      await waitFor(() => u.tmux(['list-clients']).includes('orch'), 5000, 'client attached');
+      const id = await u.start(['--agent', 'shell', '--title', 'flash #me', '--', 'true']);
+      expect((await u.run(['wait', id])).code).toBe(0);
+      const expected = `message: agentctl: ${id} done (shell) flash #me`;
+      await waitFor(() => u.tmux(['show-messages']).includes(expected), 5000, 'flash in the message log');
+      client.kill();
+    } finally {
+      await u.cleanup();
+    }
   });
 });
