@@ -27,7 +27,9 @@ export function selfCommand(): string[] {
       const node = realpathSync(process.execPath);
       const st = statSync(node);
       if (built === `${node} ${st.size} ${Math.floor(st.mtimeMs / 1000)}` && existsSync(blob)) {
-        return [process.execPath, '--snapshot-blob', blob, '--'];
+        // node refuses a snapshot under V8 flags other than the build's, and the pane's
+        // environment (the tmux server's) may hold NODE_OPTIONS: run without it
+        return ['env', '-u', 'NODE_OPTIONS', process.execPath, '--snapshot-blob', blob, '--'];
       }
     }
   } catch {

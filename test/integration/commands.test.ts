@@ -171,6 +171,26 @@ describe('run ids', () => {
   });
 });
 
+describe('NODE_OPTIONS', () => {
+  it('with a V8 flag in NODE_OPTIONS (which a startup snapshot refuses) commands and workers still run', async () => {
+    const env = { NODE_OPTIONS: '--max-old-space-size=512' };
+    const v = await t.run(['--version'], { env });
+    expect(v.code, v.stderr).toBe(0);
+    // the tmux server (whose environment the worker pane starts with) has it too
+    t.tmux(['start-server', ';', 'new-session', '-d', '-s', 'node-options-holder', 'sleep', '30']);
+    t.tmux(['set-environment', '-g', 'NODE_OPTIONS', '--max-old-space-size=512']);
+    try {
+      const id = await t.start(['--agent', 'shell', '--title', 'node options', '--', 'sh', '-c', 'echo "$NODE_OPTIONS"'], undefined, { env });
+      const w = await t.run(['wait', id], { env });
+      expect(w.code, w.stdout).toBe(0);
+      // the worker still gets the caller's NODE_OPTIONS
+      expect(JSON.parse(w.stdout).summary).toContain('--max-old-space-size=512');
+    } finally {
+      t.tmux(['set-environment', '-g', '-u', 'NODE_OPTIONS']);
+    }
+  });
+});
+
 describe('shell agent', () => {
   it('a non-zero exit is goal_not_met with its exit code', async () => {
     const r = await runToEnd(['--agent', 'shell', '--', 'sh', '-c', 'echo checking; exit 3']);
