@@ -197,6 +197,7 @@ for (const c of program.commands) {
 /** Runs one command line; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   trace('cli loaded');
+  if (process.env.AGENTCTL_TRACE) process.once('exit', () => trace('exit'));
   for (const stream of [process.stdout, process.stderr]) {
     // the reader went away (`| head`): stop quietly. Other write errors (EIO from a closed
     // pane) must not kill a supervisor that still has a run to record.
