@@ -168,11 +168,10 @@ export async function startRun(req: StartRequest): Promise<Started> {
   }
 }
 
+/** A default title: the prompt's first line of prose (section headings like "# TASK" skipped). */
 function firstLine(text: string): string | undefined {
-  const line = text
-    .split('\n')
-    .map((l) => l.replace(/^[#>*\s-]+/, '').trim())
-    .find((l) => l.length > 0);
+  const lines = text.split('\n').map((l) => l.trim());
+  const line = (lines.find((l) => l && !l.startsWith('#')) ?? lines.find((l) => l))?.replace(/^[#>*\s-]+/, '').trim();
   return line ? line.slice(0, 80) : undefined;
 }
 

@@ -171,6 +171,16 @@ describe('run ids', () => {
   });
 });
 
+describe('default title', () => {
+  it("without --title, a run is titled by its prompt's first line of prose, headings skipped", async () => {
+    const id = await t.start(['--profile', 'claude'], '# TASK\n\n- Fix the login redirect loop\n\n# ACCEPTANCE\n- tests pass\n');
+    expect(t.meta(id).title).toBe('Fix the login redirect loop');
+    const shell = await t.start(['--agent', 'shell', '--', 'sh', '-c', 'exit 0']);
+    expect(t.meta(shell).title).toBe('sh -c exit 0');
+    await t.run(['wait', id, shell]);
+  });
+});
+
 describe('NODE_OPTIONS', () => {
   it('with a V8 flag in NODE_OPTIONS (which a startup snapshot refuses) commands and workers still run', async () => {
     const env = { NODE_OPTIONS: '--max-old-space-size=512' };
