@@ -63,7 +63,10 @@ export async function doctorCmd(o: { home?: string; json?: boolean }): Promise<v
       ['tmux_sendkeys_target', cfg.tmux_sendkeys_target],
       ['tmux_notify_target', cfg.tmux_notify_target],
     ] as const) {
-      if (!target) add(key === 'tmux_sendkeys_target' ? 'warn' : 'ok', key, 'not set', key === 'tmux_sendkeys_target' ? 'run "agentctl init --wake-here" in the orchestrator\'s pane (bin/orch does this)' : undefined);
+      if (!target) {
+        if (key === 'tmux_sendkeys_target') add('warn', key, 'not set: finished runs cannot wake the orchestrator', 'run "agentctl init --wake-here" in the orchestrator\'s pane (bin/orch does this)');
+        else add('ok', key, 'not set: finish flashes go to the wake-up pane');
+      }
       else if (tmux.paneInfo(target)) add('ok', key, target);
       else add('warn', key, `${target} does not exist on the tmux server`, 'run "agentctl init --wake-here" in the orchestrator\'s pane');
     }
