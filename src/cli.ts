@@ -8,10 +8,6 @@ import { VERSION } from './version.js';
 
 const program = new Command('agentctl');
 
-function collect(value: string, prev: string[]): string[] {
-  return [...prev, value];
-}
-
 const home = (cmd: Command): string | undefined => cmd.optsWithGlobals().home as string | undefined;
 
 program

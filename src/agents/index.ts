@@ -4,9 +4,6 @@ import { geminiAdapter } from './gemini.js';
 import { createShellAdapter } from './shell.js';
 import type { AgentAdapter, AgentName } from './types.js';
 
-export { extractJsonObject, answerFromText } from './answer.js';
-export type { ExtractedAnswer } from './answer.js';
-
 /** The adapter for one run. The shell adapter carries per-run state, so it is created each time. */
 export function getAdapter(name: AgentName): AgentAdapter {
   switch (name) {

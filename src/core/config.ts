@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { z } from 'zod';
 import { AGENT_NAMES } from '../agents/types.js';
 import { UserError } from './errors.js';

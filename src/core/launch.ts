@@ -9,7 +9,7 @@ import { parseDuration } from './duration.js';
 import { UserError } from './errors.js';
 import { readFileOrNull, withLock, writeFileAtomic } from './fsutil.js';
 import { assertRunId, newRunId } from './ids.js';
-import { META_VERSION, type Meta } from './meta.js';
+import { type Meta, newMeta } from './meta.js';
 import { runFiles, type Workspace } from './paths.js';
 import { resolveProject } from './projects.js';
 import { selfCommand, which } from './self.js';
@@ -105,8 +105,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
   const runId = claimRunId(ws, req.runId, now);
   const files = runFiles(ws.home, runId);
 
-  const meta: Meta = {
-    version: META_VERSION,
+  const meta = newMeta({
     run_id: runId,
     title,
     project: project.name,
@@ -117,32 +116,14 @@ export async function startRun(req: StartRequest): Promise<Started> {
     mode: req.mode ?? 'new',
     command,
     created_at: now.toISOString(),
-    started_at: null,
-    ended_at: null,
-    status: 'pending',
-    outcome: null,
-    exit_code: null,
-    signal: null,
     parent_run_id: req.parent?.run_id ?? null,
     escalated_from: req.escalatedFrom ?? null,
-    escalated_to: null,
     escalation_depth: depth,
     auto_escalate: req.autoEscalate ?? false,
     thread_id: req.resumeSessionId ?? null,
-    goal_met: null,
-    summary: null,
-    followup_prompt: null,
-    git_diff_stat: null,
-    git: null,
-    usage: null,
-    cost_usd: null,
     timeout_s: timeoutS,
-    timings: { queued_ms: null, duration_ms: null },
     tmux: { socket: tmuxSock.socket, socket_name: tmuxSock.socketName, session: null, pane: null, placement: null },
-    pids: { supervisor: null, supervisor_start: null, agent: null, agent_start: null },
-    errors: [],
-    validation_errors: [],
-  };
+  });
 
   try {
     writeFileAtomic(files.prompt, prompt);

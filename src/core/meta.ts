@@ -93,3 +93,43 @@ export type Meta = z.infer<typeof MetaSchema>;
 export function isEnded(m: Pick<Meta, 'status'>): boolean {
   return m.status === 'finished' || m.status === 'lost';
 }
+
+/** What a new run's record must be told; every other field starts empty. */
+export type NewMetaFields = Pick<Meta, 'run_id' | 'title' | 'project_dir' | 'profile' | 'agent' | 'created_at'> & Partial<Meta>;
+
+/** A pending run's record: the one place that knows every field's starting value. */
+export function newMeta(fields: NewMetaFields): Meta {
+  return {
+    version: META_VERSION,
+    project: null,
+    model: null,
+    mode: 'new',
+    command: null,
+    started_at: null,
+    ended_at: null,
+    status: 'pending',
+    outcome: null,
+    exit_code: null,
+    signal: null,
+    parent_run_id: null,
+    escalated_from: null,
+    escalated_to: null,
+    escalation_depth: 0,
+    auto_escalate: false,
+    thread_id: null,
+    goal_met: null,
+    summary: null,
+    followup_prompt: null,
+    git_diff_stat: null,
+    git: null,
+    usage: null,
+    cost_usd: null,
+    timeout_s: null,
+    timings: { queued_ms: null, duration_ms: null },
+    tmux: { socket: null, socket_name: null, session: null, pane: null, placement: null },
+    pids: { supervisor: null, supervisor_start: null, agent: null, agent_start: null },
+    errors: [],
+    validation_errors: [],
+    ...fields,
+  };
+}

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { UserError } from './errors.js';
 import { readFileOrNull, withLock, writeJsonAtomic } from './fsutil.js';
 import { isValidRunId } from './ids.js';
@@ -84,7 +84,8 @@ export function resolveRunId(ws: Workspace, query: string): string {
   if (!query || /[/\\\0]/.test(query) || query.includes('..')) {
     throw new UserError(`invalid run id ${JSON.stringify(query)}: give a run id, or a unique prefix or suffix of one (see "agentctl list")`);
   }
-  if (isValidRunId(query) && readFileOrNull(runFiles(ws.home, query).meta) !== null) return query;
+  // existence only: the caller reads the record next, once
+  if (isValidRunId(query) && existsSync(runFiles(ws.home, query).meta)) return query;
   const ids = listRunIds(ws);
   const matches = ids.filter((id) => id.startsWith(query) || id.endsWith(query));
   if (matches.length === 1) return matches[0]!;

@@ -72,21 +72,12 @@ export class Tmux {
     return r.ok ? r.stdout.trim() : null;
   }
 
-  hasSession(name: string): boolean {
-    return this.run(['has-session', '-t', `=${name}`]).ok;
-  }
-
   paneInfo(target: string): PaneInfo | null {
     const r = this.run(['display-message', '-p', '-t', target, PANE_FORMAT]);
     if (!r.ok) return null;
     // display-message may fail to find its target and still exit 0, printing empty fields
     const info = parsePane(r.stdout.trim());
     return info.paneId ? info : null;
-  }
-
-  paneExists(paneId: string): boolean {
-    const info = this.paneInfo(paneId);
-    return info !== null && info.paneId === paneId;
   }
 
   /** Panes of the window holding target (a pane or window); empty when it does not exist. */
@@ -163,10 +154,6 @@ export class Tmux {
     }
     sleepSync(150); // synchronous: the caller holds the wake-up lock until the Enter is sent
     return this.run(['send-keys', '-t', paneId, 'Enter']).ok;
-  }
-
-  capturePane(paneId: string, lines = 200): string {
-    return this.must(['capture-pane', '-p', '-J', '-t', paneId, '-S', `-${lines}`], 'capture-pane');
   }
 
   killPane(paneId: string): boolean {

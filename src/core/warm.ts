@@ -10,7 +10,7 @@ import { appendNotification, notification } from './notify.js';
 import { resolveProject } from './projects.js';
 import { createRunDir, indexRun, readMeta, resolveRunId, runIdsNewestFirst, updateMeta, writeMeta } from './store.js';
 import { Tmux } from './tmux.js';
-import { META_VERSION, MetaSchema } from './meta.js';
+import { MetaSchema, newMeta } from './meta.js';
 import { parseDuration } from './duration.js';
 import { compactResult } from './result.js';
 
@@ -18,15 +18,13 @@ export function exerciseHotPaths(): void {
   ConfigSchema.parse({ profiles: DEFAULT_PROFILES });
   for (const p of Object.values(DEFAULT_PROFILES)) ProfileSchema.parse(p);
   const now = new Date().toISOString();
-  const meta = MetaSchema.parse({
-    version: META_VERSION, run_id: 'warm-0000', title: 't', project: null, project_dir: '/', profile: 'shell', agent: 'shell',
-    model: null, mode: 'new', command: ['true'], created_at: now, started_at: now, ended_at: now, status: 'finished',
-    outcome: 'goal_met', exit_code: 0, signal: null, parent_run_id: null, escalated_from: null, escalated_to: null,
-    escalation_depth: 0, auto_escalate: false, thread_id: null, goal_met: true, summary: 's', followup_prompt: '',
-    git_diff_stat: null, git: null, usage: null, cost_usd: null, timeout_s: parseDuration('1m'),
-    timings: { queued_ms: 1, duration_ms: 1 }, tmux: { socket: null, socket_name: null, session: null, pane: null, placement: null },
-    pids: { supervisor: null, supervisor_start: null, agent: null, agent_start: null }, errors: [], validation_errors: [],
-  });
+  const meta = MetaSchema.parse(
+    newMeta({
+      run_id: 'warm-0000', title: 't', project_dir: '/', profile: 'shell', agent: 'shell', command: ['true'], created_at: now,
+      started_at: now, ended_at: now, status: 'finished', outcome: 'goal_met', exit_code: 0, goal_met: true, summary: 's',
+      timeout_s: parseDuration('1m'),
+    }),
+  );
   JSON.stringify(compactResult(meta));
   execaSync(process.execPath, ['--version'], { reject: false, stdin: 'ignore', timeout: 5000 });
   try {

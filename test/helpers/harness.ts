@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa, execaSync } from 'execa';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -125,6 +126,25 @@ export async function makeEnv(): Promise<TestEnv> {
     },
   };
   return t;
+}
+
+/**
+ * One environment for the enclosing describe block (or file): made, and by default initialised,
+ * before its tests; handed to `ready`; removed after them.
+ */
+export function suiteEnv(ready: (t: TestEnv) => void, o: { init?: boolean } = {}): void {
+  let t: TestEnv | undefined;
+  beforeAll(async () => {
+    t = await makeEnv();
+    if (o.init !== false) {
+      const r = await t.run(['init']);
+      if (r.code !== 0) throw new Error(`agentctl init failed: ${r.stderr}`);
+    }
+    ready(t);
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
 }
 
 /** Dead, or a zombie nobody has reaped yet (it runs nothing any more). */

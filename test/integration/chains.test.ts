@@ -3,18 +3,14 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEnv, parseJsonLines, type RunResult, type TestEnv, writeConfig } from '../helpers/harness.js';
+import { makeEnv, parseJsonLines, type RunResult, type TestEnv, writeConfig, suiteEnv } from '../helpers/harness.js';
 
 let t: TestEnv;
 let repo: string;
 
-beforeAll(async () => {
-  t = await makeEnv();
-  expect((await t.run(['init'])).code).toBe(0);
+suiteEnv((env) => {
+  t = env;
   repo = t.repo('proj');
-});
-afterAll(async () => {
-  await t?.cleanup();
 });
 
 /** `wait` on runs; returns the exit code and the parsed result lines. */

@@ -3,17 +3,11 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeEnv, parseJsonLines, ROOT, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, parseJsonLines, ROOT, type TestEnv, waitFor, writeConfig, suiteEnv } from '../helpers/harness.js';
 
 let t: TestEnv;
-
-beforeAll(async () => {
-  t = await makeEnv();
-});
-afterAll(async () => {
-  await t?.cleanup();
-});
+suiteEnv((env) => (t = env), { init: false });
 
 const ws = (...p: string[]) => join(t.home, ...p);
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
@@ -178,6 +172,20 @@ describe('default title', () => {
     const shell = await t.start(['--agent', 'shell', '--', 'sh', '-c', 'exit 0']);
     expect(t.meta(shell).title).toBe('sh -c exit 0');
     await t.run(['wait', id, shell]);
+  });
+});
+
+describe('--model and --prompt-file', () => {
+  it('the prompt comes from the file byte for byte, and the model reaches the agent CLI', async () => {
+    const file = join(t.root, 'task.md');
+    const text = 'Refactor the parser\n\tkeep "quotes" and $HOME as they are\n';
+    writeFileSync(file, text);
+    const id = await t.start(['--profile', 'claude', '--model', 'claude-test-model', '--prompt-file', file], undefined);
+    expect((await t.run(['wait', id])).code).toBe(0);
+    expect(readFileSync(join(t.home, 'runs', id, 'prompt.md'), 'utf8')).toBe(text);
+    expect(t.meta(id).model).toBe('claude-test-model');
+    const init = readFileSync(join(t.home, 'runs', id, 'events.jsonl'), 'utf8').split('\n').map((l) => (l ? JSON.parse(l) : {})).find((e) => e.subtype === 'init');
+    expect(init.model).toBe('claude-test-model');
   });
 });
 

@@ -1,10 +1,10 @@
 // Bad input and broken state, as a user meets them: one `agentctl: ...` line on stderr that
 // names the problem and the fix, a non-zero exit (2 for bad input), and nothing half-written.
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEnv, type RunResult, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type RunResult, type TestEnv, waitFor, writeConfig, suiteEnv } from '../helpers/harness.js';
 
 /** Exactly one stderr line `agentctl: ...` matching every pattern, nothing on stdout. */
 function expectError(r: RunResult, code: number, ...patterns: RegExp[]): void {
@@ -68,13 +68,9 @@ describe('bad input to start, resume, show, wait, cancel', () => {
   let done: string; // a finished run, so the workspace is not empty
   const prompt = 'Fix the bug\n';
 
+  suiteEnv((env) => (t = env));
   beforeAll(async () => {
-    t = await makeEnv();
-    expect((await t.run(['init'])).code).toBe(0);
     done = await shellRun(t, ['--run-id', 'taken-1']);
-  });
-  afterAll(async () => {
-    await t?.cleanup();
   });
 
   it.each(['show', 'wait', 'cancel'])('%s of an unknown run id', async (cmd) => {
@@ -227,12 +223,7 @@ describe('bad input to start, resume, show, wait, cancel', () => {
 
 describe('usage errors from the command line parser', () => {
   let t: TestEnv;
-  beforeAll(async () => {
-    t = await makeEnv();
-  });
-  afterAll(async () => {
-    await t?.cleanup();
-  });
+  suiteEnv((env) => (t = env), { init: false });
 
   it.each([
     [['frobnicate'], /unknown command 'frobnicate'/, /see "agentctl --help"/],
@@ -252,13 +243,7 @@ describe('usage errors from the command line parser', () => {
 
 describe('corrupt files', () => {
   let t: TestEnv;
-  beforeAll(async () => {
-    t = await makeEnv();
-    expect((await t.run(['init'])).code).toBe(0);
-  });
-  afterAll(async () => {
-    await t?.cleanup();
-  });
+  suiteEnv((env) => (t = env));
 
   it("one run's corrupt meta.json: list still works, show explains", async () => {
     const [good, bad, odd] = (await Promise.all(['good-run', 'bad-run', 'odd-run'].map((id) => shellRun(t, ['--run-id', id])))) as [string, string, string];
@@ -338,13 +323,7 @@ describe('corrupt files', () => {
 
 describe('environment problems', () => {
   let t: TestEnv;
-  beforeAll(async () => {
-    t = await makeEnv();
-    expect((await t.run(['init'])).code).toBe(0);
-  });
-  afterAll(async () => {
-    await t?.cleanup();
-  });
+  suiteEnv((env) => (t = env));
 
   it('no tmux on PATH: start fails and leaves no run behind', async () => {
     const bin = t.dir('bin-without-tmux');
@@ -374,12 +353,7 @@ describe('environment problems', () => {
 
 describe('concurrency', () => {
   let t: TestEnv;
-  beforeAll(async () => {
-    t = await makeEnv();
-  });
-  afterAll(async () => {
-    await t?.cleanup();
-  });
+  suiteEnv((env) => (t = env), { init: false });
 
   it('20 concurrent add-project calls on a fresh workspace all land', async () => {
     const dirs = Array.from({ length: 20 }, (_, i) => t.dir(`proj-${i}`));

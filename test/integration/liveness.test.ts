@@ -4,21 +4,15 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, execaSync } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeEnv, parseJsonLines, processGone, type TestEnv, waitFor } from '../helpers/harness.js';
+import { describe, expect, it } from 'vitest';
+import { CLI, parseJsonLines, processGone, type TestEnv, waitFor, suiteEnv } from '../helpers/harness.js';
 
 let t: TestEnv;
 let repo: string;
 
-beforeAll(async () => {
-  t = await makeEnv();
+suiteEnv((env) => {
+  t = env;
   repo = t.repo();
-  expect((await t.run(['init'])).code).toBe(0);
-});
-
-afterAll(async () => {
-  // supervisors still finishing up (notify.log, tmux) must not race the workspace's removal
-  await t?.cleanup();
 });
 
 

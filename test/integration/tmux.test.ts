@@ -3,7 +3,7 @@
 // into the orchestrator's pane, stale notification targets, and which panes stay after a run.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, execaSync } from 'execa';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEnv, parseJsonLines, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 

@@ -8,9 +8,9 @@ import { formatSeconds, parseDuration } from '../../src/core/duration.js';
 import { UserError } from '../../src/core/errors.js';
 import { pidAlive, withLock, writeFileAtomic } from '../../src/core/fsutil.js';
 import { assertRunId, isValidRunId, newRunId } from '../../src/core/ids.js';
-import { META_VERSION, type Meta } from '../../src/core/meta.js';
+import { type Meta, newMeta } from '../../src/core/meta.js';
 import { wakeLine } from '../../src/core/notify.js';
-import { workspace, type Workspace } from '../../src/core/paths.js';
+import type { Workspace } from '../../src/core/paths.js';
 import { descendants, killTree, procStartTime, sameProcessAlive } from '../../src/core/proctree.js';
 import { addProject, loadProjects, resolveProject } from '../../src/core/projects.js';
 import { compactResult, decideOutcome, exitCodeFor } from '../../src/core/result.js';
@@ -29,45 +29,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function meta(id: string, over: Partial<Meta> = {}): Meta {
-  return {
-    version: META_VERSION,
-    run_id: id,
-    title: `run ${id}`,
-    project: null,
-    project_dir: dir,
-    profile: 'spark',
-    agent: 'codex',
-    model: null,
-    mode: 'new',
-    command: null,
-    created_at: new Date().toISOString(),
-    started_at: null,
-    ended_at: null,
-    status: 'pending',
-    outcome: null,
-    exit_code: null,
-    signal: null,
-    parent_run_id: null,
-    escalated_from: null,
-    escalated_to: null,
-    escalation_depth: 0,
-    auto_escalate: false,
-    thread_id: null,
-    goal_met: null,
-    summary: null,
-    followup_prompt: null,
-    git_diff_stat: null,
-    git: null,
-    usage: null,
-    cost_usd: null,
-    timeout_s: null,
-    timings: { queued_ms: null, duration_ms: null },
-    tmux: { socket: null, socket_name: null, session: null, pane: null, placement: null },
-    pids: { supervisor: null, supervisor_start: null, agent: null, agent_start: null },
-    errors: [],
-    validation_errors: [],
-    ...over,
-  };
+  return newMeta({ run_id: id, title: `run ${id}`, project_dir: dir, profile: 'spark', agent: 'codex', created_at: new Date().toISOString(), ...over });
 }
 
 function addRun(id: string, over: Partial<Meta> = {}): Meta {
