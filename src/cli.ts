@@ -241,7 +241,7 @@ export async function warmUp(o: { snapshot?: boolean } = {}): Promise<void> {
     // Run the hot paths once, so their functions are compiled into the snapshot instead of at
     // each command's first call (execa's option handling, zod's parsers).
     const { exerciseHotPaths } = await import('./core/warm.js');
-    exerciseHotPaths();
+    await exerciseHotPaths();
   }
 }
 

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command, Option } from 'commander';
 import { execaSync } from 'execa';
 import { ConfigSchema, DEFAULT_PROFILES, ensureWorkspace, loadConfig, ProfileSchema } from './config.js';
 import { withLock } from './fsutil.js';
@@ -14,7 +15,18 @@ import { MetaSchema, newMeta } from './meta.js';
 import { parseDuration } from './duration.js';
 import { compactResult } from './result.js';
 
-export function exerciseHotPaths(): void {
+export async function exerciseHotPaths(): Promise<void> {
+  // commander's parsing, on a throwaway program shaped like start's (options, choices, a
+  // variadic argument after --, an async action)
+  const cli = new Command('warm').exitOverride().option('--home <dir>');
+  cli
+    .command('start')
+    .option('--title <title>')
+    .option('--json')
+    .addOption(new Option('--agent <agent>').choices(['shell']))
+    .argument('[command...]')
+    .action(async (command: string[], opts: Record<string, unknown>, cmd: Command) => void [command, opts, cmd.optsWithGlobals()]);
+  await cli.parseAsync(['--home', '/', 'start', '--agent', 'shell', '--title', 't', '--json', '--', 'true'], { from: 'user' });
   ConfigSchema.parse({ profiles: DEFAULT_PROFILES });
   for (const p of Object.values(DEFAULT_PROFILES)) ProfileSchema.parse(p);
   const now = new Date().toISOString();
