@@ -1,11 +1,12 @@
-import { getRandomValues } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { format } from 'date-fns';
 import { customRandom } from 'nanoid';
 import { UserError } from './errors.js';
 
 // Fresh random bytes at every call: nanoid's default source keeps a pool, and a pool filled
-// while the startup snapshot was built would hand every process the same ids.
-const suffix = customRandom('0123456789abcdefghijklmnopqrstuvwxyz', 4, (bytes) => getRandomValues(new Uint8Array(bytes)));
+// while the startup snapshot was built would hand every process the same ids. (randomFillSync,
+// not getRandomValues: the latter loads the WebCrypto layer on first use, a cost at every start.)
+const suffix = customRandom('0123456789abcdefghijklmnopqrstuvwxyz', 4, (bytes) => randomFillSync(new Uint8Array(bytes)));
 
 /** agent-orc's id shape: local time to the second plus 4 random characters, e.g. 20260215-143022-ab12. */
 export function newRunId(now = new Date()): string {

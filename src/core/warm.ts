@@ -13,6 +13,7 @@ import { createRunDir, indexRun, readMeta, resolveRunId, runIdsNewestFirst, upda
 import { Tmux } from './tmux.js';
 import { MetaSchema, newMeta } from './meta.js';
 import { parseDuration } from './duration.js';
+import { newRunId } from './ids.js';
 import { compactResult } from './result.js';
 
 export async function exerciseHotPaths(): Promise<void> {
@@ -38,6 +39,7 @@ export async function exerciseHotPaths(): Promise<void> {
     }),
   );
   JSON.stringify(compactResult(meta));
+  newRunId(); // date-fns' format
   execaSync(process.execPath, ['--version'], { reject: false, stdin: 'ignore', timeout: 5000 });
   try {
     new Tmux({ socket: null, socketName: null }).version();
