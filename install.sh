@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # install.sh: set up agentctl from this checkout. Idempotent; safe to run again; never prompts.
 #
-#   ./install.sh [--prefix DIR] [--skip-codex] [--demo]
+#   ./install.sh [--prefix DIR] [--skip-codex] [--mcp] [--demo]
 #
 # Steps: check node/npm/tmux, install npm dependencies, build, link `agentctl` into
-# PREFIX/bin, `agentctl init`, add the spark/deep/review Codex profiles, optionally run the demo.
+# PREFIX/bin, `agentctl init`, add the spark/deep/review Codex profiles, optionally register the
+# MCP server with Claude Code and run the demo.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -12,6 +13,7 @@ START_DIR="$PWD"
 PREFIX="${AGENTCTL_PREFIX:-}"
 SKIP_CODEX=0
 DEMO=0
+MCP=0
 NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19
 
@@ -22,9 +24,10 @@ join() { local IFS=,; printf '%s' "$*" | sed 's/,/, /g'; }
 
 usage() {
   cat <<'EOF'
-install: usage: ./install.sh [--prefix DIR] [--skip-codex] [--demo] [--help]
+install: usage: ./install.sh [--prefix DIR] [--skip-codex] [--mcp] [--demo] [--help]
 install:   --prefix DIR   link agentctl into DIR/bin (env AGENTCTL_PREFIX; default /usr/local as root, else ~/.local)
 install:   --skip-codex   do not add the spark/deep/review profiles to $CODEX_HOME/config.toml
+install:   --mcp          register agentctl's MCP server with Claude Code (claude mcp add, user scope)
 install:   --demo         run `agentctl demo` at the end
 install:   --help         show this help
 EOF
@@ -36,6 +39,7 @@ while (($#)); do
     --prefix=*) PREFIX="${1#--prefix=}"; shift ;;
     --skip-codex) SKIP_CODEX=1; shift ;;
     --demo) DEMO=1; shift ;;
+    --mcp) MCP=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
   esac
@@ -254,13 +258,28 @@ for cli in codex claude gemini; do
   fi
 done
 
-# ---- 8. demo -------------------------------------------------------------------------------------
+# ---- 8. MCP server for Claude Code --------------------------------------------------------------
+if ((MCP)); then
+  if ! command -v claude >/dev/null 2>&1; then
+    warn "--mcp: claude not on PATH; install Claude Code, then run: agentctl mcp install-claude --scope user"
+  elif MCP_OUT="$("$AGENTCTL_BIN" mcp install-claude --scope user </dev/null 2>&1)"; then
+    printf '%s\n' "$MCP_OUT" | sed 's/^/install:   /'
+    say "registered the agentctl MCP server with Claude Code (user scope)"
+  elif printf '%s' "$MCP_OUT" | grep -q 'already exists'; then
+    say "agentctl MCP server already registered with Claude Code; left unchanged"
+  else
+    printf '%s\n' "$MCP_OUT" | sed 's/^/install:   /' >&2
+    warn "could not register the MCP server; see above, or run: agentctl mcp install-claude --dry-run"
+  fi
+fi
+
+# ---- 9. demo -------------------------------------------------------------------------------------
 if ((DEMO)); then
   say "running agentctl demo"
   "$AGENTCTL_BIN" demo </dev/null || die "agentctl demo failed (try: agentctl doctor)"
 fi
 
-# ---- 9. next steps -------------------------------------------------------------------------------
+# ---- 10. next steps -------------------------------------------------------------------------------
 say "done. Next steps:"
 say "  register a project:      agentctl add-project myapp ~/src/myapp --default-profile spark"
 say "  start the orchestrator: $ROOT/bin/orch ~/src/myapp   (Claude Code in tmux session \"ai\")"

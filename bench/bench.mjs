@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run bench: latency of start, show and list (10,000 runs), the delay from a run's end to
-// `wait` returning, and the peak memory of a waiting process. Runs on a private tmux server
+// `wait` returning, the peak memory of a waiting process, and the MCP tools start_run and
+// show_run called through a connected client. Runs on a private tmux server
 // and a throwaway workspace; prints one line per figure and a JSON summary at the end.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
@@ -117,6 +118,40 @@ try {
   report(`list (${RUNS} runs, newest 20)`, results.list);
   results.list_all = series(Math.min(N, 10), () => timed(BIN, ['list', '--limit', '0', '--json'], { maxBuffer: 1 << 28 }).ms);
   report(`list --limit 0 --json (all ${RUNS})`, results.list_all);
+
+  // the same through MCP: one `agentctl mcp` server (stdio), called by the SDK's client
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+  const t0 = process.hrtime.bigint();
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(new StdioClientTransport({ command: BIN, args: ['mcp'], env, cwd: dir, stderr: 'ignore' }));
+  await client.listTools();
+  results.mcp_connect_ms = round(Number(process.hrtime.bigint() - t0) / 1e6);
+  console.log(`${'mcp: spawn, initialize, tools/list'.padEnd(34)} ${results.mcp_connect_ms} ms`);
+  const tool = async (name, args) => {
+    const t = process.hrtime.bigint();
+    const r = await client.callTool({ name, arguments: args });
+    if (r.isError) throw new Error(`${name}: ${r.content[0]?.text}`);
+    return { ms: Number(process.hrtime.bigint() - t) / 1e6, data: r.structuredContent };
+  };
+  const asyncSeries = async (n, fn) => {
+    await fn();
+    const samples = [];
+    for (let i = 0; i < n; i++) samples.push(await fn());
+    return stats(samples);
+  };
+  const mcpStarted = [];
+  results.mcp_start_run = await asyncSeries(N, async () => {
+    pause(600);
+    const r = await tool('start_run', { agent: 'shell', title: 'bench', command: ['true'] });
+    mcpStarted.push(r.data.run_id);
+    return r.ms;
+  });
+  report('mcp start_run (isolated)', results.mcp_start_run);
+  results.mcp_show_run = await asyncSeries(N, async () => (await tool('show_run', { id: target })).ms);
+  report(`mcp show_run (${RUNS} runs)`, results.mcp_show_run);
+  await tool('wait_runs', { ids: mcpStarted });
+  await client.close();
 
   const targets = {
     start_within_1_5x_node: results.start.median <= 1.5 * results.node.median,

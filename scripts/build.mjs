@@ -24,9 +24,9 @@ await build({
   minifyIdentifiers: true,
   legalComments: 'none',
   logLevel: 'warning',
-  // only the supervisor and doctor need these: loaded from node_modules when used, they keep
+  // only the supervisor, doctor and mcp need these: loaded from node_modules when used, they keep
   // the bundle and its code cache small for the commands that must start fast
-  external: ['ajv', 'simple-git'],
+  external: ['ajv', 'simple-git', '@modelcontextprotocol/sdk'],
   define: { 'import.meta.url': '__agentctl_import_meta_url' },
   banner: { js: "const __agentctl_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 });

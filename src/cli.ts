@@ -164,6 +164,37 @@ program
   .option('--keep', 'keep the demo tmux session and workspace afterwards')
   .action(async (opts, cmd) => (await import('./commands/demo.js')).demoCmd({ ...opts, home: home(cmd) }));
 
+const mcp = program
+  .command('mcp')
+  .description('serve the run API as MCP tools for Claude Code and other MCP clients (stdio; --http for Streamable HTTP)')
+  .option('--http <[host:]port>', 'serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio (host default 127.0.0.1; port 0 picks one)')
+  .option('--token-file <file>', 'with --http: clients must send this bearer token (default: $AGENTCTL_MCP_TOKEN; generated off loopback)')
+  .option('--token <token>', 'with --http: the bearer token itself (visible to other local users in ps: prefer AGENTCTL_MCP_TOKEN or --token-file)')
+  .option('--max-wait <seconds>', 'longest a wait_runs call blocks, below your client\'s tool-call timeout', '50')
+  .addHelpText(
+    'after',
+    `
+Tools: start_run wait_runs show_run list_runs resume_run escalate_run cancel_run run_logs
+notifications list_projects add_project doctor. Workers get this server's environment; a
+start_run without a project runs in this server's working directory.
+Off loopback (e.g. --http 0.0.0.0:8765) a bearer token is required: AGENTCTL_MCP_TOKEN,
+--token-file, or one generated and printed on stderr. Requests without it, or with a
+wrong one, get 401.
+
+Examples:
+  agentctl mcp install-claude --scope user        # claude mcp add agentctl -- .../agentctl --home ... mcp
+  AGENTCTL_MCP_TOKEN=$(cat ~/.agentctl-token) agentctl mcp --http 0.0.0.0:8765`,
+  )
+  .action(async (opts, cmd) => (await import('./commands/mcp.js')).mcpCmd({ ...opts, home: home(cmd) }));
+
+mcp
+  .command('install-claude')
+  .description('register this server with Claude Code: runs "claude mcp add agentctl -- <agentctl --home HOME mcp>"')
+  .addOption(new Option('-s, --scope <scope>', 'Claude Code config scope (claude\'s default: local)').choices(['local', 'project', 'user']))
+  .option('--name <name>', 'server name in Claude Code', 'agentctl')
+  .option('--dry-run', 'print the claude command and an mcpServers JSON snippet instead of running it')
+  .action(async (opts, cmd) => (await import('./commands/mcp.js')).installClaudeCmd({ ...opts, home: home(cmd) }));
+
 program
   .command('_supervise', { hidden: true })
   .argument('<id>')
@@ -185,10 +216,14 @@ program
 
 program.exitOverride();
 program.configureOutput({ outputError: () => {} });
-for (const c of program.commands) {
-  c.exitOverride();
-  c.configureOutput({ outputError: () => {} });
-}
+const quiet = (cs: readonly Command[]) => {
+  for (const c of cs) {
+    c.exitOverride();
+    c.configureOutput({ outputError: () => {} });
+    quiet(c.commands);
+  }
+};
+quiet(program.commands);
 
 /** Runs one command line; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {

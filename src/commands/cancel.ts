@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EXIT, UserError } from '../core/errors.js';
-import { sleepSync } from '../core/fsutil.js';
 import { tmuxFor } from '../core/liveness.js';
-import { isEnded } from '../core/meta.js';
+import { type Meta, isEnded } from '../core/meta.js';
 import { appendNotification, notification } from '../core/notify.js';
 import { resolveHome, runFiles, workspace } from '../core/paths.js';
 import { killTree, running, sameProcessAlive } from '../core/proctree.js';
@@ -13,9 +13,9 @@ const CANCEL_WAIT_MS = 10_000;
 
 /**
  * Ask the supervisor to stop (it kills the agent's tree and records the outcome); when there
- * is no live supervisor, stop what is left and record the cancel here.
+ * is no live supervisor, stop what is left and record the cancel here. Returns the final record.
  */
-export async function cancelCmd(o: { home?: string; id: string }): Promise<void> {
+export async function cancelRun(o: { home?: string; id: string }): Promise<Meta> {
   const ws = workspace(resolveHome(o.home));
   const id = resolveRunId(ws, o.id);
   const files = runFiles(ws.home, id);
@@ -30,7 +30,7 @@ export async function cancelCmd(o: { home?: string; id: string }): Promise<void>
     while (Date.now() < deadline) {
       m = readMeta(ws, id);
       if (isEnded(m)) break;
-      sleepSync(25);
+      await sleep(25); // never blocks an MCP server's other calls
     }
   }
   if (!isEnded(m)) {
@@ -50,5 +50,9 @@ export async function cancelCmd(o: { home?: string; id: string }): Promise<void>
     });
   }
   appendNotification(ws, notification('cancel', m));
-  process.stdout.write(`${JSON.stringify(compactResult(m))}\n`);
+  return m;
+}
+
+export async function cancelCmd(o: { home?: string; id: string }): Promise<void> {
+  process.stdout.write(`${JSON.stringify(compactResult(await cancelRun(o)))}\n`);
 }

@@ -15,7 +15,7 @@ import { CorruptRun, listRunIds, parseMeta } from '../core/store.js';
 import { socketFrom, Tmux } from '../core/tmux.js';
 
 type Level = 'ok' | 'warn' | 'fail';
-interface Check {
+export interface Check {
   level: Level;
   name: string;
   detail: string;
@@ -28,7 +28,8 @@ const INSTALL_HINT: Record<string, string> = {
   gemini: 'npm install -g @google/gemini-cli, then run "gemini" once to log in',
 };
 
-export async function doctorCmd(o: { home?: string; json?: boolean }): Promise<void> {
+/** Every check, in order; `ok` is false when one failed. Shared by `agentctl doctor` and MCP. */
+export async function doctorReport(o: { home?: string }): Promise<{ ok: boolean; checks: Check[] }> {
   const ws = workspace(resolveHome(o.home));
   const checks: Check[] = [];
   const add = (level: Level, name: string, detail: string, fix?: string) => checks.push({ level, name, detail, ...(fix ? { fix } : {}) });
@@ -115,11 +116,16 @@ export async function doctorCmd(o: { home?: string; json?: boolean }): Promise<v
     runHealth(ws, add);
   }
 
-  if (o.json) process.stdout.write(`${JSON.stringify({ ok: !checks.some((c) => c.level === 'fail'), checks })}\n`);
-  else {
-    for (const c of checks) process.stdout.write(`${c.level.padEnd(4)}  ${c.name}: ${c.detail}${c.fix ? ` — fix: ${c.fix}` : ''}\n`);
-  }
-  if (checks.some((c) => c.level === 'fail')) throw new ExitCode(1);
+  return { ok: !checks.some((c) => c.level === 'fail'), checks };
+}
+
+export const checkLine = (c: Check): string => `${c.level.padEnd(4)}  ${c.name}: ${c.detail}${c.fix ? ` — fix: ${c.fix}` : ''}`;
+
+export async function doctorCmd(o: { home?: string; json?: boolean }): Promise<void> {
+  const report = await doctorReport(o);
+  if (o.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else for (const c of report.checks) process.stdout.write(`${checkLine(c)}\n`);
+  if (!report.ok) throw new ExitCode(1);
 }
 
 function dirExists(p: string): boolean {

@@ -12,16 +12,17 @@ export interface ListOptions {
   home?: string;
   status?: string;
   project?: string;
-  limit?: string;
+  limit?: string | number;
   json?: boolean;
 }
 
 type Row = { meta: Meta } | { corrupt: string; runId: string };
 
-export async function listCmd(o: ListOptions): Promise<void> {
+/** Recent runs, newest first, liveness checked, filtered. */
+export async function listRows(o: ListOptions): Promise<Row[]> {
   const ws = workspace(resolveHome(o.home));
   const limit = Number(o.limit ?? 20);
-  if (!Number.isInteger(limit) || limit < 0) throw new UserError(`invalid --limit ${JSON.stringify(o.limit)}: give a whole number (0 for all)`);
+  if (!Number.isInteger(limit) || limit < 0) throw new UserError(`invalid --limit ${JSON.stringify(String(o.limit))}: give a whole number (0 for all)`);
   const statuses: readonly string[] = [...RUN_STATUSES, ...OUTCOMES, 'corrupt'];
   if (o.status && !statuses.includes(o.status)) throw new UserError(`invalid --status ${JSON.stringify(o.status)}: use one of ${statuses.join(', ')}`);
   const cfg = loadConfigOrNull(ws);
@@ -39,9 +40,13 @@ export async function listCmd(o: ListOptions): Promise<void> {
     }
     if (matches(row, o)) rows.push(row);
   }
+  return rows;
+}
 
+export async function listCmd(o: ListOptions): Promise<void> {
+  const rows = await listRows(o);
   if (o.json) {
-    process.stdout.write(`${JSON.stringify(rows.map(toJson))}\n`);
+    process.stdout.write(`${JSON.stringify(rows.map(listEntry))}\n`);
     return;
   }
   if (!rows.length) {
@@ -59,7 +64,8 @@ function matches(row: Row, o: ListOptions): boolean {
   return true;
 }
 
-function toJson(row: Row) {
+/** One run as `list --json` prints it. */
+export function listEntry(row: Row) {
   if ('corrupt' in row) return { run_id: row.runId, status: 'corrupt', error: row.corrupt };
   const m = row.meta;
   return {

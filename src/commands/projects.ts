@@ -1,32 +1,48 @@
 import { ensureWorkspace, getProfile, loadConfig } from '../core/config.js';
 import { resolveHome, workspace } from '../core/paths.js';
-import { addProject, loadProjects, removeProject } from '../core/projects.js';
+import { addProject, loadProjects, type Project, removeProject } from '../core/projects.js';
 
-export function addProjectCmd(o: { home?: string; name: string; path: string; defaultProfile?: string }): void {
+export interface AddProjectOptions {
+  home?: string;
+  name: string;
+  path: string;
+  defaultProfile?: string;
+}
+
+/** Register (or update) a project; returns the entry and a one-line account of what changed. */
+export function addProjectEntry(o: AddProjectOptions): { name: string; project: Project; replaced: boolean; message: string } {
   const { ws } = ensureWorkspace(resolveHome(o.home));
   // a typo here would otherwise only surface at the first start
   if (o.defaultProfile) getProfile(loadConfig(ws), o.defaultProfile);
   const { project, replaced } = addProject(ws, o.name, o.path, o.defaultProfile);
-  process.stdout.write(`${replaced ? 'updated' : 'added'} project ${o.name} -> ${project.path}${project.default_profile ? ` (default profile ${project.default_profile})` : ''}\n`);
+  const message = `${replaced ? 'updated' : 'added'} project ${o.name} -> ${project.path}${project.default_profile ? ` (default profile ${project.default_profile})` : ''}`;
+  return { name: o.name, project, replaced, message };
+}
+
+export function addProjectCmd(o: AddProjectOptions): void {
+  process.stdout.write(`${addProjectEntry(o).message}\n`);
+}
+
+/** Registered projects, as `projects --json` prints them. */
+export function projectEntries(o: { home?: string }): ({ name: string } & Project)[] {
+  const { projects } = loadProjects(workspace(resolveHome(o.home)));
+  return Object.entries(projects).map(([name, p]) => ({ name, ...p }));
 }
 
 export function listProjectsCmd(o: { home?: string; json?: boolean }): void {
-  const { projects } = loadProjects(workspace(resolveHome(o.home)));
+  const entries = projectEntries(o);
   if (o.json) {
-    process.stdout.write(`${JSON.stringify(Object.entries(projects).map(([name, p]) => ({ name, ...p })))}\n`);
+    process.stdout.write(`${JSON.stringify(entries)}\n`);
     return;
   }
-  const names = Object.keys(projects).sort();
-  if (!names.length) {
+  if (!entries.length) {
     process.stdout.write('no projects: add one with "agentctl add-project <name> <path>"\n');
     return;
   }
-  const width = Math.max(4, ...names.map((n) => n.length));
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const width = Math.max(4, ...entries.map((e) => e.name.length));
   process.stdout.write(`${'NAME'.padEnd(width)}  PROFILE  PATH\n`);
-  for (const n of names) {
-    const p = projects[n]!;
-    process.stdout.write(`${n.padEnd(width)}  ${(p.default_profile ?? '-').padEnd(7)}  ${p.path}\n`);
-  }
+  for (const e of entries) process.stdout.write(`${e.name.padEnd(width)}  ${(e.default_profile ?? '-').padEnd(7)}  ${e.path}\n`);
 }
 
 export function removeProjectCmd(o: { home?: string; name: string }): void {

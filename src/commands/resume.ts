@@ -1,8 +1,9 @@
 import { escalateRun, resumeRun } from '../core/chain.js';
+import type { Meta } from '../core/meta.js';
 import { resolveHome, workspace } from '../core/paths.js';
 import { readPrompt } from '../core/stdin.js';
 import { readMeta, resolveRunId } from '../core/store.js';
-import { printStarted } from './start.js';
+import { type Caller, printStarted, thisProcess } from './start.js';
 
 export interface ResumeOptions {
   home?: string;
@@ -20,15 +21,18 @@ export interface ResumeOptions {
   autoEscalate?: boolean;
 }
 
-export async function resumeCmd(o: ResumeOptions): Promise<void> {
-  const home = resolveHome(o.home);
-  const ws = workspace(home);
-  const parent = readMeta(ws, resolveRunId(ws, o.parentRunId));
-  const prompt = await readPrompt({ promptFile: o.promptFile, optional: parent.agent === 'shell' });
+/** The record of the run given by id, prefix or suffix. */
+export function runRecord(home: string | undefined, query: string): Meta {
+  const ws = workspace(resolveHome(home));
+  return readMeta(ws, resolveRunId(ws, query));
+}
+
+/** Continue `parent` with a prompt already read: shared by the CLI and MCP. */
+export async function resumeWith(o: ResumeOptions, parent: Meta, prompt: string, caller: Caller): Promise<Meta> {
   const { meta } = await resumeRun({
-    home,
-    env: process.env,
-    cwd: process.cwd(),
+    home: resolveHome(o.home),
+    env: caller.env,
+    cwd: caller.cwd,
     parent,
     prompt,
     profile: o.profile,
@@ -40,13 +44,29 @@ export async function resumeCmd(o: ResumeOptions): Promise<void> {
     autoEscalate: o.autoEscalate,
     placement: { window: o.window, target: o.target },
   });
-  printStarted(meta, o.json);
+  return meta;
 }
 
-export async function escalateCmd(o: { home?: string; id: string; profile?: string; window?: boolean; json?: boolean }): Promise<void> {
-  const home = resolveHome(o.home);
-  const ws = workspace(home);
-  const parent = readMeta(ws, resolveRunId(ws, o.id));
-  const { meta } = await escalateRun({ home, env: process.env, cwd: process.cwd(), parent, profile: o.profile, placement: { window: o.window } });
-  printStarted(meta, o.json);
+export async function resumeCmd(o: ResumeOptions): Promise<void> {
+  const parent = runRecord(o.home, o.parentRunId);
+  const prompt = await readPrompt({ promptFile: o.promptFile, optional: parent.agent === 'shell' });
+  printStarted(await resumeWith(o, parent, prompt, thisProcess()), o.json);
+}
+
+export interface EscalateOptions {
+  home?: string;
+  id: string;
+  profile?: string;
+  window?: boolean;
+  json?: boolean;
+}
+
+export async function escalateWith(o: EscalateOptions, caller: Caller): Promise<Meta> {
+  const parent = runRecord(o.home, o.id);
+  const { meta } = await escalateRun({ home: resolveHome(o.home), env: caller.env, cwd: caller.cwd, parent, profile: o.profile, placement: { window: o.window } });
+  return meta;
+}
+
+export async function escalateCmd(o: EscalateOptions): Promise<void> {
+  printStarted(await escalateWith(o, thisProcess()), o.json);
 }

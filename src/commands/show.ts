@@ -5,7 +5,8 @@ import { resolveHome, runFiles, workspace } from '../core/paths.js';
 import { durationSeconds } from '../core/result.js';
 import { readMeta, resolveRunId } from '../core/store.js';
 
-export async function showCmd(o: { home?: string; id: string }): Promise<void> {
+/** A run's full record: meta (liveness checked), parsed result and artifact paths. */
+export async function showRecord(o: { home?: string; id: string }) {
   const ws = workspace(resolveHome(o.home));
   const id = resolveRunId(ws, o.id);
   const meta = await refreshLiveness(ws, loadConfigOrNull(ws), readMeta(ws, id));
@@ -17,7 +18,7 @@ export async function showCmd(o: { home?: string; id: string }): Promise<void> {
   } catch {
     result = null;
   }
-  const record = {
+  return {
     ...meta,
     duration_s: durationSeconds(meta),
     result,
@@ -32,5 +33,8 @@ export async function showCmd(o: { home?: string; id: string }): Promise<void> {
       result: files.result,
     },
   };
-  process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+}
+
+export async function showCmd(o: { home?: string; id: string }): Promise<void> {
+  process.stdout.write(`${JSON.stringify(await showRecord(o), null, 2)}\n`);
 }

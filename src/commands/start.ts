@@ -1,9 +1,10 @@
 import type { AgentName } from '../agents/types.js';
 import { startRun } from '../core/launch.js';
+import type { Meta } from '../core/meta.js';
 import { resolveHome } from '../core/paths.js';
-import { compactResult } from '../core/result.js';
 import { readPrompt } from '../core/stdin.js';
 
+/** `agentctl start`'s options; the MCP start_run tool fills the same object. */
 export interface StartOptions {
   home?: string;
   project?: string;
@@ -22,13 +23,23 @@ export interface StartOptions {
   command?: string[];
 }
 
-export async function startCmd(o: StartOptions): Promise<void> {
-  const shell = o.agent === 'shell' || (o.command?.length ?? 0) > 0;
-  const prompt = await readPrompt({ promptFile: o.promptFile, optional: shell });
+/** Whose run it is: the worker gets this environment; a relative project path resolves against cwd. */
+export interface Caller {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export const thisProcess = (): Caller => ({ env: process.env, cwd: process.cwd() });
+
+/** A shell run needs no prompt: a command alone is enough. */
+export const promptOptional = (o: Pick<StartOptions, 'agent' | 'command'>): boolean => o.agent === 'shell' || (o.command?.length ?? 0) > 0;
+
+/** Start a run from start's options and a prompt already read: shared by the CLI and MCP. */
+export async function startWith(o: StartOptions, prompt: string, caller: Caller): Promise<Meta> {
   const { meta } = await startRun({
     home: resolveHome(o.home),
-    env: process.env,
-    cwd: process.cwd(),
+    env: caller.env,
+    cwd: caller.cwd,
     prompt,
     project: o.project,
     profile: o.profile,
@@ -42,14 +53,21 @@ export async function startCmd(o: StartOptions): Promise<void> {
     autoEscalate: o.autoEscalate,
     placement: { window: o.window, target: o.target },
   });
-  printStarted(meta, o.json);
+  return meta;
 }
 
-export function printStarted(meta: Parameters<typeof compactResult>[0], json?: boolean): void {
-  if (!json) {
-    process.stdout.write(`${meta.run_id}\n`);
-    return;
-  }
+export async function startCmd(o: StartOptions): Promise<void> {
+  const prompt = await readPrompt({ promptFile: o.promptFile, optional: promptOptional(o) });
+  printStarted(await startWith(o, prompt, thisProcess()), o.json);
+}
+
+/** What `start --json` prints about a new run (and what start_run returns). */
+export function startedView(meta: Meta) {
   const { run_id, status, title, project, project_dir, profile, agent, mode, parent_run_id, escalated_from, tmux } = meta;
-  process.stdout.write(`${JSON.stringify({ run_id, status, title, project, project_dir, profile, agent, mode, parent_run_id, escalated_from, pane: tmux.pane, session: tmux.session })}\n`);
+  return { run_id, status, title, project, project_dir, profile, agent, mode, parent_run_id, escalated_from, pane: tmux.pane, session: tmux.session };
+}
+export type StartedView = ReturnType<typeof startedView>;
+
+export function printStarted(meta: Meta, json?: boolean): void {
+  process.stdout.write(json ? `${JSON.stringify(startedView(meta))}\n` : `${meta.run_id}\n`);
 }

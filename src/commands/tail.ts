@@ -1,10 +1,10 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { format } from 'date-fns/format';
 import { ensureWorkspace } from '../core/config.js';
 import { UserError } from '../core/errors.js';
 import { LineReader, onChanges } from '../core/follow.js';
-import { readFileOrNull } from '../core/fsutil.js';
 import type { Notification } from '../core/notify.js';
-import { resolveHome } from '../core/paths.js';
+import { resolveHome, workspace } from '../core/paths.js';
 
 export interface TailOptions {
   home?: string;
@@ -29,21 +29,73 @@ export function renderNotification(line: string): string {
   return parts.join('  ');
 }
 
-export async function tailCmd(o: TailOptions): Promise<void> {
+export interface NotificationBatch {
+  /** Raw notify.log lines (one JSON object each), oldest first. */
+  lines: string[];
+  /** Where the next call continues: pass it back to get only what came after. */
+  cursor: string;
+  /** More lines than `max` were waiting: call again with the cursor for the rest. */
+  more: boolean;
+  /** The log was replaced or truncated since the cursor was made: reading restarted at its start. */
+  reset: boolean;
+}
+
+/**
+ * Notification lines: without a cursor, the last `last` lines; with one, up to `max` lines
+ * appended since it was made. The cursor is "<inode>:<byte offset>", so a replaced log is
+ * noticed. `tail` prints the first batch this way; the MCP notifications tool pages with it.
+ */
+export function notificationsSince(o: { home?: string; cursor?: string; last: number; max?: number }): NotificationBatch {
   const { ws } = ensureWorkspace(resolveHome(o.home));
+  let from: { ino: number; offset: number } | null = null;
+  if (o.cursor !== undefined) {
+    const m = /^(\d+):(\d+)$/.exec(o.cursor);
+    if (!m) throw new UserError(`invalid cursor ${JSON.stringify(o.cursor)}: pass the cursor the previous notifications call returned, or none for the latest lines`);
+    from = { ino: Number(m[1]), offset: Number(m[2]) };
+  }
+  const fd = openSync(ws.notify, 'r');
+  try {
+    const st = fstatSync(fd);
+    const reset = from !== null && (from.ino !== st.ino || from.offset > st.size);
+    const start = from && !reset ? from.offset : 0;
+    const buf = Buffer.alloc(st.size - start);
+    const n = buf.length ? readSync(fd, buf, 0, buf.length, start) : 0;
+    const text = buf.subarray(0, n).toString('utf8');
+    // only complete lines: one being appended right now is read by the next call
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    const all = complete.split('\n').slice(0, -1);
+    if (!from) {
+      const lines = all.filter((l) => l.trim());
+      return { lines: o.last ? lines.slice(-o.last) : [], cursor: `${st.ino}:${start + Buffer.byteLength(complete)}`, more: false, reset: false };
+    }
+    const max = o.max ?? Infinity;
+    const lines: string[] = [];
+    let consumed = 0;
+    for (const l of all) {
+      if (lines.length >= max) break;
+      consumed += Buffer.byteLength(l) + 1;
+      if (l.trim()) lines.push(l);
+    }
+    return { lines, cursor: `${st.ino}:${start + consumed}`, more: start + consumed < start + Buffer.byteLength(complete), reset };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export async function tailCmd(o: TailOptions): Promise<void> {
   const n = Number(o.lines ?? 10);
   if (!Number.isInteger(n) || n < 0) throw new UserError(`invalid -n ${JSON.stringify(o.lines)}: give a whole number`);
   const out = (line: string) => {
     if (line.trim()) process.stdout.write(`${o.json ? line : renderNotification(line)}\n`);
   };
-  const text = readFileOrNull(ws.notify) ?? '';
-  const lines = text.split('\n').filter(Boolean);
-  for (const l of n ? lines.slice(-n) : []) out(l);
+  const first = notificationsSince({ home: o.home, last: n });
+  first.lines.forEach(out);
   if (o.follow === false) return;
 
-  const reader = new LineReader(ws.notify, Buffer.byteLength(text));
+  const { notify } = workspace(resolveHome(o.home));
+  const reader = new LineReader(notify, Number(first.cursor.split(':')[1]));
   process.stdout.on('error', () => process.exit(0)); // reader went away (e.g. piped into head)
-  const watcher = onChanges([ws.notify], () => reader.read().forEach(out));
+  const watcher = onChanges([notify], () => reader.read().forEach(out));
   await new Promise<void>((resolve) => {
     const stop = () => void watcher.stop().then(resolve);
     process.once('SIGINT', stop);

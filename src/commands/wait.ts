@@ -3,7 +3,7 @@ import { ExitCode } from '../core/errors.js';
 import { refreshLiveness } from '../core/liveness.js';
 import { type Meta, isEnded } from '../core/meta.js';
 import { resolveHome, workspace } from '../core/paths.js';
-import { compactResult, exitCodeFor } from '../core/result.js';
+import { type CompactResult, compactResult, exitCodeFor } from '../core/result.js';
 import { loadConfigOrNull } from '../core/runview.js';
 import { readMeta, resolveRunId } from '../core/store.js';
 import type { RunWatcher } from '../core/watch.js';
@@ -16,22 +16,51 @@ export interface WaitOptions {
   follow?: boolean;
 }
 
+export interface WaitRequest {
+  home?: string;
+  ids: string[];
+  /** Give up after this many seconds; null: never. */
+  timeoutS: number | null;
+  any?: boolean;
+  follow?: boolean;
+  /** Stop waiting early (an MCP client cancelled the call): like a timeout. */
+  signal?: AbortSignal;
+}
+
+/** One line of `wait`'s output: the run's compact result (with its chain under --follow). */
+export type WaitLine = CompactResult & { chain?: string[] };
+
+export interface WaitOutcome {
+  /** One per run, in the order they ended; runs still going come last, as they stand. */
+  lines: WaitLine[];
+  /** `wait`'s exit code. */
+  code: number;
+  /** The timeout (or the signal) ended the wait before the runs did. */
+  timedOut: boolean;
+}
+
 interface Tracked {
   current: string;
   chain: string[];
   done: Meta | null;
 }
 
-export async function waitCmd(o: WaitOptions): Promise<void> {
+/**
+ * Wait for runs to end, event-driven; onLine gets each line the moment its run ends. Shared by
+ * `agentctl wait` and the MCP wait_runs tool.
+ */
+export async function waitForRuns(o: WaitRequest, onLine: (line: WaitLine) => void = () => {}): Promise<WaitOutcome> {
   const ws = workspace(resolveHome(o.home));
-  const timeoutS = o.timeout !== undefined ? parseDuration(o.timeout, '--timeout') : null;
   const tracked: Tracked[] = [...new Set(o.ids.map((q) => resolveRunId(ws, q)))].map((id) => ({ current: id, chain: [id], done: null }));
   const cfg = loadConfigOrNull(ws);
   const codes: number[] = [];
+  const lines: WaitLine[] = [];
+  let timedOut = false;
 
-  const print = (t: Tracked, m: Meta) => {
-    const line = o.follow ? { ...compactResult(m), chain: t.chain } : compactResult(m);
-    process.stdout.write(`${JSON.stringify(line)}\n`);
+  const emit = (t: Tracked, m: Meta) => {
+    const line: WaitLine = o.follow ? { ...compactResult(m), chain: [...t.chain] } : compactResult(m);
+    lines.push(line);
+    onLine(line);
     codes.push(exitCodeFor(m));
   };
   const finished = () => (o.any ? tracked.some((t) => t.done) : tracked.every((t) => t.done));
@@ -51,7 +80,7 @@ export async function waitCmd(o: WaitOptions): Promise<void> {
           continue;
         }
         t.done = m;
-        print(t, m);
+        emit(t, m);
         if (o.any) return true;
       }
     }
@@ -65,20 +94,24 @@ export async function waitCmd(o: WaitOptions): Promise<void> {
       let again = false;
       let timer: NodeJS.Timeout | undefined;
       let over = false;
-      const end = (timedOut: boolean) => {
+      const end = (timeUp: boolean) => {
         if (over) return;
         over = true;
         if (timer) clearTimeout(timer);
-        if (timedOut) {
-          for (const t of tracked) {
-            if (t.done) continue;
-            const m = readMeta(ws, t.current);
-            process.stdout.write(`${JSON.stringify(o.follow ? { ...compactResult(m), chain: t.chain } : compactResult(m))}\n`);
-            codes.push(exitCodeFor(m));
+        o.signal?.removeEventListener('abort', abort);
+        try {
+          if (timeUp) {
+            timedOut = true;
+            for (const t of tracked) if (!t.done) emit(t, readMeta(ws, t.current));
           }
+        } catch (err) {
+          void watcher!.close();
+          reject(err); // a record gone unreadable meanwhile: an error, never an uncaught one
+          return;
         }
         void watcher!.close().then(resolve, reject);
       };
+      const abort = () => end(true);
       const run = async (changed: string | null) => {
         if (over) return;
         if (busy) {
@@ -94,7 +127,9 @@ export async function waitCmd(o: WaitOptions): Promise<void> {
           }
           if (done) end(false);
         } catch (err) {
+          over = true;
           if (timer) clearTimeout(timer);
+          o.signal?.removeEventListener('abort', abort);
           void watcher!.close();
           reject(err);
         } finally {
@@ -106,9 +141,17 @@ export async function waitCmd(o: WaitOptions): Promise<void> {
         tracked.map((t) => t.current),
         (id) => void run(id),
       );
-      if (timeoutS !== null) timer = setTimeout(() => end(true), timeoutS * 1000);
+      if (o.timeoutS !== null) timer = setTimeout(() => end(true), o.timeoutS * 1000);
+      if (o.signal?.aborted) end(true);
+      else o.signal?.addEventListener('abort', abort, { once: true });
     });
   }
   const code = o.any ? (codes[0] ?? 0) : Math.max(0, ...codes);
+  return { lines, code, timedOut };
+}
+
+export async function waitCmd(o: WaitOptions): Promise<void> {
+  const timeoutS = o.timeout !== undefined ? parseDuration(o.timeout, '--timeout') : null;
+  const { code } = await waitForRuns({ home: o.home, ids: o.ids, timeoutS, any: o.any, follow: o.follow }, (line) => process.stdout.write(`${JSON.stringify(line)}\n`));
   if (code !== 0) throw new ExitCode(code);
 }

@@ -221,34 +221,44 @@ interface Placed {
  */
 function placePane(tmux: Tmux, cfg: LoadedConfig, ws: Workspace, req: StartRequest, command: string[], cwd: string, runId: string): Placed {
   return withLock(`${ws.locks}/tmux.lock`, () => {
-    const windowName = `run-${runId.slice(-8)}`;
-    const orch = orchestratorWindow(tmux, cfg, req);
-    if (req.placement?.window) {
-      const session = orch?.[0]?.sessionName ?? cfg.tmux_session;
-      if (tmux.listWindows(session) === null) return { pane: tmux.newSession({ session, windowName, cwd, command }), session, placement: 'new-session' };
-      return { pane: tmux.newWindow({ session, windowName, cwd, command }), session, placement: 'own-window' };
+    try {
+      return place(tmux, cfg, req, command, cwd, runId);
+    } catch {
+      // a worker that just ended may have closed the pane or window chosen (a finished
+      // run's pane closes): look again, once; a lasting problem fails the same way twice
+      return place(tmux, cfg, req, command, cwd, runId);
     }
-    if (orch) {
-      const [me, workers] = [orch[0]!, orch.filter((p) => p.startCommand.includes('_supervise'))];
-      if (workers.length < cfg.max_panes_per_window) {
-        const last = workers[workers.length - 1];
-        const pane = last
-          ? tmux.splitWindow({ target: last.paneId, cwd, command, horizontal: false })
-          : tmux.splitWindow({ target: me.paneId, cwd, command, horizontal: true, size: '50%' });
-        return { pane, session: me.sessionName, placement: 'split' };
-      }
-    }
-    const session = orch?.[0]?.sessionName ?? cfg.tmux_session;
-    const windows = tmux.listWindows(session);
-    if (windows === null) {
-      return { pane: tmux.newSession({ session, windowName: cfg.agents_window, cwd, command }), session, placement: 'new-session' };
-    }
-    const win = windows.find((w) => w.name === cfg.agents_window && w.panes < cfg.max_panes_per_window);
-    if (win) {
-      return { pane: tmux.splitWindow({ target: win.windowId, cwd, command, horizontal: win.panes % 2 === 1 }), session, placement: 'agents-window' };
-    }
-    return { pane: tmux.newWindow({ session, windowName: cfg.agents_window, cwd, command }), session, placement: 'agents-window' };
   });
+}
+
+function place(tmux: Tmux, cfg: LoadedConfig, req: StartRequest, command: string[], cwd: string, runId: string): Placed {
+  const windowName = `run-${runId.slice(-8)}`;
+  const orch = orchestratorWindow(tmux, cfg, req);
+  if (req.placement?.window) {
+    const session = orch?.[0]?.sessionName ?? cfg.tmux_session;
+    if (tmux.listWindows(session) === null) return { pane: tmux.newSession({ session, windowName, cwd, command }), session, placement: 'new-session' };
+    return { pane: tmux.newWindow({ session, windowName, cwd, command }), session, placement: 'own-window' };
+  }
+  if (orch) {
+    const [me, workers] = [orch[0]!, orch.filter((p) => p.startCommand.includes('_supervise'))];
+    if (workers.length < cfg.max_panes_per_window) {
+      const last = workers[workers.length - 1];
+      const pane = last
+        ? tmux.splitWindow({ target: last.paneId, cwd, command, horizontal: false })
+        : tmux.splitWindow({ target: me.paneId, cwd, command, horizontal: true, size: '50%' });
+      return { pane, session: me.sessionName, placement: 'split' };
+    }
+  }
+  const session = orch?.[0]?.sessionName ?? cfg.tmux_session;
+  const windows = tmux.listWindows(session);
+  if (windows === null) {
+    return { pane: tmux.newSession({ session, windowName: cfg.agents_window, cwd, command }), session, placement: 'new-session' };
+  }
+  const win = windows.find((w) => w.name === cfg.agents_window && w.panes < cfg.max_panes_per_window);
+  if (win) {
+    return { pane: tmux.splitWindow({ target: win.windowId, cwd, command, horizontal: win.panes % 2 === 1 }), session, placement: 'agents-window' };
+  }
+  return { pane: tmux.newWindow({ session, windowName: cfg.agents_window, cwd, command }), session, placement: 'agents-window' };
 }
 
 /**

@@ -400,7 +400,7 @@ describe('demo', () => {
 });
 
 describe('--help and --version', () => {
-  const COMMANDS = ['init', 'add-project', 'projects', 'remove-project', 'start', 'wait', 'show', 'list', 'resume', 'escalate', 'tail', 'logs', 'cancel', 'doctor', 'demo'];
+  const COMMANDS = ['init', 'add-project', 'projects', 'remove-project', 'start', 'wait', 'show', 'list', 'resume', 'escalate', 'tail', 'logs', 'cancel', 'doctor', 'demo', 'mcp'];
 
   it('--help of every command exits 0', async () => {
     const top = await t.run(['--help']);
@@ -415,6 +415,9 @@ describe('--help and --version', () => {
       expect(r.stdout).toMatch(new RegExp(`^Usage: agentctl ${COMMANDS[i]}\\b`));
       expect(r.stderr).toBe('');
     }
+    const sub = await t.run(['mcp', 'install-claude', '--help']);
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toMatch(/^Usage: agentctl mcp install-claude \[options\]/);
     const help = await t.run(['help', 'start']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: agentctl start/);

@@ -38,6 +38,7 @@ const configDir = () => process.env.CLAUDE_CONFIG_DIR || path.join(os.homedir(),
 const projectDir = (cwd) => path.join(configDir(), 'projects', cwd.replace(/[^a-zA-Z0-9]/g, '-'));
 
 export async function main(argv) {
+  if (argv[0] === 'mcp') return mcp(argv.slice(1));
   if (argv.includes('--version') || argv.includes('-v')) return printAndExit(VERSION);
   const parsed = parseOptions(argv, OPTIONS);
   if (parsed.error) {
@@ -157,4 +158,50 @@ function latestSession(cwd) {
   } catch {
     return undefined;
   }
+}
+
+// `claude mcp add [options] <name> <commandOrUrl> [args...]`: where the real CLI keeps each
+// scope's servers. local: ~/.claude.json projects[cwd].mcpServers; user: ~/.claude.json
+// mcpServers; project: .mcp.json in cwd. ~/.claude.json moves under CLAUDE_CONFIG_DIR when set.
+const MCP_ADD_OPTIONS = {
+  '-s': v('scope'), '--scope': v('scope'), '-t': v('transport', { choices: ['stdio', 'sse', 'http'] }),
+  '--transport': v('transport', { choices: ['stdio', 'sse', 'http'] }),
+  '-e': v('env', { multiple: true }), '--env': v('env', { multiple: true }),
+  '-H': v('header', { multiple: true }), '--header': v('header', { multiple: true }),
+};
+
+function mcp(argv) {
+  if (argv[0] !== 'add') return die(`fake claude implements only "claude mcp add", not "claude mcp ${argv[0] ?? ''}"`, 1);
+  const parsed = parseOptions(argv.slice(1), MCP_ADD_OPTIONS);
+  if (parsed.error) {
+    const e = parsed.error;
+    if (e.kind === 'choice') return die(`error: option '${e.arg} <transport>' argument '${e.value}' is invalid. Allowed choices are ${e.choices.join(', ')}.`, 1);
+    if (e.kind === 'missing') return die(`error: option '${e.arg} <value>' argument missing`, 1);
+    return die(`error: unknown option '${e.arg}'`, 1);
+  }
+  const { scope = 'local', transport = 'stdio', env = [] } = parsed.opts;
+  if (!['local', 'user', 'project'].includes(scope)) return die(`Invalid scope: ${scope}. Must be one of: local, user, project`, 1);
+  const [name, command, ...args] = parsed.positionals;
+  if (!name) return die("error: missing required argument 'name'", 1);
+  if (!command) return die("error: missing required argument 'commandOrUrl'", 1);
+  const envObj = {};
+  for (const kv of env) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) return die(`Invalid environment variable format: ${kv}, environment variables should be added as: -e KEY1=value1 -e KEY2=value2`, 1);
+    envObj[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  const cwd = process.cwd();
+  const file = scope === 'project' ? path.join(cwd, '.mcp.json') : path.join(process.env.CLAUDE_CONFIG_DIR || os.homedir(), '.claude.json');
+  let config = {};
+  try {
+    config = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    config = {};
+  }
+  const holder = scope === 'local' ? (((config.projects ??= {})[cwd] ??= {})) : config;
+  const servers = (holder.mcpServers ??= {});
+  if (servers[name]) return die(`MCP server ${name} already exists in ${scope} config`, 1);
+  servers[name] = transport === 'stdio' ? { type: 'stdio', command, args, env: envObj } : { type: transport, url: command };
+  fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  return printAndExit(`Added ${transport} MCP server ${name} with command: ${[command, ...args].join(' ')} to ${scope} config\nFile modified: ${file}${scope === 'local' ? ` [project: ${cwd}]` : ''}`);
 }

@@ -1,0 +1,130 @@
+// Serving over Streamable HTTP. Every request is independent (state lives in the workspace on
+// disk), so the SDK's transport runs stateless: a fresh server per request, nothing kept between
+// them. Loopback by default; elsewhere a bearer token is required.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { UserError } from '../core/errors.js';
+import { keepServing, log, signalled } from './process.js';
+import { createServer, type ServerContext } from './tools.js';
+
+export interface HttpOptions {
+  listen: string;
+  /** --token */
+  token?: string;
+  /** --token-file */
+  tokenFile?: string;
+}
+
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new UserError(`invalid --http ${JSON.stringify(text)}: give PORT or HOST:PORT, e.g. 8765, 127.0.0.1:8765 or 0.0.0.0:8765`);
+  return { host: m[1] ? m[1].replace(/^\[|\]$/g, '') : '127.0.0.1', port };
+}
+
+export const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** --token, else --token-file, else $AGENTCTL_MCP_TOKEN; null when none is set. */
+function configuredToken(o: HttpOptions): string | null {
+  if (o.token !== undefined) {
+    if (!o.token.trim()) throw new UserError('--token is empty: give a token, or set AGENTCTL_MCP_TOKEN (keeps it out of the process list)');
+    return o.token.trim();
+  }
+  if (o.tokenFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(o.tokenFile, 'utf8').trim();
+    } catch (err) {
+      throw new UserError(`cannot read --token-file ${o.tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    if (!text) throw new UserError(`--token-file ${o.tokenFile} is empty: put the token in it`);
+    return text;
+  }
+  const env = process.env.AGENTCTL_MCP_TOKEN?.trim();
+  return env || null;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+function reply(res: ServerResponse, code: number, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(code, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+}
+
+/** Host (and Origin) a loopback server answers: a web page that rebinds a name to 127.0.0.1 gets 403. */
+function loopbackName(hostHeader: string | undefined): boolean {
+  if (!hostHeader) return false;
+  try {
+    const name = new URL(`http://${hostHeader}`).hostname.replace(/^\[|\]$/g, '');
+    return isLoopback(name);
+  } catch {
+    return false;
+  }
+}
+
+export async function serveHttp(ctx: Omit<ServerContext, 'shutdown'>, o: HttpOptions): Promise<void> {
+  const { host, port } = parseListen(o.listen);
+  const loopback = isLoopback(host);
+  let token = configuredToken(o);
+  if (!token && !loopback) {
+    token = randomBytes(32).toString('base64url');
+    log(`${host} is not a loopback address, so clients must send "Authorization: Bearer <token>"; generated token (set AGENTCTL_MCP_TOKEN or --token-file to choose one): ${token}`);
+  }
+  const expected = token ? digest(token) : null;
+  keepServing();
+  const stop = new AbortController();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== '/mcp') return reply(res, 404, 'not found: the MCP endpoint is /mcp');
+    if (loopback && (!loopbackName(req.headers.host) || (req.headers.origin && !loopbackOrigin(req.headers.origin)))) {
+      return reply(res, 403, 'forbidden: this server answers only requests addressed to localhost, 127.0.0.1 or [::1]');
+    }
+    if (expected && !timingSafeEqual(digest(/^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? ''), expected)) {
+      return reply(res, 401, 'unauthorized: send the server\'s token as "Authorization: Bearer <token>"', { 'www-authenticate': 'Bearer realm="agentctl"' });
+    }
+    // stateless: no session to resume a stream on (GET) or to end (DELETE)
+    if (req.method !== 'POST') return reply(res, 405, 'method not allowed: POST JSON-RPC requests to /mcp', { allow: 'POST' });
+    const server = createServer({ ...ctx, shutdown: stop.signal });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res);
+  };
+
+  const http = createHttpServer((req, res) => {
+    handle(req, res).catch((err: Error) => {
+      log(`internal error: ${err.stack ?? String(err)}`);
+      if (!res.headersSent) reply(res, 500, `internal error: ${err.message}`);
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL' ? new UserError(`cannot listen on ${host}:${port} (${err.code}): choose another --http address`) : err),
+    );
+    http.listen(port, host, () => resolve());
+  });
+  const addr = http.address();
+  const bound = typeof addr === 'object' && addr ? addr.port : port;
+  log(`serving Streamable HTTP on http://${host.includes(':') ? `[${host}]` : host}:${bound}/mcp${token ? ' (bearer token required)' : ''}`);
+  if (!loopback) log('plain HTTP: the token crosses the network in clear text; put TLS (a reverse proxy or an SSH tunnel) in front of it beyond a trusted network');
+
+  await signalled();
+  stop.abort();
+  http.close();
+  http.closeAllConnections();
+}
+
+function loopbackOrigin(origin: string): boolean {
+  try {
+    return isLoopback(new URL(origin).hostname.replace(/^\[|\]$/g, ''));
+  } catch {
+    return false;
+  }
+}

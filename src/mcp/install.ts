@@ -1,0 +1,50 @@
+// `agentctl mcp install-claude`: register this server with Claude Code through its own CLI
+// (`claude mcp add`), so the command line it records is exactly what Claude Code will run.
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { UserError } from '../core/errors.js';
+import { cliEntry, which } from '../core/self.js';
+
+export const SCOPES = ['local', 'project', 'user'] as const;
+
+/** The absolute command that serves this workspace over stdio: the launcher when it is there. */
+export function serverCommand(home: string): { command: string; args: string[] } {
+  const entry = cliEntry();
+  const launcher = join(dirname(entry), '..', 'bin', 'agentctl');
+  const args = ['--home', home, 'mcp'];
+  if (existsSync(launcher)) return { command: realpathSync(launcher), args };
+  return { command: process.execPath, args: [entry, ...args] };
+}
+
+const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+
+export interface InstallOptions {
+  home: string;
+  name: string;
+  scope?: (typeof SCOPES)[number];
+  dryRun?: boolean;
+}
+
+export async function installClaude(o: InstallOptions): Promise<void> {
+  const { command, args } = serverCommand(o.home);
+  const addArgs = ['mcp', 'add', ...(o.scope ? ['--scope', o.scope] : []), o.name, '--', command, ...args];
+  if (o.dryRun) {
+    const snippet = { mcpServers: { [o.name]: { command, args } } };
+    process.stdout.write(`claude ${addArgs.map(quote).join(' ')}\n\n${JSON.stringify(snippet, null, 2)}\n`);
+    return;
+  }
+  const claude = which('claude', process.env.PATH, process.cwd());
+  if (!claude) {
+    throw new UserError(
+      `claude (Claude Code) is not on PATH: install it (npm install -g @anthropic-ai/claude-code), or register the server in your MCP client by hand (see "agentctl mcp install-claude --dry-run")`,
+    );
+  }
+  const r = await execa(claude, addArgs, { reject: false, stdin: 'ignore', timeout: 60_000 });
+  if (r.stdout) process.stdout.write(`${String(r.stdout).trimEnd()}\n`);
+  if (r.exitCode !== 0) {
+    const why = String(r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.exitCode ?? r.signal}`;
+    throw new UserError(`claude mcp add failed: ${why}: fix that (e.g. "claude mcp remove ${o.name}${o.scope ? ` --scope ${o.scope}` : ''}" first), then run this again`);
+  }
+  process.stdout.write(`Claude Code will run: ${[command, ...args].map(quote).join(' ')}\n`);
+}
