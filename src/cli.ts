@@ -169,7 +169,6 @@ const mcp = program
   .description('serve the run API as MCP tools for Claude Code and other MCP clients (stdio; --http for Streamable HTTP)')
   .option('--http <[host:]port>', 'serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio (host default 127.0.0.1; port 0 picks one)')
   .option('--token-file <file>', 'with --http: clients must send this bearer token (default: $AGENTCTL_MCP_TOKEN; generated off loopback)')
-  .option('--token <token>', 'with --http: the bearer token itself (visible to other local users in ps: prefer AGENTCTL_MCP_TOKEN or --token-file)')
   .option('--max-wait <seconds>', 'longest a wait_runs call blocks, below your client\'s tool-call timeout', '50')
   .addHelpText(
     'after',

@@ -7,19 +7,18 @@ import { thisProcess } from './start.js';
 export interface McpOptions {
   home?: string;
   http?: string;
-  token?: string;
   tokenFile?: string;
   maxWait?: string;
 }
 
 export async function mcpCmd(o: McpOptions): Promise<void> {
-  if (o.http === undefined && (o.token !== undefined || o.tokenFile !== undefined)) {
-    throw new UserError('--token and --token-file are for --http (stdio needs no token): add --http [HOST:]PORT, or drop them');
+  if (o.http === undefined && o.tokenFile !== undefined) {
+    throw new UserError('--token-file is for --http (stdio needs no token): add --http [HOST:]PORT, or drop it');
   }
   const maxWaitS = parseDuration(o.maxWait ?? '50', '--max-wait');
   const ctx = { home: resolveHome(o.home), maxWaitS, caller: thisProcess() };
   // each transport's module loads only its part of the SDK
-  if (o.http !== undefined) await (await import('../mcp/http.js')).serveHttp(ctx, { listen: o.http, token: o.token, tokenFile: o.tokenFile });
+  if (o.http !== undefined) await (await import('../mcp/http.js')).serveHttp(ctx, { listen: o.http, tokenFile: o.tokenFile });
   else await (await import('../mcp/stdio.js')).serveStdio(ctx);
 }
 

@@ -11,8 +11,6 @@ import { createServer, type ServerContext } from './tools.js';
 
 export interface HttpOptions {
   listen: string;
-  /** --token */
-  token?: string;
   /** --token-file */
   tokenFile?: string;
 }
@@ -26,12 +24,11 @@ export function parseListen(text: string): { host: string; port: number } {
 
 export const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
-/** --token, else --token-file, else $AGENTCTL_MCP_TOKEN; null when none is set. */
+/**
+ * --token-file, else $AGENTCTL_MCP_TOKEN; null when none is set. There is no --token flag on
+ * purpose: a secret in argv is readable by every local user through ps.
+ */
 function configuredToken(o: HttpOptions): string | null {
-  if (o.token !== undefined) {
-    if (!o.token.trim()) throw new UserError('--token is empty: give a token, or set AGENTCTL_MCP_TOKEN (keeps it out of the process list)');
-    return o.token.trim();
-  }
   if (o.tokenFile !== undefined) {
     let text: string;
     try {

@@ -293,9 +293,10 @@ describe('over stdio', () => {
     expect(none.stderr).toMatch(/^agentctl: claude \(Claude Code\) is not on PATH: install it .*--dry-run"\)$/);
   });
 
-  it('--token without --http, a bad --http address and a bad --max-wait are usage errors', async () => {
+  it('--token-file without --http, a bad --http address and a bad --max-wait are usage errors', async () => {
     for (const [args, msg] of [
-      [['mcp', '--token', 'x'], /^agentctl: --token and --token-file are for --http/],
+      [['mcp', '--token-file', 'x'], /^agentctl: --token-file is for --http/],
+      [['mcp', '--http', '8765', '--token', 'x'], /^agentctl: unknown option '--token'/],
       [['mcp', '--http', 'nohost:'], /^agentctl: invalid --http "nohost:": give PORT or HOST:PORT/],
       [['mcp', '--http', '99999'], /^agentctl: invalid --http "99999"/],
       [['mcp', '--max-wait', '0'], /^agentctl: invalid --max-wait "0": must be greater than zero/],
