@@ -308,7 +308,7 @@ async function runDiff(repo: RepoInfo, startTree: string): Promise<{ stat: strin
   const endTree = await snapshotTree(repo);
   if (!endTree) return null;
   try {
-    return { ...(await diffTrees(repo, startTree, endTree)), endTree };
+    return { ...(await diffTrees(repo.root, startTree, endTree)), endTree };
   } catch {
     return null;
   }
