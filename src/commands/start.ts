@@ -20,6 +20,9 @@ export interface StartOptions {
   json?: boolean;
   autoEscalate?: boolean;
   command?: string[];
+  worktree?: boolean;
+  base?: string;
+  withChanges?: boolean;
 }
 
 export async function startCmd(o: StartOptions): Promise<void> {
@@ -41,6 +44,9 @@ export async function startCmd(o: StartOptions): Promise<void> {
     command: o.command,
     autoEscalate: o.autoEscalate,
     placement: { window: o.window, target: o.target },
+    worktree: o.worktree,
+    base: o.base,
+    withChanges: o.withChanges,
   });
   printStarted(meta, o.json);
 }
@@ -50,6 +56,7 @@ export function printStarted(meta: Parameters<typeof compactResult>[0], json?: b
     process.stdout.write(`${meta.run_id}\n`);
     return;
   }
-  const { run_id, status, title, project, project_dir, profile, agent, mode, parent_run_id, escalated_from, tmux } = meta;
-  process.stdout.write(`${JSON.stringify({ run_id, status, title, project, project_dir, profile, agent, mode, parent_run_id, escalated_from, pane: tmux.pane, session: tmux.session })}\n`);
+  const { run_id, status, title, project, project_dir, profile, agent, mode, parent_run_id, escalated_from, tmux, worktree } = meta;
+  const wt = worktree ? { branch: worktree.branch, worktree: worktree.cwd, base: worktree.base } : {};
+  process.stdout.write(`${JSON.stringify({ run_id, status, title, project, project_dir, profile, agent, mode, parent_run_id, escalated_from, ...wt, pane: tmux.pane, session: tmux.session })}\n`);
 }
