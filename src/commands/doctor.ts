@@ -161,7 +161,8 @@ function runHealth(ws: Workspace, add: (l: Level, n: string, d: string, f?: stri
 
 /** Worktrees left behind by runs that are gone or were cleaned, and git's prunable entries. */
 async function worktreeHealth(ws: Workspace, metas: Meta[], add: (l: Level, n: string, d: string, f?: string) => void): Promise<void> {
-  const { findStaleWorktrees, worktreesDir } = await import('../core/worktree.js');
+  const { findStaleWorktrees } = await import('../core/worktree-clean.js');
+  const { worktreesDir } = await import('../core/worktree.js');
   const live = metas.filter((m) => m.worktree && !m.worktree.removed_at).length;
   const stale = await findStaleWorktrees(ws, metas);
   if (!stale.length) {

@@ -6,7 +6,8 @@ import type { Meta } from '../core/meta.js';
 import { resolveHome, workspace, type Workspace } from '../core/paths.js';
 import { loadConfigOrNull } from '../core/runview.js';
 import { readMeta, resolveRunId } from '../core/store.js';
-import { cleanWorktrees, type DiffForm, discardRun, mergeRun, type RemoveReport, runDiff } from '../core/worktree.js';
+import { type DiffForm, mergeRun, runDiff } from '../core/worktree.js';
+import { cleanWorktrees, discardRun, type RemoveReport } from '../core/worktree-clean.js';
 
 async function load(home: string | undefined, id: string): Promise<{ ws: Workspace; meta: Meta }> {
   const ws = workspace(resolveHome(home));

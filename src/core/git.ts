@@ -293,6 +293,11 @@ export async function diffText(dir: string, from: string, to: string, form: 'pat
   return runGit(dir, ['diff', '--no-color', '--no-ext-diff', ...flag, from, to, '--']);
 }
 
+/** Paths `branch` changed since it forked from HEAD's history: what merging it would write. */
+export async function changedSinceFork(repoDir: string, branch: string): Promise<string[]> {
+  return (await runGit(repoDir, ['diff', '--name-only', '--no-renames', `HEAD...refs/heads/${branch}`, '--'])).split('\n').filter(Boolean);
+}
+
 /** Commits reachable from `tip` but not from any other branch, tag or remote branch. */
 export async function unmergedCommits(repoDir: string, branch: string): Promise<number> {
   const out = await runGit(repoDir, ['rev-list', '--count', `refs/heads/${branch}`, '--not', `--exclude=${branch}`, '--branches', '--tags', '--remotes']);

@@ -222,6 +222,14 @@ describe('worktree runs', () => {
     expect(read(repo, 'README.md')).toBe('# d\nlocal edit\n');
     expect(read(repo, 'lib.js')).toBe('1\n');
     git(repo, 'checkout', '--', 'README.md');
+    // an untracked file the merge would overwrite
+    const r2 = await runToEnd(['--project', repo, '--profile', 'spark', '--worktree'], 'Add\n@fake write=gen.txt:from run\n');
+    writeFileSync(join(repo, 'gen.txt'), 'mine\n');
+    const u = await refused(['merge', r2.id], 2);
+    expect(u.stderr).toBe(`agentctl: untracked files in ${repo} would be overwritten by the merge (gen.txt): move or commit them first; nothing was merged`);
+    expect(read(repo, 'gen.txt')).toBe('mine\n');
+    expect(head(repo)).toBe(before);
+    rmSync(join(repo, 'gen.txt'));
     const ok = await t.run(['merge', r.id]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(read(repo, 'lib.js')).toBe('2\n');
