@@ -39,6 +39,8 @@ program
   .argument('<name>', 'project name (letters, digits, . _ -)')
   .argument('<path>', 'project directory')
   .option('--default-profile <profile>', 'profile for runs of this project when --profile is not given')
+  .option('--worktree', 'runs of this project get their own git worktree by default (start --no-worktree overrides)')
+  .option('--no-worktree', 'runs of this project run in its directory by default (start --worktree overrides)')
   .action(async (name, path, opts, cmd) => (await import('./commands/projects.js')).addProjectCmd({ name, path, ...opts, home: home(cmd) }));
 
 program
@@ -74,6 +76,10 @@ runOptions(
     .addOption(new Option('--agent <agent>', 'agent CLI, overriding the profile\'s').choices(['codex', 'claude', 'gemini', 'shell'])),
 )
   .option('--auto-escalate', "when the goal is not met, continue automatically on the profile's escalate_to profile")
+  .option('--worktree', 'run in a new git worktree on branch agentctl/<run id>, committed when the run ends (default: the project\'s, then the profile\'s, then config "worktree")')
+  .option('--no-worktree', 'run in the project directory whatever the defaults say')
+  .option('--base <ref>', 'worktree: start its branch from this branch, tag or commit instead of HEAD (implies --worktree)')
+  .option('--with-changes', "worktree: copy the checkout's uncommitted changes, untracked files too, into it (implies --worktree)")
   .argument('[command...]', 'shell agent only: the command to run, after --')
   .addHelpText(
     'after',
@@ -82,7 +88,12 @@ Examples:
   agentctl start --project api --profile spark --title "fix auth test" <<'PROMPT'
   Fix the failing test in tests/auth.test.ts ...
   PROMPT
-  agentctl start --agent shell --title tests -- npm test`,
+  agentctl start --agent shell --title tests -- npm test
+  agentctl start --project api --worktree --title "add retries" <<'PROMPT'   # then: diff, merge
+  ...
+  PROMPT
+
+Worktrees live in <home>/worktrees/<project>/<run id>; see "agentctl merge --help".`,
   )
   .action(async (command: string[], opts, cmd) => (await import('./commands/start.js')).startCmd({ ...opts, command, home: home(cmd) }));
 
@@ -129,6 +140,57 @@ program
   .option('--window', 'put the worker in a tmux window of its own')
   .option('--json', 'print the new run as JSON instead of just its id')
   .action(async (id, opts, cmd) => (await import('./commands/resume.js')).escalateCmd({ id, ...opts, home: home(cmd) }));
+
+program
+  .command('diff')
+  .description("show a run's change: a worktree run's branch (and anything uncommitted in its worktree) against its base; another run's change to its checkout")
+  .argument('<id>')
+  .option('--stat', 'only the diff stat')
+  .option('--name-only', 'only the changed paths')
+  .action(async (id, opts, cmd) => (await import('./commands/worktree.js')).diffCmd({ id, ...opts, home: home(cmd) }));
+
+program
+  .command('merge')
+  .description("merge a finished worktree run's branch into the project's current branch")
+  .argument('<id>')
+  .option('--squash', 'one commit with the run\'s title and summary instead of a merge commit')
+  .option('--json', 'print the result as JSON')
+  .addHelpText(
+    'after',
+    `
+Refuses and changes nothing when the run (or a resume of it) is still going, its worktree has
+uncommitted changes, the checkout has uncommitted changes or a detached HEAD, or the merge would
+conflict: exit 1 for a conflict (the files are named), 2 otherwise. Resolve a conflict on the
+run's branch: "git -C <worktree> merge <current branch>", then resume the run asking it to
+resolve the conflict markers (its end commits the merge), then merge again; or merge the runs
+in another order. Git hooks run; if one fails, nothing is merged.`,
+  )
+  .action(async (id, opts, cmd) => (await import('./commands/worktree.js')).mergeCmd({ id, ...opts, home: home(cmd) }));
+
+program
+  .command('discard')
+  .description("remove a finished worktree run's worktree and branch")
+  .argument('<id>')
+  .option('--force', 'also delete uncommitted changes and commits not merged anywhere')
+  .option('--json', 'print the result as JSON')
+  .addHelpText(
+    'after',
+    `
+Never loses work without --force: a worktree with uncommitted changes is kept (with its branch),
+and a branch with commits no other branch, tag or recorded merge holds is kept (its clean
+worktree is removed); each is named on stderr and the exit code is 1.`,
+  )
+  .action(async (id, opts, cmd) => (await import('./commands/worktree.js')).discardCmd({ id, ...opts, home: home(cmd) }));
+
+program
+  .command('clean')
+  .description('remove the worktrees and merged branches of finished runs, and stale worktrees (doctor lists them)')
+  .option('--older-than <duration>', 'only runs that ended longer ago than this: 90m, 12h, 7d')
+  .option('--force', 'also delete uncommitted changes and unmerged branches')
+  .option('--dry-run', 'say what would be removed, remove nothing')
+  .option('--json', 'print the result as JSON')
+  .addHelpText('after', '\nWhat would lose work is kept without --force and listed as "kept" with the reason. Also runs "git worktree prune" where git lists worktrees whose directories are gone.')
+  .action(async (opts, cmd) => (await import('./commands/worktree.js')).cleanCmd({ ...opts, home: home(cmd) }));
 
 program
   .command('tail')
@@ -267,6 +329,7 @@ export async function warmUp(o: { snapshot?: boolean } = {}): Promise<void> {
     : [
         import('./commands/doctor.js'),
         import('./commands/demo.js'),
+        import('./commands/worktree.js'),
         import('./core/supervisor.js'),
         import('./core/schema.js').then((m) => m.validateAnswer({ type: 'object' }, {})),
       ];

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { getAdapter } from '../agents/index.js';
 import { AGENT_NAMES } from '../agents/types.js';
 import { loadConfig, type LoadedConfig } from '../core/config.js';
+import type { Meta } from '../core/meta.js';
 import { ExitCode } from '../core/errors.js';
 import { readFileOrNull } from '../core/fsutil.js';
 import { deathReason } from '../core/liveness.js';
@@ -73,6 +74,13 @@ export async function doctorReport(o: { home?: string }): Promise<{ ok: boolean;
     }
   }
 
+  const { gitVersion } = await import('../core/git.js');
+  const git = await gitVersion();
+  const [gMajor = 0, gMinor = 0] = (git ?? '').split('.').map(Number);
+  if (!git) add('warn', 'git', 'git not found: no diff stats, no worktree runs', 'install git (apt-get install git)');
+  else if (gMajor < 2 || (gMajor === 2 && gMinor < 38)) add('warn', 'git', `${git}: "agentctl merge" needs git 2.38 or newer (merge-tree --write-tree)`, 'upgrade git');
+  else add('ok', 'git', git);
+
   await Promise.all(
     AGENT_NAMES.filter((a) => a !== 'shell').map(async (agent) => {
       const bin = getAdapter(agent).binary;
@@ -113,7 +121,8 @@ export async function doctorReport(o: { home?: string }): Promise<{ ok: boolean;
     } catch (err) {
       add('fail', 'projects', (err as Error).message);
     }
-    runHealth(ws, add);
+    const metas = runHealth(ws, add);
+    await worktreeHealth(ws, metas, add);
   }
 
   return { ok: !checks.some((c) => c.level === 'fail'), checks };
@@ -136,13 +145,15 @@ function dirExists(p: string): boolean {
   }
 }
 
-function runHealth(ws: Workspace, add: (l: Level, n: string, d: string, f?: string) => void): void {
+function runHealth(ws: Workspace, add: (l: Level, n: string, d: string, f?: string) => void): Meta[] {
   const ids = listRunIds(ws);
   const corrupt: string[] = [];
   const dead: string[] = [];
+  const metas: Meta[] = [];
   for (const id of ids) {
     try {
       const m = parseMeta(id, readFileOrNull(runFiles(ws.home, id).meta));
+      metas.push(m);
       if ((m.status === 'running' || m.status === 'pending') && deathReason(m)) dead.push(id);
     } catch (err) {
       if (err instanceof CorruptRun) corrupt.push(id);
@@ -151,4 +162,19 @@ function runHealth(ws: Workspace, add: (l: Level, n: string, d: string, f?: stri
   }
   add(corrupt.length ? 'warn' : 'ok', 'runs', `${ids.length} recorded${corrupt.length ? `, unreadable: ${corrupt.slice(0, 5).join(', ')}` : ''}`, corrupt.length ? 'inspect or delete those directories under runs/' : undefined);
   if (dead.length) add('warn', 'lost runs', `${dead.length} run(s) whose worker died: ${dead.slice(0, 5).join(', ')}`, '"agentctl list" marks them lost');
+  return metas;
+}
+
+/** Worktrees left behind by runs that are gone or were cleaned, and git's prunable entries. */
+async function worktreeHealth(ws: Workspace, metas: Meta[], add: (l: Level, n: string, d: string, f?: string) => void): Promise<void> {
+  const { findStaleWorktrees } = await import('../core/worktree-clean.js');
+  const { worktreesDir } = await import('../core/worktree.js');
+  const live = metas.filter((m) => m.worktree && !m.worktree.removed_at).length;
+  const stale = await findStaleWorktrees(ws, metas);
+  if (!stale.length) {
+    add('ok', 'worktrees', `${live} in use or kept under ${worktreesDir(ws)}; none stale`);
+    return;
+  }
+  const shown = stale.slice(0, 5).map((s) => `${s.path} (${s.reason})`).join('; ');
+  add('warn', 'stale worktrees', `${stale.length}: ${shown}${stale.length > 5 ? '; ...' : ''}`, '"agentctl clean" removes them (work that is not merged anywhere is kept unless --force) and prunes git\'s records');
 }

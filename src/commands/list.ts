@@ -16,7 +16,8 @@ export interface ListOptions {
   json?: boolean;
 }
 
-type Row = { meta: Meta } | { corrupt: string; runId: string };
+type Row = { meta: Meta; branch?: BranchState } | { corrupt: string; runId: string };
+type BranchState = import('../core/worktree.js').BranchState;
 
 /** Recent runs, newest first, liveness checked, filtered. */
 export async function listRows(o: ListOptions): Promise<Row[]> {
@@ -40,11 +41,18 @@ export async function listRows(o: ListOptions): Promise<Row[]> {
     }
     if (matches(row, o)) rows.push(row);
   }
+  const worktreeRuns = rows.flatMap((r) => ('meta' in r && r.meta.worktree ? [r.meta] : []));
+  if (worktreeRuns.length) {
+    // git only when worktree runs are listed: a plain list stays as fast as before
+    const states = await (await import('../core/worktree.js')).branchStates(worktreeRuns);
+    for (const r of rows) if ('meta' in r) r.branch = states.get(r.meta.run_id);
+  }
   return rows;
 }
 
 export async function listCmd(o: ListOptions): Promise<void> {
   const rows = await listRows(o);
+
   if (o.json) {
     process.stdout.write(`${JSON.stringify(rows.map(listEntry))}\n`);
     return;
@@ -53,7 +61,7 @@ export async function listCmd(o: ListOptions): Promise<void> {
     process.stdout.write(o.status || o.project ? 'no runs match\n' : 'no runs yet: start one with "agentctl start"\n');
     return;
   }
-  process.stdout.write(table(rows));
+  process.stdout.write(table(rows, rows.some((r) => 'meta' in r && r.meta.worktree)));
 }
 
 function matches(row: Row, o: ListOptions): boolean {
@@ -84,20 +92,25 @@ export function listEntry(row: Row) {
     parent_run_id: m.parent_run_id,
     escalated_to: m.escalated_to,
     pane: m.tmux.pane,
+    branch: m.worktree?.branch ?? null,
+    merged: row.branch?.merged ?? null,
+    branch_state: row.branch?.state ?? null,
+    worktree: row.branch?.worktree ?? null,
   };
 }
 
-function table(rows: Row[]): string {
+function table(rows: Row[], branches: boolean): string {
   const now = Date.now();
   const cells = rows.map((row) => {
-    if ('corrupt' in row) return [row.runId, 'corrupt', '-', '-', '-', '-', row.corrupt];
+    if ('corrupt' in row) return [row.runId, 'corrupt', '-', '-', '-', '-', ...(branches ? ['-'] : []), row.corrupt];
     const m = row.meta;
     const state = m.outcome ?? m.status;
     const dur = durationSeconds(m, now);
     const link = m.escalated_to ? ` -> ${m.escalated_to}` : '';
-    return [m.run_id, state, `${formatSeconds((now - Date.parse(m.created_at)) / 1000)}`, dur === null ? '-' : formatSeconds(dur), m.profile, m.project ?? '-', `${m.title}${link}`];
+    const branch = branches ? [row.branch ? `${row.branch.branch} (${row.branch.state})` : '-'] : [];
+    return [m.run_id, state, `${formatSeconds((now - Date.parse(m.created_at)) / 1000)}`, dur === null ? '-' : formatSeconds(dur), m.profile, m.project ?? '-', ...branch, `${m.title}${link}`];
   });
-  const head = ['RUN ID', 'STATE', 'AGE', 'TIME', 'PROFILE', 'PROJECT', 'TITLE'];
+  const head = ['RUN ID', 'STATE', 'AGE', 'TIME', 'PROFILE', 'PROJECT', ...(branches ? ['BRANCH'] : []), 'TITLE'];
   const widths = head.map((h, i) => (i === head.length - 1 ? 0 : Math.max(h.length, ...cells.map((c) => c[i]!.length))));
   const fmt = (c: string[]) => c.map((v, i) => (widths[i] ? v.padEnd(widths[i]!) : v)).join('  ').trimEnd();
   return `${[fmt(head), ...cells.map(fmt)].join('\n')}\n`;

@@ -7,6 +7,7 @@ export interface AddProjectOptions {
   name: string;
   path: string;
   defaultProfile?: string;
+  worktree?: boolean;
 }
 
 /** Register (or update) a project; returns the entry and a one-line account of what changed. */
@@ -14,8 +15,9 @@ export function addProjectEntry(o: AddProjectOptions): { name: string; project: 
   const { ws } = ensureWorkspace(resolveHome(o.home));
   // a typo here would otherwise only surface at the first start
   if (o.defaultProfile) getProfile(loadConfig(ws), o.defaultProfile);
-  const { project, replaced } = addProject(ws, o.name, o.path, o.defaultProfile);
-  const message = `${replaced ? 'updated' : 'added'} project ${o.name} -> ${project.path}${project.default_profile ? ` (default profile ${project.default_profile})` : ''}`;
+  const { project, replaced } = addProject(ws, o.name, o.path, o.defaultProfile, o.worktree);
+  const notes = [project.default_profile ? `default profile ${project.default_profile}` : '', project.worktree !== undefined ? `worktrees ${project.worktree ? 'on' : 'off'}` : ''].filter(Boolean);
+  const message = `${replaced ? 'updated' : 'added'} project ${o.name} -> ${project.path}${notes.length ? ` (${notes.join(', ')})` : ''}`;
   return { name: o.name, project, replaced, message };
 }
 
@@ -41,8 +43,11 @@ export function listProjectsCmd(o: { home?: string; json?: boolean }): void {
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const width = Math.max(4, ...entries.map((e) => e.name.length));
-  process.stdout.write(`${'NAME'.padEnd(width)}  PROFILE  PATH\n`);
-  for (const e of entries) process.stdout.write(`${e.name.padEnd(width)}  ${(e.default_profile ?? '-').padEnd(7)}  ${e.path}\n`);
+  process.stdout.write(`${'NAME'.padEnd(width)}  PROFILE  WORKTREE  PATH\n`);
+  for (const e of entries) {
+    const wt = e.worktree === undefined ? '-' : e.worktree ? 'on' : 'off';
+    process.stdout.write(`${e.name.padEnd(width)}  ${(e.default_profile ?? '-').padEnd(7)}  ${wt.padEnd(8)}  ${e.path}\n`);
+  }
 }
 
 export function removeProjectCmd(o: { home?: string; name: string }): void {

@@ -21,6 +21,9 @@ export interface StartOptions {
   json?: boolean;
   autoEscalate?: boolean;
   command?: string[];
+  worktree?: boolean;
+  base?: string;
+  withChanges?: boolean;
 }
 
 /** Whose run it is: the worker gets this environment; a relative project path resolves against cwd. */
@@ -52,6 +55,9 @@ export async function startWith(o: StartOptions, prompt: string, caller: Caller)
     command: o.command,
     autoEscalate: o.autoEscalate,
     placement: { window: o.window, target: o.target },
+    worktree: o.worktree,
+    base: o.base,
+    withChanges: o.withChanges,
   });
   return meta;
 }
@@ -63,8 +69,9 @@ export async function startCmd(o: StartOptions): Promise<void> {
 
 /** What `start --json` prints about a new run (and what start_run returns). */
 export function startedView(meta: Meta) {
-  const { run_id, status, title, project, project_dir, profile, agent, mode, parent_run_id, escalated_from, tmux } = meta;
-  return { run_id, status, title, project, project_dir, profile, agent, mode, parent_run_id, escalated_from, pane: tmux.pane, session: tmux.session };
+  const { run_id, status, title, project, project_dir, profile, agent, mode, parent_run_id, escalated_from, tmux, worktree } = meta;
+  const wt = worktree ? { branch: worktree.branch, worktree: worktree.cwd, base: worktree.base } : {};
+  return { run_id, status, title, project, project_dir, profile, agent, mode, parent_run_id, escalated_from, ...wt, pane: tmux.pane, session: tmux.session };
 }
 export type StartedView = ReturnType<typeof startedView>;
 

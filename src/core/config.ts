@@ -20,6 +20,8 @@ export const ProfileSchema = z.looseObject({
   escalate_to: z.string().optional(),
   /** Default timeout for runs of this profile, e.g. "30m". */
   timeout: z.string().optional(),
+  /** Runs of this profile get their own git worktree unless the project or a flag says otherwise. */
+  worktree: z.boolean().optional(),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 
@@ -49,6 +51,10 @@ export const ConfigSchema = z.looseObject({
   default_profile: z.string().min(1).default('spark'),
   max_prompt_bytes: z.number().int().positive().default(1_000_000),
   max_escalations: z.number().int().min(0).max(10).default(2),
+  /** Every run gets its own git worktree unless its project, profile or a flag says otherwise. */
+  worktree: z.boolean().default(false),
+  /** Commit a worktree run's changes on its branch when it ends. */
+  worktree_commit: z.boolean().default(true),
   profiles: z.record(z.string(), ProfileSchema).default({}),
 });
 export type Config = z.infer<typeof ConfigSchema>;

@@ -79,12 +79,39 @@ const STALE_LOCK_MS = 30_000;
  */
 export function withLock<T>(lockPath: string, fn: () => T, timeoutMs = 10_000): T {
   const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0; !tryLock(lockPath); attempt++) {
+    if (Date.now() > deadline) throw lockTimeout(lockPath);
+    sleepSync(Math.min(2 + attempt, 20));
+  }
+  try {
+    return fn();
+  } finally {
+    unlock(lockPath);
+  }
+}
+
+/** withLock for asynchronous work (git commands): waits without blocking the event loop. */
+export async function withLockAsync<T>(lockPath: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; !tryLock(lockPath); attempt++) {
+    if (Date.now() > deadline) throw lockTimeout(lockPath);
+    await new Promise((r) => setTimeout(r, Math.min(5 + 2 * attempt, 40)));
+  }
+  try {
+    return await fn();
+  } finally {
+    unlock(lockPath);
+  }
+}
+
+/** One attempt at taking the lock; false while someone alive holds it. */
+function tryLock(lockPath: string): boolean {
+  for (;;) {
     try {
       const fd = openSync(lockPath, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      break;
+      return true;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
@@ -92,25 +119,22 @@ export function withLock<T>(lockPath: string, fn: () => T, timeoutMs = 10_000): 
         continue;
       }
       if (code !== 'EEXIST') throw err;
-      if (isStale(lockPath)) {
-        rmSync(lockPath, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new UserError(`timed out waiting for lock ${lockPath}: if no other agentctl is running, delete that file`);
-      }
-      sleepSync(Math.min(2 + attempt, 20));
+      if (!isStale(lockPath)) return false;
+      rmSync(lockPath, { force: true });
     }
   }
+}
+
+function unlock(lockPath: string): void {
   try {
-    return fn();
-  } finally {
-    try {
-      unlinkSync(lockPath);
-    } catch {
-      // already taken over as stale: nothing to release
-    }
+    unlinkSync(lockPath);
+  } catch {
+    // already taken over as stale: nothing to release
   }
+}
+
+function lockTimeout(lockPath: string): UserError {
+  return new UserError(`timed out waiting for lock ${lockPath}: if no other agentctl is running, delete that file`);
 }
 
 function isStale(lockPath: string): boolean {

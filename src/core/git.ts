@@ -1,8 +1,9 @@
-// Git facts about a run's directory, through simple-git. A run's own change is told apart from
+// The one module that runs git (through simple-git). A run's own change is told apart from
 // what was already uncommitted by snapshotting the whole working tree (tracked and untracked,
 // .gitignore respected) into a tree object before and after, using a throwaway index so the
-// user's index and files are never touched.
-import { copyFileSync, rmSync } from 'node:fs';
+// user's index and files are never touched. The worktree primitives below are used by
+// worktree.ts, which decides when to call them.
+import { copyFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -72,8 +73,8 @@ export interface DiffSummary {
 }
 
 /** `git diff --stat` summary line and changed paths between two snapshots. */
-export async function diffTrees(repo: RepoInfo, from: string, to: string): Promise<DiffSummary> {
-  const git = simpleGit({ baseDir: repo.root });
+export async function diffTrees(dir: string, from: string, to: string): Promise<DiffSummary> {
+  const git = simpleGit({ baseDir: dir });
   const statOut = await git.raw(['diff', '--stat', from, to]);
   const lines = statOut.trimEnd().split('\n');
   const last = lines[lines.length - 1]?.trim() ?? '';
@@ -82,4 +83,311 @@ export async function diffTrees(repo: RepoInfo, from: string, to: string): Promi
     stat: /changed/.test(last) ? last : '0 files changed',
     files: names.split('\n').filter(Boolean),
   };
+}
+
+/** A git command that exited non-zero: its exit code and what it said on stderr. */
+export class GitFailed extends Error {
+  constructor(
+    readonly args: string[],
+    readonly exitCode: number,
+    readonly stderr: string,
+    readonly stdout = '',
+  ) {
+    super(`git ${args.slice(0, 2).join(' ')} failed (exit ${exitCode})${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+    this.name = 'GitFailed';
+  }
+}
+
+/** A message that shows git lost a race for one of its lock files (index.lock, config.lock, refs). */
+const LOCK_CONTENTION = /\.lock'?: File exists|Unable to create '[^']*\.lock'|cannot lock ref|could not lock config file|Another git process seems to be running/i;
+
+/**
+ * Run git in dir; rejects with GitFailed on any non-zero exit (simple-git alone lets an exit
+ * with an empty stderr pass as success). Lock contention with another git process is retried.
+ */
+export async function runGit(dir: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await gitOnce(dir, args, env);
+    } catch (err) {
+      if (!(err instanceof GitFailed) || !LOCK_CONTENTION.test(err.stderr) || attempt >= 40) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(20 + 10 * attempt, 200)));
+    }
+  }
+}
+
+async function gitOnce(dir: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  let failure: GitFailed | null = null;
+  const git = simpleGit({
+    baseDir: dir,
+    unsafe: USER_ENV_ALLOWED,
+    // done when git's output is closed; simple-git's default also arms a 50 ms timer at exit
+    // that would keep a short-lived command (start) alive after its work is done
+    completion: { onClose: true, onExit: false },
+    errors: (error, result) => {
+      if (result.exitCode === 0) return error;
+      failure = new GitFailed(args, result.exitCode, Buffer.concat(result.stdErr).toString('utf8'), Buffer.concat(result.stdOut).toString('utf8'));
+      return failure;
+    },
+  });
+  try {
+    return await (env ? git.env(env) : git).raw(args);
+  } catch (err) {
+    throw failure ?? err;
+  }
+}
+
+/** The exit code of a git command used as a question (diff --quiet, merge-base --is-ancestor). */
+async function gitTest(dir: string, args: string[]): Promise<boolean> {
+  try {
+    await runGit(dir, args);
+    return true;
+  } catch (err) {
+    if (err instanceof GitFailed && err.exitCode === 1) return false;
+    throw err;
+  }
+}
+
+export interface RepoTop {
+  /** Top of the work tree dir belongs to. */
+  root: string;
+  /** The repository's shared .git directory (the same for all its worktrees). */
+  commonDir: string;
+}
+
+/** The work tree and repository of dir, or null when dir is not in a git work tree. */
+export async function repoTop(dir: string): Promise<RepoTop | null> {
+  let out: string;
+  try {
+    out = await runGit(dir, ['rev-parse', '--show-toplevel', '--git-common-dir']);
+  } catch {
+    return null;
+  }
+  const [root, common] = out.trim().split('\n');
+  if (!root || !common) return null;
+  return { root, commonDir: resolvePath(root, common) };
+}
+
+/**
+ * dir's work tree and repository, and the commit `ref` names there (null when it names none),
+ * in one git call; null when dir is not in a git work tree.
+ */
+export async function repoAndCommit(dir: string, ref: string): Promise<(RepoTop & { commit: string | null }) | null> {
+  let out: string;
+  try {
+    out = await runGit(dir, ['rev-parse', '--show-toplevel', '--git-common-dir', '--verify', '-q', '--end-of-options', `${ref}^{commit}`]);
+  } catch (err) {
+    // exit 1: a repository, but no such commit (its first lines were still printed)
+    if (!(err instanceof GitFailed) || err.exitCode !== 1) return null;
+    out = err.stdout;
+  }
+  const [root, common, commit] = out.trim().split('\n');
+  if (!root || !common) return null;
+  return { root, commonDir: resolvePath(root, common), commit: commit || null };
+}
+
+/** The commit a ref names, or null when it names none. */
+export async function resolveCommit(dir: string, ref: string): Promise<string | null> {
+  try {
+    return (await runGit(dir, ['rev-parse', '--verify', '-q', '--end-of-options', `${ref}^{commit}`])).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export async function branchExists(dir: string, branch: string): Promise<boolean> {
+  return (await resolveCommit(dir, `refs/heads/${branch}`)) !== null;
+}
+
+/** The checked-out branch of dir's work tree; null on a detached HEAD. */
+export async function currentBranch(dir: string): Promise<string | null> {
+  try {
+    return (await runGit(dir, ['symbolic-ref', '-q', '--short', 'HEAD'])).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+// No --quiet on commands whose speed matters: simple-git waits 50 ms more for a git command
+// that printed nothing at all (its completion detection), which would double a worktree add.
+
+export async function addWorktree(repoDir: string, path: string, branch: string, base: string): Promise<void> {
+  await runGit(repoDir, ['worktree', 'add', '-b', branch, path, base]);
+}
+
+export async function removeWorktree(repoDir: string, path: string, force: boolean): Promise<void> {
+  // --force twice: also a worktree that is locked
+  await runGit(repoDir, ['worktree', 'remove', ...(force ? ['--force', '--force'] : []), path]);
+}
+
+export async function pruneWorktrees(repoDir: string): Promise<void> {
+  await runGit(repoDir, ['worktree', 'prune']);
+}
+
+export interface WorktreeEntry {
+  path: string;
+  branch: string | null;
+  /** git's reason when the worktree's directory is gone (`git worktree prune` removes it). */
+  prunable: string | null;
+}
+
+export async function listWorktrees(repoDir: string): Promise<WorktreeEntry[]> {
+  const out = await runGit(repoDir, ['worktree', 'list', '--porcelain']);
+  const entries: WorktreeEntry[] = [];
+  for (const block of out.split('\n\n')) {
+    const lines = block.split('\n');
+    const path = lines.find((l) => l.startsWith('worktree '))?.slice(9);
+    if (!path) continue;
+    const branch = lines.find((l) => l.startsWith('branch '))?.slice(7).replace(/^refs\/heads\//, '') ?? null;
+    const prunable = lines.find((l) => l === 'prunable' || l.startsWith('prunable '));
+    entries.push({ path, branch, prunable: prunable === undefined ? null : prunable.slice(9) || 'prunable' });
+  }
+  return entries;
+}
+
+export async function deleteBranch(repoDir: string, branch: string): Promise<void> {
+  await runGit(repoDir, ['branch', '-D', '--', branch]);
+}
+
+/** Paths with uncommitted changes in dir's work tree (untracked too, unless told otherwise). */
+export async function changedPaths(dir: string, o: { untracked?: boolean } = {}): Promise<string[]> {
+  const out = await runGit(dir, ['status', '--porcelain', '-z', `--untracked-files=${o.untracked === false ? 'no' : 'all'}`]);
+  const paths: string[] = [];
+  const fields = out.split('\0');
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (f.length < 4) continue;
+    paths.push(f.slice(3));
+    if (f[0] === 'R' || f[0] === 'C') i++; // the rename's source follows
+  }
+  return paths;
+}
+
+/** Untracked (not ignored) files in dir's work tree. */
+export async function untrackedPaths(dir: string): Promise<string[]> {
+  return (await runGit(dir, ['ls-files', '--others', '--exclude-standard', '-z'])).split('\0').filter(Boolean);
+}
+
+/**
+ * Commit everything in dir's work tree (git add -A); returns the new commit, or null when there
+ * was nothing to commit. Hooks are skipped: this keeps a worker's output safe, it is no review.
+ */
+export async function commitAll(dir: string, message: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
+  await runGit(dir, ['add', '-A', '--verbose', '--', '.'], env);
+  const args = ['commit', '--no-verify', ...message.flatMap((m) => ['-m', m])];
+  const nothing = (err: unknown) => err instanceof GitFailed && err.exitCode === 1 && /nothing to commit|nothing added to commit/.test(err.stdout);
+  try {
+    await runGit(dir, args, env);
+  } catch (err) {
+    if (nothing(err)) return null;
+    // no user.name/user.email anywhere: commit as agentctl rather than leave the work loose
+    if (!(err instanceof GitFailed) || !/tell me who you are|empty ident|unable to auto-detect email/i.test(err.stderr)) throw err;
+    await runGit(dir, ['-c', 'user.name=agentctl', '-c', 'user.email=agentctl@localhost', ...args], env);
+  }
+  return resolveCommit(dir, 'HEAD');
+}
+
+/** A diff between two commits or trees: unified (default), --stat, or --name-only. */
+export async function diffText(dir: string, from: string, to: string, form: 'patch' | 'stat' | 'name-only' = 'patch'): Promise<string> {
+  const flag = form === 'patch' ? [] : [`--${form}`];
+  return runGit(dir, ['diff', '--no-color', '--no-ext-diff', ...flag, from, to, '--']);
+}
+
+/** Paths `branch` changed since it forked from HEAD's history: what merging it would write. */
+export async function changedSinceFork(repoDir: string, branch: string): Promise<string[]> {
+  return (await runGit(repoDir, ['diff', '--name-only', '--no-renames', `HEAD...refs/heads/${branch}`, '--'])).split('\n').filter(Boolean);
+}
+
+/** Commits reachable from `tip` but not from any other branch, tag or remote branch. */
+export async function unmergedCommits(repoDir: string, branch: string): Promise<number> {
+  const out = await runGit(repoDir, ['rev-list', '--count', `refs/heads/${branch}`, '--not', `--exclude=${branch}`, '--branches', '--tags', '--remotes']);
+  return Number(out.trim()) || 0;
+}
+
+/** Commits on `branch` that `into` lacks. */
+export async function commitsAhead(repoDir: string, into: string, branch: string): Promise<number> {
+  return Number((await runGit(repoDir, ['rev-list', '--count', `${into}..refs/heads/${branch}`])).trim()) || 0;
+}
+
+/**
+ * Files that merging `branch` into HEAD would leave in conflict, computed without touching the
+ * work tree or the index (git merge-tree --write-tree, git 2.38 or newer).
+ */
+export async function mergeConflicts(repoDir: string, branch: string): Promise<string[]> {
+  try {
+    await runGit(repoDir, ['merge-tree', '--write-tree', '--name-only', '--no-messages', 'HEAD', `refs/heads/${branch}`]);
+    return [];
+  } catch (err) {
+    // exit 1: conflicts; stdout is the merged tree's id, then one conflicted path per line
+    if (err instanceof GitFailed && err.exitCode === 1) return [...new Set(err.stdout.split('\n').slice(1).filter(Boolean))];
+    throw err;
+  }
+}
+
+/**
+ * Merge `branch` into the checked-out branch of repoDir; returns the new HEAD, or null when a
+ * squash brought no change. On any failure (a hook, a race) the checkout is left as it was.
+ */
+export async function mergeBranch(repoDir: string, branch: string, o: { squash: boolean; message: string[] }, env: NodeJS.ProcessEnv): Promise<string | null> {
+  const messages = o.message.flatMap((m) => ['-m', m]);
+  const before = (await runGit(repoDir, ['rev-parse', 'HEAD'])).trim();
+  try {
+    if (o.squash) {
+      await runGit(repoDir, ['merge', '--squash', `refs/heads/${branch}`], env);
+      if (await gitTest(repoDir, ['diff', '--cached', '--quiet'])) return null;
+      await runGit(repoDir, ['commit', ...messages], env);
+    } else {
+      await runGit(repoDir, ['merge', '--no-ff', '--no-edit', ...messages, `refs/heads/${branch}`], env);
+    }
+  } catch (err) {
+    // the checkout was clean before: going back to HEAD as it was loses nothing
+    await runGit(repoDir, ['merge', '--abort']).catch(() => {});
+    await runGit(repoDir, ['reset', '--quiet', '--merge', before]).catch(() => {});
+    throw err;
+  }
+  return (await runGit(repoDir, ['rev-parse', 'HEAD'])).trim();
+}
+
+/**
+ * Copy the uncommitted changes of `from`'s work tree (tracked and untracked, .gitignore
+ * respected) into the work tree `to`, as uncommitted changes there: a binary patch from HEAD to
+ * a snapshot of `from`, applied to `to`. Returns the number of files carried.
+ */
+export async function carryChanges(from: RepoInfo, to: string, patchFile: string): Promise<number> {
+  const tree = await snapshotTree(from);
+  if (!tree || !from.head) throw new Error(`could not snapshot the working tree of ${from.root}`);
+  const files = (await runGit(from.root, ['diff', '--name-only', from.head, tree])).split('\n').filter(Boolean);
+  if (!files.length) return 0;
+  await runGit(from.root, ['diff', '--binary', '--no-color', '--no-ext-diff', `--output=${patchFile}`, from.head, tree]);
+  try {
+    if (statSync(patchFile).size > 0) await runGit(to, ['apply', '--whitespace=nowarn', patchFile]);
+  } finally {
+    rmSync(patchFile, { force: true });
+  }
+  return files.length;
+}
+
+/** Names and tips of the local branches under a prefix; with `mergedInto`, only those it contains. */
+export async function branchTips(repoDir: string, prefix: string, mergedInto?: string): Promise<Map<string, string>> {
+  const args = ['for-each-ref', '--format=%(refname:strip=2)%09%(objectname)'];
+  if (mergedInto) args.push(`--merged=${mergedInto}`);
+  const out = await runGit(repoDir, [...args, `refs/heads/${prefix}`]);
+  const tips = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const [name, sha] = line.split('\t');
+    if (name && sha) tips.set(name, sha);
+  }
+  return tips;
+}
+
+export async function gitVersion(): Promise<string | null> {
+  try {
+    return (await runGit(tmpdir(), ['--version'])).trim().replace(/^git version /, '');
+  } catch {
+    return null;
+  }
+}
+
+function resolvePath(base: string, p: string): string {
+  return p.startsWith('/') ? p : join(base, p);
 }

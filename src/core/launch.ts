@@ -1,7 +1,8 @@
 // Creating a run: every check that can fail happens before anything is written; then the run
 // directory is claimed, its files written, and a tmux pane started running the supervisor.
 // `start`, `resume`, `escalate` and auto-escalation all come through startRun().
-import { openSync, writeSync, closeSync } from 'node:fs';
+import { existsSync, openSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
 import { getAdapter } from '../agents/index.js';
 import type { AgentName } from '../agents/types.js';
 import { ensureWorkspace, getProfile, loadConfig, type LoadedConfig } from './config.js';
@@ -9,7 +10,7 @@ import { parseDuration } from './duration.js';
 import { UserError } from './errors.js';
 import { readFileOrNull, withLock, writeFileAtomic } from './fsutil.js';
 import { assertRunId, newRunId } from './ids.js';
-import { type Meta, newMeta } from './meta.js';
+import { type Meta, type Worktree, newMeta } from './meta.js';
 import { runFiles, type Workspace } from './paths.js';
 import { resolveProject } from './projects.js';
 import { selfCommand, which } from './self.js';
@@ -42,6 +43,12 @@ export interface StartRequest {
   command?: string[];
   autoEscalate?: boolean;
   placement?: Placement;
+  /** --worktree (true), --no-worktree (false), or neither: the project's, profile's or config default. */
+  worktree?: boolean;
+  /** --base REF: the commit the worktree's branch starts from (default HEAD). */
+  base?: string;
+  /** --with-changes: copy the checkout's uncommitted changes into the worktree. */
+  withChanges?: boolean;
   /** Chaining (resume / escalate). */
   parent?: Meta;
   mode?: Meta['mode'];
@@ -98,12 +105,39 @@ export async function startRun(req: StartRequest): Promise<Started> {
   const timeoutS = timeoutText ? parseDuration(timeoutText, 'timeout') : null;
   const schema = await resolveSchema(ws, req.schemaFile, agent);
 
+  // a worktree is decided without running git: a run without one pays nothing for the feature
+  const inherited = req.parent ? inheritedWorktree(req.parent) : null;
+  const worktreeSource = req.parent ? null : worktreeWanted(req, project, profile, profileName, cfg);
+
   const depth = req.escalatedFrom && req.parent ? req.parent.escalation_depth + 1 : 0;
   const title = (req.title ?? firstLine(prompt) ?? command?.join(' ') ?? profileName).slice(0, 200);
   const tmuxSock = socketFrom(cfg);
   const now = new Date();
   const runId = claimRunId(ws, req.runId, now);
   const files = runFiles(ws.home, runId);
+
+  let created: Worktree | null = null;
+  if (worktreeSource) {
+    trace('worktree');
+    try {
+      const { createRunWorktree } = await import('./worktree.js');
+      created = await createRunWorktree(ws, {
+        runId,
+        projectDir: project.dir,
+        projectName: project.name,
+        base: req.base,
+        withChanges: req.withChanges ?? false,
+        source: worktreeSource,
+        patchFile: join(files.dir, 'carry.patch'),
+      });
+    } catch (err) {
+      removeRunDir(ws, runId);
+      throw err;
+    }
+    trace('worktree made');
+  }
+  const worktree = inherited ?? created;
+  const cwd = worktree ? worktree.cwd : project.dir;
 
   const meta = newMeta({
     run_id: runId,
@@ -123,6 +157,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     thread_id: req.resumeSessionId ?? null,
     timeout_s: timeoutS,
     tmux: { socket: tmuxSock.socket, socket_name: tmuxSock.socketName, session: null, pane: null, placement: null },
+    worktree,
   });
 
   try {
@@ -131,7 +166,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     writeSecretEnv(files.env, req.env);
     writeMeta(ws, meta);
     const tmux = new Tmux(tmuxSock);
-    const placed = placePane(tmux, cfg, ws, req, [...selfCommand(), '_supervise', runId, '--home', ws.home], project.dir, runId);
+    const placed = placePane(tmux, cfg, ws, req, [...selfCommand(), '_supervise', runId, '--home', ws.home], cwd, runId);
     // indexed only once the pane exists: a failed start must leave no index line behind
     indexRun(ws, runId, meta.created_at);
     trace('pane placed');
@@ -145,8 +180,41 @@ export async function startRun(req: StartRequest): Promise<Started> {
     return { meta: withPane, ws };
   } catch (err) {
     removeRunDir(ws, runId); // nothing half-made stays behind
+    if (created) {
+      const made = created;
+      await import('./worktree.js').then((w) => w.undoRunWorktree(ws, made)).catch(() => {});
+    }
     throw err;
   }
+}
+
+/**
+ * Whether a new run gets a worktree, and who asked (for error messages): the flags first, then
+ * the project's default, the profile's, and config.json's. null: no worktree.
+ */
+function worktreeWanted(req: StartRequest, project: { name: string | null; worktree?: boolean }, profile: { worktree?: boolean }, profileName: string, cfg: LoadedConfig): string | null {
+  const implied = req.base !== undefined || req.withChanges === true;
+  if (req.worktree === false) {
+    if (implied) throw new UserError(`${req.base !== undefined ? '--base' : '--with-changes'} is for a run in its own worktree: drop --no-worktree or that option`);
+    return null;
+  }
+  if (req.worktree === true) return '--worktree';
+  if (project.worktree !== undefined) return project.worktree ? `project ${project.name}'s default` : implied ? (req.base !== undefined ? '--base' : '--with-changes') : null;
+  if (profile.worktree !== undefined) return profile.worktree ? `profile ${profileName}'s default` : implied ? (req.base !== undefined ? '--base' : '--with-changes') : null;
+  if (cfg.worktree) return 'config.json "worktree": true';
+  return implied ? (req.base !== undefined ? '--base' : '--with-changes') : null;
+}
+
+/** A resume or escalation continues in its parent's worktree, which must still be there. */
+function inheritedWorktree(parent: Meta): Worktree | null {
+  const wt = parent.worktree;
+  if (!wt) return null;
+  if (wt.removed_at || !existsSync(wt.path)) {
+    throw new UserError(
+      `run ${parent.run_id}'s worktree ${wt.path} was removed, so the run cannot be continued there: ${wt.branch_deleted_at ? 'start a new run' : `start a new run with "--base ${wt.branch}" to build on its branch`}`,
+    );
+  }
+  return { ...wt, commit: null, head: null, diff_stat: null, files_changed: null };
 }
 
 /** A default title: the prompt's first line of prose (section headings like "# TASK" skipped). */

@@ -22,6 +22,40 @@ const UsageSchema = z.looseObject({
 const nstr = z.string().nullable();
 const nint = z.number().int().nullable();
 
+/**
+ * A run's own git worktree (`start --worktree`). Resumes and escalations share their parent's,
+ * each with its own copy of this record (commit, head and diff are per run).
+ */
+export const WorktreeSchema = z.looseObject({
+  /** The worktree's top directory: <home>/worktrees/<project>/<run id of its creator>. */
+  path: z.string(),
+  /** Where the agent runs: path plus the project's subdirectory within its repository. */
+  cwd: z.string(),
+  branch: z.string(),
+  /** Top of the checkout it was made from, and which `merge` merges into. */
+  repo_root: z.string(),
+  /** The base as given (HEAD or --base REF), and the commit it named. */
+  base_ref: z.string(),
+  base: z.string(),
+  /** The checkout's uncommitted changes were copied in (--with-changes). */
+  with_changes: z.boolean(),
+  /** The run that created the worktree. */
+  created_by: z.string(),
+  /** The commit this run's end made on the branch (null: nothing to commit, or commits off). */
+  commit: nstr,
+  /** The branch tip when this run ended. */
+  head: nstr,
+  /** `git diff --stat` summary and changed paths of the branch (or worktree) against base. */
+  diff_stat: nstr,
+  files_changed: z.array(z.string()).nullable(),
+  merged: z
+    .object({ into: z.string(), commit: z.string(), squash: z.boolean(), branch_head: z.string(), at: z.string() })
+    .nullable(),
+  removed_at: nstr,
+  branch_deleted_at: nstr,
+});
+export type Worktree = z.infer<typeof WorktreeSchema>;
+
 // Field names agent-orc users know are kept (run_id, title, project, project_dir, profile,
 // created_at, status, mode, parent_run_id, thread_id, exit_code, ended_at, goal_met, summary,
 // git_diff_stat); everything else is new. Unknown fields are kept so newer writers stay readable.
@@ -64,6 +98,8 @@ export const MetaSchema = z.looseObject({
       files_changed: z.array(z.string()).nullable(),
     })
     .nullable(),
+  /** Optional: records written before worktrees existed have no such field. */
+  worktree: WorktreeSchema.nullable().optional(),
   usage: UsageSchema.nullable(),
   cost_usd: z.number().nullable(),
   timeout_s: z.number().nullable(),
@@ -89,6 +125,11 @@ export const MetaSchema = z.looseObject({
   validation_errors: z.array(z.string()),
 });
 export type Meta = z.infer<typeof MetaSchema>;
+
+/** Where the agent works: its worktree, else the project directory. */
+export function runCwd(m: Pick<Meta, 'project_dir' | 'worktree'>): string {
+  return m.worktree ? m.worktree.cwd : m.project_dir;
+}
 
 export function isEnded(m: Pick<Meta, 'status'>): boolean {
   return m.status === 'finished' || m.status === 'lost';
@@ -122,6 +163,7 @@ export function newMeta(fields: NewMetaFields): Meta {
     followup_prompt: null,
     git_diff_stat: null,
     git: null,
+    worktree: null,
     usage: null,
     cost_usd: null,
     timeout_s: null,

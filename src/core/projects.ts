@@ -9,6 +9,8 @@ import type { Workspace } from './paths.js';
 const ProjectSchema = z.looseObject({
   path: z.string().min(1),
   default_profile: z.string().optional(),
+  /** Runs of this project get their own git worktree unless a flag says otherwise. */
+  worktree: z.boolean().optional(),
   added_at: z.string().optional(),
 });
 const ProjectsFileSchema = z.looseObject({ projects: z.record(z.string(), ProjectSchema).default({}) });
@@ -45,7 +47,7 @@ function existingDir(path: string, what: string): string {
 }
 
 /** Register or update a project; concurrent callers never lose each other's entries. */
-export function addProject(ws: Workspace, name: string, path: string, defaultProfile?: string): { project: Project; replaced: boolean } {
+export function addProject(ws: Workspace, name: string, path: string, defaultProfile?: string, worktree?: boolean): { project: Project; replaced: boolean } {
   assertName(name, 'project name');
   const dir = existingDir(path, 'project directory');
   return withLock(`${ws.locks}/projects.lock`, () => {
@@ -53,6 +55,7 @@ export function addProject(ws: Workspace, name: string, path: string, defaultPro
     const replaced = name in file.projects;
     const project: Project = { path: dir, added_at: new Date().toISOString() };
     if (defaultProfile) project.default_profile = defaultProfile;
+    if (worktree !== undefined) project.worktree = worktree;
     file.projects[name] = project;
     writeJsonAtomic(ws.projects, file);
     return { project, replaced };
@@ -74,6 +77,7 @@ export interface ResolvedProject {
   name: string | null;
   dir: string;
   defaultProfile?: string;
+  worktree?: boolean;
 }
 
 /**
@@ -85,7 +89,7 @@ export function resolveProject(ws: Workspace, arg: string | undefined, cwd: stri
   if (arg && projects[arg]) {
     const p = projects[arg];
     if (!existsSync(p.path)) throw new UserError(`project "${arg}" points to ${p.path}, which no longer exists: run "agentctl add-project ${arg} <new path>"`);
-    return { name: arg, dir: p.path, defaultProfile: p.default_profile };
+    return { name: arg, dir: p.path, defaultProfile: p.default_profile, worktree: p.worktree };
   }
   if (arg && !isAbsolute(arg) && !arg.startsWith('.') && !arg.includes('/') && !existsSync(resolve(cwd, arg))) {
     const known = Object.keys(projects);
@@ -95,5 +99,5 @@ export function resolveProject(ws: Workspace, arg: string | undefined, cwd: stri
   const owner = Object.entries(projects)
     .filter(([, p]) => dir === p.path || dir.startsWith(`${p.path}/`))
     .sort((a, b) => b[1].path.length - a[1].path.length)[0];
-  return owner ? { name: owner[0], dir, defaultProfile: owner[1].default_profile } : { name: null, dir };
+  return owner ? { name: owner[0], dir, defaultProfile: owner[1].default_profile, worktree: owner[1].worktree } : { name: null, dir };
 }

@@ -71,6 +71,9 @@ export interface CompactResult {
   duration_s: number | null;
   escalated_to: string | null;
   parent_run_id: string | null;
+  /** Worktree runs only: the run's branch and worktree directory. */
+  branch?: string;
+  worktree?: string;
   error?: string;
 }
 
@@ -95,6 +98,10 @@ export function compactResult(m: Meta): CompactResult {
     escalated_to: m.escalated_to,
     parent_run_id: m.parent_run_id,
   };
+  if (m.worktree) {
+    r.branch = m.worktree.branch;
+    r.worktree = m.worktree.cwd;
+  }
   if (m.outcome && m.outcome !== 'goal_met' && m.outcome !== 'goal_not_met' && m.errors.length) r.error = m.errors[m.errors.length - 1]!;
   return r;
 }

@@ -12,13 +12,14 @@ import { formatSeconds } from './duration.js';
 import { readFileOrNull } from './fsutil.js';
 import { diffTrees, repoInfo, snapshotTree, type RepoInfo } from './git.js';
 import { tmuxFor } from './liveness.js';
-import type { Meta } from './meta.js';
+import { type Meta, runCwd } from './meta.js';
 import { appendNotification, notification, tmuxNotify } from './notify.js';
 import { runFiles, workspace, type RunFiles, type Workspace } from './paths.js';
 import { killTree, procStartTime } from './proctree.js';
 import { decideOutcome, type StopReason } from './result.js';
 import { validateAnswer } from './schema.js';
 import { updateMeta } from './store.js';
+import { finishWorktree } from './worktree.js';
 
 const TAIL_BYTES = 16 * 1024;
 
@@ -93,7 +94,8 @@ export async function supervise(home: string, runId: string): Promise<number> {
   }
   const tmux = tmuxFor(meta);
   if (paneId) {
-    tmux.decorateWorkerPane(paneId, `${runId} · ${meta.profile} · ${meta.title}`, meta.tmux.placement === 'split' ? 'spread' : 'tiled');
+    const branch = meta.worktree ? ` · ⎇ ${meta.worktree.branch}` : '';
+    tmux.decorateWorkerPane(paneId, `${runId} · ${meta.profile}${branch} · ${meta.title}`, meta.tmux.placement === 'split' ? 'spread' : 'tiled');
   }
 
   let stop: StopReason | null = null;
@@ -111,9 +113,11 @@ export async function supervise(home: string, runId: string): Promise<number> {
   process.on('SIGINT', () => requestStop('cancelled', 'cancelled from the pane (Ctrl-C)'));
 
   say(color.bold(`agentctl ${runId}`) + color.dim(` · ${meta.agent} · profile ${meta.profile}${meta.mode !== 'new' ? ` · ${meta.mode} of ${meta.parent_run_id}` : ''}`));
-  say(color.dim(`${meta.title}\n${meta.project_dir}${meta.timeout_s ? ` · timeout ${formatSeconds(meta.timeout_s)}` : ''}`));
+  const cwd = runCwd(meta);
+  const where = meta.worktree ? `${cwd} · branch ${meta.worktree.branch} from ${meta.worktree.base_ref} (${meta.worktree.base.slice(0, 10)})` : cwd;
+  say(color.dim(`${meta.title}\n${where}${meta.timeout_s ? ` · timeout ${formatSeconds(meta.timeout_s)}` : ''}`));
 
-  const repo = await repoInfo(meta.project_dir);
+  const repo = await repoInfo(cwd);
   const startTree = repo ? await snapshotTree(repo) : null;
   if (repo) {
     meta = updateMeta(ws, runId, (m) => {
@@ -135,7 +139,7 @@ export async function supervise(home: string, runId: string): Promise<number> {
 
   const inv = adapter.buildInvocation({
     prompt,
-    cwd: meta.project_dir,
+    cwd,
     runDir: files.dir,
     schema,
     schemaPath: files.schema,
@@ -151,7 +155,7 @@ export async function supervise(home: string, runId: string): Promise<number> {
   const errlog = createWriteStream(files.stderr);
   try {
     const child = execa(inv.file, inv.args, {
-      cwd: meta.project_dir,
+      cwd,
       env: agentEnv(callerEnv, inv.env, runId, home),
       extendEnv: false,
       stdin: inv.stdin === null ? 'ignore' : 'pipe',
@@ -211,6 +215,16 @@ export async function supervise(home: string, runId: string): Promise<number> {
 
   const diff = repo && startTree ? await runDiff(repo, startTree) : null;
   const errors = [...state.errors];
+  let worktree = meta.worktree;
+  if (worktree) {
+    // before any auto-escalation: the child continues in this worktree, on top of this commit
+    const done = await finishWorktree(
+      { ...meta, summary: decision.summary, outcome: stop === 'lost' ? 'lost' : decision.outcome },
+      { commit: cfg.worktree_commit, endTree: diff?.endTree ?? null, env: callerEnv },
+    );
+    worktree = done.worktree;
+    if (done.error) errors.unshift(done.error);
+  }
   if (final.agentError && !errors.includes(final.agentError)) errors.push(final.agentError);
   // last, as it is the `error` wait prints: why agentctl stopped the run, not the kill it caused
   if (stop) errors.push(stopDetail);
@@ -231,6 +245,7 @@ export async function supervise(home: string, runId: string): Promise<number> {
     cost_usd: state.costUsd ?? null,
     git_diff_stat: diff?.stat ?? null,
     git: meta.git && diff ? { ...meta.git, end_tree: diff.endTree, files_changed: diff.files } : meta.git,
+    worktree,
     timings: { ...meta.timings, duration_ms: Date.now() - startedMs },
     errors: [...meta.errors, ...errors],
     validation_errors: validationErrors,
@@ -308,7 +323,7 @@ async function runDiff(repo: RepoInfo, startTree: string): Promise<{ stat: strin
   const endTree = await snapshotTree(repo);
   if (!endTree) return null;
   try {
-    return { ...(await diffTrees(repo, startTree, endTree)), endTree };
+    return { ...(await diffTrees(repo.root, startTree, endTree)), endTree };
   } catch {
     return null;
   }
@@ -336,6 +351,8 @@ function reportInPane(m: Meta, child: string | null): void {
   say(paint(color.bold(`${ok ? '✔' : '✘'} ${m.outcome} · exit ${m.exit_code ?? m.signal ?? 'none'} · ${formatSeconds((m.timings.duration_ms ?? 0) / 1000)}`)));
   if (m.summary) say(m.summary);
   if (m.git_diff_stat) say(color.dim(`git: ${m.git_diff_stat}`));
+  const wt = m.worktree;
+  if (wt) say(color.dim(`branch ${wt.branch}: ${wt.commit ? `committed ${wt.commit.slice(0, 10)}` : 'nothing new committed'}; against ${wt.base_ref}: ${wt.diff_stat ?? 'unknown'}`));
   for (const e of m.validation_errors.slice(0, 5)) say(color.red(`schema: ${e}`));
   if (child) say(color.yellow(`escalated to ${child}`));
 }

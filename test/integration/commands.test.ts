@@ -111,9 +111,9 @@ describe('projects', () => {
     expect(await ok(['add-project', 'web', './web'])).toBe(`added project web -> ${join(t.root, 'web')}`);
 
     const table = (await ok(['projects'])).split('\n');
-    expect(table[0]).toMatch(/^NAME\s+PROFILE\s+PATH$/);
-    expect(table[1]).toMatch(new RegExp(`^api\\s+claude\\s+${repo}$`));
-    expect(table[2]).toMatch(new RegExp(`^web\\s+-\\s+${join(t.root, 'web')}$`));
+    expect(table[0]).toMatch(/^NAME\s+PROFILE\s+WORKTREE\s+PATH$/);
+    expect(table[1]).toMatch(new RegExp(`^api\\s+claude\\s+-\\s+${repo}$`));
+    expect(table[2]).toMatch(new RegExp(`^web\\s+-\\s+-\\s+${join(t.root, 'web')}$`));
 
     const json = JSON.parse(await ok(['projects', '--json']));
     expect(json).toEqual([
@@ -400,7 +400,7 @@ describe('demo', () => {
 });
 
 describe('--help and --version', () => {
-  const COMMANDS = ['init', 'add-project', 'projects', 'remove-project', 'start', 'wait', 'show', 'list', 'resume', 'escalate', 'tail', 'logs', 'cancel', 'doctor', 'demo', 'mcp'];
+  const COMMANDS = ['init', 'add-project', 'projects', 'remove-project', 'start', 'wait', 'show', 'list', 'resume', 'escalate', 'diff', 'merge', 'discard', 'clean', 'tail', 'logs', 'cancel', 'doctor', 'demo', 'mcp'];
 
   it('--help of every command exits 0', async () => {
     const top = await t.run(['--help']);

@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RESULT_SCHEMA, ensureWorkspace, getProfile, loadConfig, updateConfigFile } from '../../src/core/config.js';
 import { formatSeconds, parseDuration } from '../../src/core/duration.js';
 import { UserError } from '../../src/core/errors.js';
-import { pidAlive, withLock, writeFileAtomic } from '../../src/core/fsutil.js';
+import { pidAlive, withLock, withLockAsync, writeFileAtomic } from '../../src/core/fsutil.js';
 import { assertRunId, isValidRunId, newRunId } from '../../src/core/ids.js';
-import { type Meta, newMeta } from '../../src/core/meta.js';
+import { type Meta, newMeta, runCwd } from '../../src/core/meta.js';
 import { wakeLine } from '../../src/core/notify.js';
 import type { Workspace } from '../../src/core/paths.js';
 import { descendants, killTree, procStartTime, sameProcessAlive } from '../../src/core/proctree.js';
@@ -144,6 +144,15 @@ describe('run store', () => {
     expect(readMeta(ws, 'good').run_id).toBe('good');
   });
 
+  it('reads records written before worktrees existed', () => {
+    const m = addRun('old-format');
+    const { worktree: _dropped, ...old } = m;
+    writeFileSync(join(ws.runs, 'old-format', 'meta.json'), JSON.stringify(old));
+    const back = readMeta(ws, 'old-format');
+    expect(back.worktree).toBeUndefined();
+    expect(runCwd(back)).toBe(dir);
+  });
+
   it('keeps fields written by newer versions', () => {
     const m = addRun('x');
     writeMeta(ws, { ...m, future_field: 42 } as Meta);
@@ -163,6 +172,24 @@ describe('locks', () => {
     const lock = join(dir, 'l.lock');
     writeFileSync(lock, String(process.pid));
     expect(() => withLock(lock, () => 'ran', 100)).toThrow(/timed out waiting for lock .*delete that file/);
+  });
+
+  it('withLockAsync: critical sections never overlap, and an error releases the lock', async () => {
+    const lock = join(dir, 'a.lock');
+    let inside = 0;
+    let most = 0;
+    const section = () =>
+      withLockAsync(lock, async () => {
+        most = Math.max(most, ++inside);
+        await new Promise((r) => setTimeout(r, 5));
+        inside--;
+      });
+    await Promise.all(Array.from({ length: 8 }, section));
+    expect(most).toBe(1);
+    await expect(withLockAsync(lock, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(existsSync(lock)).toBe(false);
+    writeFileSync(lock, String(process.pid));
+    await expect(withLockAsync(lock, async () => 'ran', 100)).rejects.toThrow(/timed out waiting for lock/);
   });
 
   it('atomic writes never leave temp files behind', () => {
@@ -186,6 +213,16 @@ describe('projects', () => {
     expect(() => resolveProject(ws, 'nope', dir)).toThrow(/unknown project "nope": register it .* or use one of api/);
     expect(() => addProject(ws, 'x', join(dir, 'missing'))).toThrow(/does not exist/);
     expect(() => addProject(ws, '../x', proj)).toThrow(/invalid project name/);
+  });
+
+  it('keeps a per-project worktree default', () => {
+    const proj = join(dir, 'wt');
+    mkdirSync(proj);
+    addProject(ws, 'wt', proj, undefined, true);
+    expect(resolveProject(ws, 'wt', dir)).toMatchObject({ name: 'wt', worktree: true });
+    addProject(ws, 'wt', proj, undefined, false);
+    expect(resolveProject(ws, undefined, proj)).toMatchObject({ name: 'wt', worktree: false });
+    expect(loadConfig(ws)).toMatchObject({ worktree: false, worktree_commit: true });
   });
 });
 

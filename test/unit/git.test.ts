@@ -1,0 +1,73 @@
+// git.ts against real repositories in a temporary directory: the primitives worktree.ts builds on.
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execaSync } from 'execa';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { changedPaths, commitAll, mergeConflicts, repoAndCommit, unmergedCommits } from '../../src/core/git.js';
+
+let dir: string;
+let repo: string;
+const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
+const git = (...args: string[]) => String(execaSync('git', args, { cwd: repo, env }).stdout);
+
+beforeEach(() => {
+  dir = realpathSync(mkdtempSync(join(tmpdir(), 'agentctl-git-')));
+  repo = join(dir, 'r');
+  execaSync('git', ['init', '-q', '-b', 'main', repo]);
+  writeFileSync(join(repo, 'a.txt'), 'a\n');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'first');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('git primitives', () => {
+  it('repoAndCommit: the repository and the commit a ref names, in one call', async () => {
+    expect(await repoAndCommit(repo, 'HEAD')).toEqual({ root: repo, commonDir: join(repo, '.git'), commit: git('rev-parse', 'HEAD') });
+    expect(await repoAndCommit(repo, 'no-such-ref')).toEqual({ root: repo, commonDir: join(repo, '.git'), commit: null });
+    expect(await repoAndCommit(dir, 'HEAD')).toBeNull();
+  });
+
+  it('changedPaths: modified, untracked, renamed and spaced names', async () => {
+    writeFileSync(join(repo, 'a.txt'), 'changed\n');
+    writeFileSync(join(repo, 'new file.txt'), 'n\n');
+    expect((await changedPaths(repo)).sort()).toEqual(['a.txt', 'new file.txt']);
+    expect(await changedPaths(repo, { untracked: false })).toEqual(['a.txt']);
+    git('checkout', '-q', '--', 'a.txt');
+    git('mv', 'a.txt', 'b.txt');
+    expect((await changedPaths(repo)).sort()).toEqual(['b.txt', 'new file.txt']);
+  });
+
+  it('commitAll: commits everything, or returns null when there is nothing', async () => {
+    expect(await commitAll(repo, ['nothing'], env)).toBeNull();
+    writeFileSync(join(repo, 'c.txt'), 'c\n');
+    const sha = await commitAll(repo, ['add c', 'because'], env);
+    expect(sha).toBe(git('rev-parse', 'HEAD'));
+    expect(git('log', '-1', '--format=%B').trim()).toBe('add c\n\nbecause');
+  });
+
+  it('unmergedCommits counts commits no other branch or tag holds', async () => {
+    git('checkout', '-q', '-b', 'work');
+    writeFileSync(join(repo, 'w.txt'), 'w\n');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'w');
+    git('checkout', '-q', 'main');
+    expect(await unmergedCommits(repo, 'work')).toBe(1);
+    git('tag', 'keep', 'work');
+    expect(await unmergedCommits(repo, 'work')).toBe(0);
+  });
+
+  it('mergeConflicts names the conflicting files without touching the checkout', async () => {
+    git('checkout', '-q', '-b', 'other');
+    writeFileSync(join(repo, 'a.txt'), 'other\n');
+    git('commit', '-q', '-am', 'other');
+    git('checkout', '-q', 'main');
+    expect(await mergeConflicts(repo, 'other')).toEqual([]);
+    writeFileSync(join(repo, 'a.txt'), 'main\n');
+    git('commit', '-q', '-am', 'main');
+    const head = git('rev-parse', 'HEAD');
+    expect(await mergeConflicts(repo, 'other')).toEqual(['a.txt']);
+    expect(git('rev-parse', 'HEAD')).toBe(head);
+    expect(git('status', '--porcelain')).toBe('');
+  });
+});
