@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { simpleGit } from 'simple-git';
 import { ensureWorkspace, updateConfigFile, type Profile } from '../core/config.js';
 import { UserError } from '../core/errors.js';
+import { commitAll, initRepo } from '../core/git.js';
 import { selfCommand } from '../core/self.js';
 import { socketFrom, Tmux } from '../core/tmux.js';
 
@@ -24,13 +24,10 @@ export async function demoCmd(o: { home?: string; keep?: boolean }): Promise<voi
   const session = `agentctl-demo-${process.pid}`;
   const say = (s = '') => process.stdout.write(`${s}\n`);
 
-  const git = simpleGit();
-  await git.init([repo]);
-  const r = simpleGit({ baseDir: repo });
-  await r.addConfig('user.name', 'agentctl demo').addConfig('user.email', 'demo@agentctl.invalid');
+  await initRepo(repo, { name: 'agentctl demo', email: 'demo@agentctl.invalid' });
   writeFileSync(join(repo, 'README.md'), '# demo project\n');
   writeFileSync(join(repo, 'greet.sh'), '#!/bin/sh\necho "helo, world"\n', { mode: 0o755 }); // the "run greet.sh" worker runs it
-  await r.add('.').commit('initial commit');
+  await commitAll(repo, ['initial commit'], process.env);
 
   // Worker scripts live outside the repository so they are not part of any run's diff.
   const fix = join(root, 'fix-typo.sh');
@@ -98,8 +95,10 @@ fi
     if (parent.escalated_to) await cli(['show', parent.escalated_to]);
     say(bold('5. Notifications (what "agentctl tail" follows):'));
     await cli(['tail', '-n', '20', '--no-follow']);
-    say(bold('The change the escalated worker made:'));
-    say((await r.diff(['--stat'])).trimEnd());
+    if (parent.escalated_to) {
+      say(bold('The change the escalated worker made ("agentctl diff"):'));
+      await cli(['diff', parent.escalated_to, '--stat']);
+    }
     say();
     say('Demo complete. Next: "agentctl doctor", then "agentctl add-project <name> <path>" and "bin/orch".');
   } finally {

@@ -1,9 +1,9 @@
-// The one module that runs git (through simple-git). A run's own change is told apart from
+// The one module that runs git (through simple-git, always by runGit: see gitOnce). A run's own change is told apart from
 // what was already uncommitted by snapshotting the whole working tree (tracked and untracked,
 // .gitignore respected) into a tree object before and after, using a throwaway index so the
 // user's index and files are never touched. The worktree primitives below are used by
 // worktree.ts, which decides when to call them.
-import { copyFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -15,20 +15,17 @@ export interface RepoInfo {
 }
 
 export async function repoInfo(dir: string): Promise<RepoInfo | null> {
+  let out: string;
   try {
-    const git = simpleGit({ baseDir: dir });
-    const [root, gitDir] = (await git.revparse(['--show-toplevel', '--absolute-git-dir'])).split('\n');
-    if (!root || !gitDir) return null;
-    let head: string | null = null;
-    try {
-      head = (await git.revparse(['--verify', '-q', 'HEAD'])).trim() || null;
-    } catch {
-      head = null; // a repository with no commits yet
-    }
-    return { root, gitDir, head };
-  } catch {
-    return null;
+    out = await runGit(dir, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--verify', '-q', 'HEAD']);
+  } catch (err) {
+    // exit 1: a repository with no commits yet (its first lines were still printed)
+    if (!(err instanceof GitFailed) || err.exitCode !== 1) return null;
+    out = err.stdout;
   }
+  const [root, gitDir, head] = out.trim().split('\n');
+  if (!root || !gitDir) return null;
+  return { root, gitDir, head: head || null };
 }
 
 /**
@@ -57,9 +54,9 @@ export async function snapshotTree(repo: RepoInfo): Promise<string | null> {
     } catch {
       // no index yet: git builds one
     }
-    const git = simpleGit({ baseDir: repo.root, unsafe: USER_ENV_ALLOWED }).env({ ...process.env, GIT_INDEX_FILE: index });
-    await git.raw(['add', '-A', '--', '.']);
-    return (await git.raw(['write-tree'])).trim() || null;
+    const env = { ...process.env, GIT_INDEX_FILE: index };
+    await runGit(repo.root, ['add', '-A', '--', '.'], env);
+    return (await runGit(repo.root, ['write-tree'], env)).trim() || null;
   } catch {
     return null;
   } finally {
@@ -74,11 +71,10 @@ export interface DiffSummary {
 
 /** `git diff --stat` summary line and changed paths between two snapshots. */
 export async function diffTrees(dir: string, from: string, to: string): Promise<DiffSummary> {
-  const git = simpleGit({ baseDir: dir });
-  const statOut = await git.raw(['diff', '--stat', from, to]);
+  const statOut = await runGit(dir, ['diff', '--stat', from, to]);
   const lines = statOut.trimEnd().split('\n');
   const last = lines[lines.length - 1]?.trim() ?? '';
-  const names = await git.raw(['diff', '--name-only', from, to]);
+  const names = await runGit(dir, ['diff', '--name-only', from, to]);
   return {
     stat: /changed/.test(last) ? last : '0 files changed',
     files: names.split('\n').filter(Boolean),
@@ -285,6 +281,14 @@ export async function commitAll(dir: string, message: string[], env: NodeJS.Proc
     await runGit(dir, ['-c', 'user.name=agentctl', '-c', 'user.email=agentctl@localhost', ...args], env);
   }
   return resolveCommit(dir, 'HEAD');
+}
+
+/** A new repository in dir (made if missing) that commits as user (the demo's throwaway repo). */
+export async function initRepo(dir: string, user: { name: string; email: string }): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await runGit(dir, ['init', '-q']);
+  await runGit(dir, ['config', 'user.name', user.name]);
+  await runGit(dir, ['config', 'user.email', user.email]);
 }
 
 /** A diff between two commits or trees: unified (default), --stat, or --name-only. */

@@ -363,6 +363,7 @@ describe('demo', () => {
     expect(r.stdout).toContain(`tmux -S ${t.socket} attach`);
     expect(r.stdout).toMatch(/escalated/);
     expect(r.stdout).toMatch(/^RUN ID\s+STATE\s+AGE\s+TIME\s+PROFILE\s+PROJECT\s+TITLE$/m);
+    expect(r.stdout).toMatch(/agentctl diff \S+ --stat\n greet\.sh \| 2 \+-\n 1 file changed/);
     expect(r.stdout).toContain('Demo complete.');
     expect(sessions().filter((s) => s.startsWith('agentctl-demo-'))).toEqual([]);
 
