@@ -1,5 +1,7 @@
 // The only module that runs tmux. Every call goes through run(), which adds the socket
 // arguments, so tests and users can keep agentctl on a private server.
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { execaSync } from 'execa';
 import { UserError } from './errors.js';
 import { sleepSync } from './fsutil.js';
@@ -31,6 +33,15 @@ export function socketFrom(cfg: { tmux_socket: string | null; tmux_socket_name: 
 export function escapeFormat(text: string): string {
   return text.replace(/#/g, '##');
 }
+
+/** A pane just made: its id, its window and how many panes that window has now. */
+export interface NewPane {
+  paneId: string;
+  windowId: string;
+  windowPanes: number;
+}
+
+const NEW_PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{window_panes}';
 
 const PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{session_name}\t#{pane_dead}\t#{pane_active}\t#{pane_start_command}';
 
@@ -66,10 +77,38 @@ export class Tmux {
     return r.stdout.trim();
   }
 
-  /** The socket path of the server this instance talks to (for matching $TMUX). */
-  socketPath(): string | null {
-    const r = this.run(['display-message', '-p', '#{socket_path}']);
-    return r.ok ? r.stdout.trim() : null;
+  /**
+   * The socket file of the server this instance talks to, worked out as tmux does (-S path, or
+   * -L name / "default" in $TMUX_TMPDIR, else /tmp, /tmux-UID), without running tmux.
+   */
+  socketFile(): string {
+    if (this.sock.socket) return resolve(this.sock.socket);
+    const uid = process.getuid?.() ?? 0;
+    return join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, this.sock.socketName ?? 'default');
+  }
+
+  /**
+   * Which server instance is up on our socket: the socket file's identity, which a restarted
+   * server replaces (attaching and detaching only change its ctime). null: no server.
+   */
+  serverIdentity(): string | null {
+    try {
+      const st = statSync(this.socketFile());
+      return `${st.dev}:${st.ino}:${st.birthtimeMs}:${st.mtimeMs}`;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Whether a socket path (as in $TMUX) is this instance's server: compared by file identity. */
+  isServerAt(socketPath: string): boolean {
+    try {
+      const a = statSync(this.socketFile());
+      const b = statSync(socketPath);
+      return a.dev === b.dev && a.ino === b.ino;
+    } catch {
+      return false;
+    }
   }
 
   paneInfo(target: string): PaneInfo | null {
@@ -100,26 +139,24 @@ export class Tmux {
       });
   }
 
-  /** A detached session whose first pane runs command; returns the pane id. */
-  newSession(o: { session: string; windowName: string; cwd: string; command: string[] }): string {
-    return this.must(
-      ['new-session', '-d', '-s', o.session, '-n', o.windowName, '-x', '220', '-y', '60', '-c', o.cwd, '-P', '-F', '#{pane_id}', '--', ...o.command],
-      'new-session',
+  /** A detached session whose first pane runs command. */
+  newSession(o: { session: string; windowName: string; cwd: string; command: string[] }): NewPane {
+    return parseNewPane(
+      this.must(['new-session', '-d', '-s', o.session, '-n', o.windowName, '-x', '220', '-y', '60', '-c', o.cwd, '-P', '-F', NEW_PANE_FORMAT, '--', ...o.command], 'new-session'),
     );
   }
 
-  newWindow(o: { session: string; windowName: string; cwd: string; command: string[] }): string {
-    return this.must(
-      ['new-window', '-d', '-t', `=${o.session}:`, '-n', o.windowName, '-c', o.cwd, '-P', '-F', '#{pane_id}', '--', ...o.command],
-      'new-window',
+  newWindow(o: { session: string; windowName: string; cwd: string; command: string[] }): NewPane {
+    return parseNewPane(
+      this.must(['new-window', '-d', '-t', `=${o.session}:`, '-n', o.windowName, '-c', o.cwd, '-P', '-F', NEW_PANE_FORMAT, '--', ...o.command], 'new-window'),
     );
   }
 
   /** Split target without moving focus (-d); horizontal puts the new pane to the right. */
-  splitWindow(o: { target: string; cwd: string; command: string[]; horizontal: boolean; size?: string }): string {
-    const args = ['split-window', '-d', o.horizontal ? '-h' : '-v', '-t', o.target, '-c', o.cwd, '-P', '-F', '#{pane_id}'];
+  splitWindow(o: { target: string; cwd: string; command: string[]; horizontal: boolean; size?: string }): NewPane {
+    const args = ['split-window', '-d', o.horizontal ? '-h' : '-v', '-t', o.target, '-c', o.cwd, '-P', '-F', NEW_PANE_FORMAT];
     if (o.size) args.push('-l', o.size);
-    return this.must([...args, '--', ...o.command], 'split-window');
+    return parseNewPane(this.must([...args, '--', ...o.command], 'split-window'));
   }
 
   /** Title, border and layout for a worker pane; best effort (the pane may already be gone). */
@@ -164,6 +201,11 @@ export class Tmux {
     const r = this.run(['-V']);
     return r.ok ? r.stdout.trim() : null;
   }
+}
+
+function parseNewPane(line: string): NewPane {
+  const [paneId = '', windowId = '', panes = '1'] = line.split('\t');
+  return { paneId, windowId, windowPanes: Number(panes) || 1 };
 }
 
 function parsePane(line: string): PaneInfo {

@@ -289,6 +289,51 @@ describe('placement options', () => {
   });
 });
 
+describe('placement after the tmux layout changed under it', () => {
+  // each start remembers where the next worker would go, so it can split at once; these
+  // check that what it remembers never puts a worker in the wrong place
+  let v: TestEnv;
+  beforeAll(async () => {
+    v = await makeEnv();
+    expect((await v.run(['init', '--session', 'lay'])).code).toBe(0);
+    writeConfig(v, { max_panes_per_window: 2 });
+  });
+  afterAll(async () => {
+    await v?.cleanup();
+  });
+
+  const startHanging = async () => {
+    const r = await v.run(['start', '--json', '--agent', 'shell', '--title', 'lay', '--', 'sleep', '30']);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { run_id: string; pane: string };
+  };
+  const windowOf = (paneId: string) => v.tmux(['display-message', '-p', '-t', paneId, '#{window_id}\t#{window_name}\t#{window_panes}']).trim().split('\t');
+
+  it('never overfills a window, and finds a place when the window or the whole server is gone', async () => {
+    const a = await startHanging();
+    const b = await startHanging();
+    const c = await startHanging(); // the first agents window holds max_panes_per_window = 2
+    expect(windowOf(a.pane)).toEqual([windowOf(b.pane)[0], 'agents', '2']);
+    expect(windowOf(c.pane)[0]).not.toBe(windowOf(a.pane)[0]);
+    expect(windowOf(c.pane)[1]).toBe('agents');
+
+    // the window the next worker was meant for is closed
+    v.tmux(['kill-window', '-t', windowOf(c.pane)[0]!]);
+    const d = await startHanging();
+    expect(windowOf(d.pane)[1]).toBe('agents');
+    expect(Number(windowOf(d.pane)[2])).toBeLessThanOrEqual(2);
+
+    // a new server: window and pane ids start over, so nothing learnt before may be used
+    v.tmux(['kill-server']);
+    const e = await startHanging();
+    expect(v.meta(e.run_id).tmux.placement).toBe('new-session');
+    expect(windowOf(e.pane).slice(1)).toEqual(['agents', '1']);
+    const f = await startHanging();
+    expect(windowOf(f.pane)).toEqual([windowOf(e.pane)[0], 'agents', '2']);
+    for (const r of [e, f]) expect((await v.run(['cancel', r.run_id])).code).toBe(0);
+  });
+});
+
 describe('status-line flash', () => {
   it('a finished run flashes on the client viewing the wake-up pane (no notify target set)', async () => {
     const u = await makeEnv();
