@@ -1,4 +1,5 @@
 // diff, merge, discard, clean: bringing a worktree run's work back, or throwing it away safely.
+// Each command is a data function (shared with the MCP tools) and a printer.
 import { parseDuration } from '../core/duration.js';
 import { ExitCode } from '../core/errors.js';
 import { refreshLiveness } from '../core/liveness.js';
@@ -6,65 +7,87 @@ import type { Meta } from '../core/meta.js';
 import { resolveHome, workspace, type Workspace } from '../core/paths.js';
 import { loadConfigOrNull } from '../core/runview.js';
 import { readMeta, resolveRunId } from '../core/store.js';
-import { type DiffForm, mergeRun, runDiff } from '../core/worktree.js';
-import { cleanWorktrees, discardRun, type RemoveReport } from '../core/worktree-clean.js';
+import { type DiffForm, type MergeResult, mergeRun, runDiff } from '../core/worktree.js';
+import { type CleanReport, cleanWorktrees, discardRun, type RemoveReport } from '../core/worktree-clean.js';
 
-async function load(home: string | undefined, id: string): Promise<{ ws: Workspace; meta: Meta }> {
+/** The run an id names (prefix or suffix), its liveness checked: what diff, merge and discard act on. */
+export async function loadRun(home: string | undefined, id: string): Promise<{ ws: Workspace; meta: Meta }> {
   const ws = workspace(resolveHome(home));
   const meta = await refreshLiveness(ws, loadConfigOrNull(ws), readMeta(ws, resolveRunId(ws, id)));
   return { ws, meta };
 }
 
+/** A run's change as `diff` prints it (see runDiff), and the run. */
+export async function diffWith(o: { home?: string; id: string; form: DiffForm }): Promise<{ meta: Meta; text: string }> {
+  const { meta } = await loadRun(o.home, o.id);
+  return { meta, text: await runDiff(meta, o.form) };
+}
+
 export async function diffCmd(o: { home?: string; id: string; stat?: boolean; nameOnly?: boolean }): Promise<void> {
-  const { meta } = await load(o.home, o.id);
   const form: DiffForm = o.stat ? 'stat' : o.nameOnly ? 'name-only' : 'patch';
-  process.stdout.write(await runDiff(meta, form));
+  process.stdout.write((await diffWith({ home: o.home, id: o.id, form })).text);
+}
+
+/** Merge a run's branch into its project's current branch (see mergeRun). */
+export async function mergeWith(o: { home?: string; id: string; squash?: boolean; env: NodeJS.ProcessEnv }): Promise<MergeResult> {
+  const { ws, meta } = await loadRun(o.home, o.id);
+  return mergeRun(ws, meta, { squash: o.squash ?? false, env: o.env });
+}
+
+/** `merge`'s one line about what happened. */
+export function mergeLine(r: MergeResult): string {
+  if (r.already_merged || !r.commit) return `nothing to merge: ${r.branch} is already in ${r.into}`;
+  return `merged ${r.branch} into ${r.into}${r.squash ? ' (squashed)' : ''}: ${r.commit.slice(0, 10)}${r.diff_stat ? `, ${r.diff_stat}` : ''}`;
 }
 
 export async function mergeCmd(o: { home?: string; id: string; squash?: boolean; json?: boolean }): Promise<void> {
-  const { ws, meta } = await load(o.home, o.id);
-  const r = await mergeRun(ws, meta, { squash: o.squash ?? false, env: process.env });
-  if (o.json) {
-    process.stdout.write(`${JSON.stringify(r)}\n`);
-    return;
-  }
-  if (r.already_merged || !r.commit) {
-    process.stdout.write(`nothing to merge: ${r.branch} is already in ${r.into}\n`);
-    return;
-  }
-  process.stdout.write(`merged ${r.branch} into ${r.into}${r.squash ? ' (squashed)' : ''}: ${r.commit.slice(0, 10)}${r.diff_stat ? `, ${r.diff_stat}` : ''}\n`);
+  const r = await mergeWith({ ...o, env: process.env });
+  process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : `${mergeLine(r)}\n`);
+}
+
+/** Remove a run's worktree and branch, keeping work unless forced; `kept` says what stayed and why. */
+export async function discardWith(o: { home?: string; id: string; force?: boolean }): Promise<{ report: RemoveReport; lines: string[] }> {
+  const { ws, meta } = await loadRun(o.home, o.id);
+  const report = await discardRun(ws, meta, { force: o.force ?? false });
+  const lines = reportLines(report, { dryRun: false, kept: false });
+  if (!report.worktree_removed && !report.branch_deleted && !report.kept.length) lines.push(`nothing to discard: run ${meta.run_id}'s worktree and branch are already gone`);
+  return { report, lines };
 }
 
 export async function discardCmd(o: { home?: string; id: string; force?: boolean; json?: boolean }): Promise<void> {
-  const { ws, meta } = await load(o.home, o.id);
-  const r = await discardRun(ws, meta, { force: o.force ?? false });
-  if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+  const { report, lines } = await discardWith(o);
+  if (o.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else {
-    printReport(r, { dryRun: false, kept: false });
-    if (!r.worktree_removed && !r.branch_deleted && !r.kept.length) process.stdout.write(`nothing to discard: run ${meta.run_id}'s worktree and branch are already gone\n`);
-    for (const k of r.kept) process.stderr.write(`agentctl: ${k}\n`);
+    for (const l of lines) process.stdout.write(`${l}\n`);
+    for (const k of report.kept) process.stderr.write(`agentctl: ${k}\n`);
   }
   // something was kept to save work: not done as asked
-  if (r.kept.length) throw new ExitCode(1);
+  if (report.kept.length) throw new ExitCode(1);
+}
+
+/** Clean finished worktree runs (see cleanWorktrees); `label` names the duration's option in errors. */
+export async function cleanWith(o: { home?: string; olderThan?: string; force?: boolean; dryRun?: boolean }, label = '--older-than'): Promise<{ report: CleanReport; lines: string[] }> {
+  const ws = workspace(resolveHome(o.home));
+  const olderThanS = o.olderThan === undefined ? undefined : parseDuration(o.olderThan, label);
+  const dryRun = o.dryRun ?? false;
+  const report = await cleanWorktrees(ws, { olderThanS, force: o.force ?? false, dryRun });
+  const lines = report.removed.flatMap((rep) => reportLines(rep, { dryRun, kept: true }));
+  for (const repo of report.pruned) lines.push(`${dryRun ? 'would prune' : 'pruned'}  git worktree entries of ${repo} whose directories are gone`);
+  if (!report.removed.length && !report.pruned.length) lines.push('nothing to clean');
+  return { report, lines };
 }
 
 export async function cleanCmd(o: { home?: string; olderThan?: string; force?: boolean; dryRun?: boolean; json?: boolean }): Promise<void> {
-  const ws = workspace(resolveHome(o.home));
-  const olderThanS = o.olderThan === undefined ? undefined : parseDuration(o.olderThan, '--older-than');
-  const r = await cleanWorktrees(ws, { olderThanS, force: o.force ?? false, dryRun: o.dryRun ?? false });
-  if (o.json) {
-    process.stdout.write(`${JSON.stringify(r)}\n`);
-    return;
-  }
-  for (const rep of r.removed) printReport(rep, { dryRun: o.dryRun ?? false, kept: true });
-  for (const repo of r.pruned) process.stdout.write(`${o.dryRun ? 'would prune' : 'pruned'}  git worktree entries of ${repo} whose directories are gone\n`);
-  if (!r.removed.length && !r.pruned.length) process.stdout.write('nothing to clean\n');
+  const { report, lines } = await cleanWith(o);
+  process.stdout.write(o.json ? `${JSON.stringify(report)}\n` : lines.map((l) => `${l}\n`).join(''));
 }
 
-function printReport(r: RemoveReport, o: { dryRun: boolean; kept: boolean }): void {
+function reportLines(r: RemoveReport, o: { dryRun: boolean; kept: boolean }): string[] {
+  const lines: string[] = [];
   const would = o.dryRun ? 'would remove' : 'removed';
   const who = r.run_id ?? '-';
   const done = [r.worktree_removed ? `worktree ${r.path}` : '', r.branch_deleted ? `branch ${r.branch}` : ''].filter(Boolean);
-  if (done.length) process.stdout.write(`${would}  ${who}  ${done.join(', ')}\n`);
-  if (o.kept) for (const k of r.kept) process.stdout.write(`kept     ${who}  ${k}\n`);
+  if (done.length) lines.push(`${would}  ${who}  ${done.join(', ')}`);
+  if (o.kept) for (const k of r.kept) lines.push(`kept     ${who}  ${k}`);
+  return lines;
 }

@@ -1,21 +1,26 @@
 // agentctl as an MCP server, driven by the SDK's own client: over stdio (the built CLI spawned
 // as Claude Code would) and Streamable HTTP. Tools and schemas, the run lifecycle with the fake
 // agents, several servers and the CLI sharing runs, bad input as tool errors, the HTTP token and
-// host checks, and install-claude.
+// host checks, install-claude, and the worktree tools (diff, merge, discard, clean) on real
+// git repositories.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { execaSync } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, parseJsonLines, ROOT, suiteEnv, type TestEnv, waitFor } from '../helpers/harness.js';
 
 let t: TestEnv;
 suiteEnv((env) => (t = env));
 
-const TOOLS = ['add_project', 'cancel_run', 'doctor', 'escalate_run', 'list_projects', 'list_runs', 'notifications', 'resume_run', 'run_logs', 'show_run', 'start_run', 'wait_runs'];
+const TOOLS = [
+  'add_project', 'cancel_run', 'clean_worktrees', 'discard_run', 'doctor', 'escalate_run', 'list_projects', 'list_runs', 'merge_run', 'notifications', 'resume_run', 'run_diff',
+  'run_logs', 'show_run', 'start_run', 'wait_runs',
+];
 
 interface ToolResult {
   isError?: boolean;
@@ -68,10 +73,20 @@ async function refused(c: Client, name: string, args: Record<string, unknown>): 
 }
 
 /** What the CLI prints on stderr for the same mistake, without its "agentctl: " prefix. */
-async function cliError(args: string[], input?: string): Promise<string> {
+async function cliError(args: string[], input?: string, code = 2): Promise<string> {
   const r = await t.run(args, { input });
-  expect(r.code).toBe(2);
+  expect(r.code, r.stderr).toBe(code);
   return r.stderr.trim().replace(/^agentctl: /, '');
+}
+
+/** wait_runs until every run has ended, however many capped waits that takes (CPU contention). */
+async function waitEnded(c: Client, ids: string[]): Promise<any[]> {
+  const deadline = Date.now() + 150_000;
+  for (;;) {
+    const w = await ok(c, 'wait_runs', { ids });
+    if (w.done) return w.runs;
+    if (Date.now() > deadline) throw new Error(`runs still going: ${w.still_running.join(', ')}`);
+  }
 }
 
 let repo: string;
@@ -90,8 +105,17 @@ describe('over stdio', () => {
     }
     const byName = Object.fromEntries(tools.map((x) => [x.name, x]));
     expect(Object.keys(byName.start_run!.inputSchema.properties!)).toEqual(
-      expect.arrayContaining(['prompt', 'project', 'profile', 'agent', 'command', 'title', 'model', 'schema', 'timeout', 'auto_escalate', 'window']),
+      expect.arrayContaining(['prompt', 'project', 'profile', 'agent', 'command', 'title', 'model', 'schema', 'timeout', 'auto_escalate', 'window', 'worktree', 'base', 'with_changes']),
     );
+    expect(Object.keys(byName.start_run!.outputSchema!.properties!)).toEqual(expect.arrayContaining(['branch', 'worktree', 'base']));
+    expect(Object.keys((byName.wait_runs!.outputSchema!.properties as any).runs.items.properties)).toEqual(expect.arrayContaining(['branch', 'worktree']));
+    expect(Object.keys((byName.list_runs!.outputSchema!.properties as any).runs.items.properties)).toEqual(expect.arrayContaining(['branch', 'merged', 'branch_state', 'worktree']));
+    expect(Object.keys(byName.add_project!.inputSchema.properties!)).toContain('worktree');
+    expect(byName.show_run!.description).toMatch(/worktree record/);
+    expect((byName.run_diff!.inputSchema.properties as any).form.enum).toEqual(['patch', 'stat', 'name_only']);
+    expect(byName.merge_run!.inputSchema.required).toEqual(['id']);
+    for (const name of ['merge_run', 'discard_run', 'clean_worktrees']) expect(byName[name]!.annotations?.destructiveHint, name).toBe(true);
+    expect(byName.run_diff!.annotations?.readOnlyHint).toBe(true);
     expect((byName.start_run!.inputSchema.properties as any).agent.enum).toEqual(['codex', 'claude', 'gemini', 'shell']);
     expect(byName.wait_runs!.inputSchema.required).toEqual(['ids']);
     expect((byName.wait_runs!.inputSchema.properties as any).mode.enum).toEqual(['all', 'any']);
@@ -307,6 +331,189 @@ describe('over stdio', () => {
       expect(r.stderr).toMatch(msg);
     }
   });
+});
+
+describe('worktrees over stdio', () => {
+  const git = (cwd: string, ...args: string[]) => String(execaSync('git', args, { cwd, env: t.env }).stdout);
+  const head = (dir: string) => git(dir, 'rev-parse', 'HEAD');
+  const branches = (dir: string) => git(dir, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/').split('\n').filter(Boolean);
+  const read = (...p: string[]) => readFileSync(join(...p), 'utf8');
+  let wtRepo: string;
+
+  it('start_run worktree:true -> wait_runs shows the branch -> run_diff -> merge_run brings it into the checkout', async () => {
+    wtRepo = t.repo('mcp-wt', { 'README.md': '# wt\n', 'app.js': 'export const v = 1;\n' });
+    const base = head(wtRepo);
+    const started = await ok(a, 'start_run', {
+      project: wtRepo, profile: 'spark', worktree: true, title: 'bump v', prompt: 'Bump v\n@fake write=app.js:export const v = 2;\\n\n@fake summary=v is 2 now\n',
+    });
+    const id: string = started.run_id;
+    const path = join(t.home, 'worktrees', 'mcp-wt', id);
+    expect(started).toMatchObject({ branch: `agentctl/${id}`, worktree: path, base, project_dir: wtRepo });
+
+    const [line] = await waitEnded(a, [id]);
+    expect(line).toMatchObject({ run_id: id, outcome: 'goal_met', branch: `agentctl/${id}`, worktree: path, git_diff_stat: '1 file changed, 1 insertion(+), 1 deletion(-)' });
+    expect(read(wtRepo, 'app.js')).toBe('export const v = 1;\n'); // the checkout is untouched until the merge
+    expect(await ok(a, 'show_run', { id })).toMatchObject({ worktree: { branch: `agentctl/${id}`, path, base, files_changed: ['app.js'], merged: null } });
+
+    const patch = await ok(a, 'run_diff', { id });
+    expect(patch).toMatchObject({ run_id: id, form: 'patch', branch: `agentctl/${id}`, truncated: false });
+    expect(patch.diff).toContain('-export const v = 1;\n+export const v = 2;');
+    expect(patch.diff.trimEnd()).toBe((await t.run(['diff', id])).stdout); // execa drops the final newline
+    expect(patch.bytes).toBe(Buffer.byteLength(patch.diff));
+    expect((await ok(a, 'run_diff', { id, form: 'stat' })).diff).toMatch(/app\.js \| 2 \+-\n 1 file changed/);
+    expect((await ok(a, 'run_diff', { id, form: 'name_only' })).diff).toBe('app.js\n');
+
+    const before = (await ok(a, 'list_runs', { limit: 1 })).runs[0];
+    expect(before).toMatchObject({ run_id: id, branch: `agentctl/${id}`, merged: false, branch_state: 'not merged', worktree: path });
+
+    const merged = await call(a, 'merge_run', { id });
+    expect(merged.isError, merged.content[0]?.text).toBeFalsy();
+    expect(merged.structuredContent).toMatchObject({ run_id: id, branch: `agentctl/${id}`, into: 'main', squash: false, already_merged: false, files_changed: ['app.js'], commit: head(wtRepo) });
+    expect(merged.content[0]!.text).toMatch(new RegExp(`^merged agentctl/${id} into main: [0-9a-f]{10}, 1 file changed`));
+    expect(read(wtRepo, 'app.js')).toBe('export const v = 2;\n');
+    expect(git(wtRepo, 'log', '-1', '--format=%s')).toBe(`Merge agentctl run ${id}: bump v`);
+    expect(git(wtRepo, 'status', '--porcelain')).toBe('');
+    expect((await ok(a, 'list_runs', { limit: 1 })).runs[0]).toMatchObject({ run_id: id, merged: true, branch_state: 'merged' });
+
+    const again = await call(a, 'merge_run', { id });
+    expect(again.structuredContent).toMatchObject({ already_merged: true });
+    expect(again.content[0]!.text).toBe(`nothing to merge: agentctl/${id} is already in main`);
+
+    // merged: nothing is lost, so discard removes both
+    const gone = await ok(a, 'discard_run', { id });
+    expect(gone).toEqual({ path, branch: `agentctl/${id}`, run_id: id, worktree_removed: true, branch_deleted: true, kept: [] });
+    expect(existsSync(path)).toBe(false);
+    expect(branches(wtRepo)).toEqual(['main']);
+  }, 180_000);
+
+  it('two worktree runs edit the same file: the second merge_run is a tool error naming it, the checkout untouched; discard keeps unmerged work unless forced', async () => {
+    const repo2 = t.repo('mcp-pair', { 'README.md': '# pair\n', 'shared.txt': 'original\n' });
+    const [ra, rb] = await Promise.all([
+      ok(a, 'start_run', { project: repo2, profile: 'spark', worktree: true, title: 'A', prompt: 'Edit shared\n@fake write=shared.txt:from A\\n\n@fake sleep=1\n' }),
+      ok(a, 'start_run', { project: repo2, profile: 'claude', worktree: true, title: 'B', prompt: 'Edit shared\n@fake write=shared.txt:from B\\n\n@fake sleep=1\n' }),
+    ]);
+    const [idA, idB] = [ra.run_id as string, rb.run_id as string];
+    expect((await waitEnded(a, [idA, idB])).map((r) => r.outcome)).toEqual(['goal_met', 'goal_met']);
+    expect(read(repo2, 'shared.txt')).toBe('original\n');
+
+    await ok(a, 'merge_run', { id: idA });
+    const afterA = head(repo2);
+    expect(read(repo2, 'shared.txt')).toBe('from A\n');
+
+    const conflict = await refused(a, 'merge_run', { id: idB });
+    expect(conflict).toMatch(new RegExp(`^run ${idB}'s branch agentctl/${idB} conflicts with main in shared\\.txt: nothing was merged\\. To resolve: `));
+    expect(conflict).toContain(`resume the run asking it to resolve the conflict markers in those files ("agentctl resume --parent-run-id ${idB}")`);
+    expect(conflict).toBe(await cliError(['merge', idB], undefined, 1));
+    expect(head(repo2)).toBe(afterA);
+    expect(git(repo2, 'status', '--porcelain')).toBe('');
+    expect(read(repo2, 'shared.txt')).toBe('from A\n');
+    expect(existsSync(join(repo2, '.git', 'MERGE_HEAD'))).toBe(false);
+    expect((await ok(a, 'list_runs', { limit: 2 })).runs.map((r: any) => [r.run_id, r.merged])).toEqual(
+      expect.arrayContaining([
+        [idA, true],
+        [idB, false],
+      ]),
+    );
+
+    // the branch holds a commit merged nowhere: kept, and said so as a tool error
+    const pathB = t.meta(idB).worktree.path;
+    const kept = await call(a, 'discard_run', { id: idB });
+    expect(kept.isError).toBe(true);
+    const keptMsg = `branch agentctl/${idB} has 1 commit not merged anywhere: kept; merge it ("agentctl merge ${idB}"), or pass --force to delete it`;
+    expect(kept.content[0]!.text).toBe(`${keptMsg}\nremoved  ${idB}  worktree ${pathB}`);
+    expect(kept.structuredContent).toEqual({ path: pathB, branch: `agentctl/${idB}`, run_id: idB, worktree_removed: true, branch_deleted: false, kept: [keptMsg] });
+    expect(branches(repo2)).toContain(`agentctl/${idB}`);
+    expect(git(repo2, 'show', `agentctl/${idB}:shared.txt`)).toBe('from B');
+    // the CLI says the same of what is left
+    expect(await cliError(['discard', idB], undefined, 1)).toBe(keptMsg);
+
+    const forced = await ok(a, 'discard_run', { id: idB, force: true });
+    expect(forced).toMatchObject({ branch_deleted: true, kept: [] });
+    expect(branches(repo2)).not.toContain(`agentctl/${idB}`);
+    expect(head(repo2)).toBe(afterA);
+  }, 180_000);
+
+  it('clean_worktrees: dry_run reports without touching anything, then cleans as the CLI does', async () => {
+    const { run_id: id } = await ok(a, 'start_run', { project: wtRepo, profile: 'spark', worktree: true, title: 'no change', prompt: 'nothing to change\n' });
+    await waitEnded(a, [id]);
+    const path = t.meta(id).worktree.path;
+
+    const dry = await call(a, 'clean_worktrees', { dry_run: true });
+    expect(dry.isError, dry.content[0]?.text).toBeFalsy();
+    expect(dry.structuredContent.dry_run).toBe(true);
+    expect(dry.structuredContent.removed).toEqual(expect.arrayContaining([{ path, branch: `agentctl/${id}`, run_id: id, worktree_removed: true, branch_deleted: true, kept: [] }]));
+    expect(dry.content[0]!.text).toContain(`would remove  ${id}  worktree ${path}, branch agentctl/${id}`);
+    expect(dry.content[0]!.text).toBe((await t.run(['clean', '--dry-run'])).stdout.trimEnd());
+    expect(existsSync(path)).toBe(true);
+    expect(branches(wtRepo)).toContain(`agentctl/${id}`);
+
+    expect(await ok(a, 'clean_worktrees', { older_than: '1d' })).toEqual({ removed: [], pruned: [], dry_run: false });
+    const cleaned = await call(a, 'clean_worktrees', {});
+    expect(cleaned.content[0]!.text).toContain(`removed  ${id}  worktree ${path}, branch agentctl/${id}`);
+    expect(existsSync(path)).toBe(false);
+    expect(branches(wtRepo)).not.toContain(`agentctl/${id}`);
+    expect((await call(a, 'clean_worktrees', {})).content[0]!.text).toBe('nothing to clean');
+    expect(await refused(a, 'clean_worktrees', { older_than: 'soon' })).toBe('invalid older_than "soon": use seconds or units like 90s, 15m, 1h30m');
+  }, 180_000);
+
+  it('add_project worktree:true makes worktree runs the project default', async () => {
+    const added = await ok(a, 'add_project', { name: 'wtproj', path: wtRepo, worktree: true });
+    expect(added).toMatchObject({ name: 'wtproj', worktree: true });
+    expect((await ok(a, 'list_projects')).projects).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'wtproj', worktree: true })]));
+    const byDefault = await ok(a, 'start_run', { project: 'wtproj', profile: 'spark', prompt: 'x\n' });
+    expect(byDefault.branch).toBe(`agentctl/${byDefault.run_id}`);
+    const plain = await ok(a, 'start_run', { project: 'wtproj', profile: 'spark', worktree: false, prompt: 'x\n' });
+    expect(plain.branch).toBeUndefined();
+    await waitEnded(a, [byDefault.run_id, plain.run_id]);
+    await ok(a, 'discard_run', { id: byDefault.run_id });
+  }, 180_000);
+
+  it('run_diff cuts a patch over 200 KB at a line end and says how to get all of it', async () => {
+    const { run_id: id } = await ok(a, 'start_run', { project: wtRepo, agent: 'shell', command: ['sh', '-c', 'seq 1 40000 > big.txt'], worktree: true, title: 'big' });
+    await waitEnded(a, [id]);
+    const r = await call(a, 'run_diff', { id });
+    expect(r.isError, r.content[0]?.text).toBeFalsy();
+    const d = r.structuredContent;
+    const whole = (await t.run(['diff', id])).stdout;
+    expect(d).toMatchObject({ run_id: id, form: 'patch', truncated: true, bytes: Buffer.byteLength(whole) + 1 });
+    expect(d.bytes).toBeGreaterThan(200_000);
+    expect(Buffer.byteLength(d.diff)).toBeLessThanOrEqual(200_000);
+    expect(Buffer.byteLength(d.diff)).toBeGreaterThan(190_000);
+    expect(d.diff).toMatch(/^diff --git a\/big\.txt b\/big\.txt\n/);
+    expect(d.diff.endsWith('\n')).toBe(true);
+    expect(whole.startsWith(d.diff)).toBe(true);
+    const note = `[truncated: the first ${Buffer.byteLength(d.diff)} of ${d.bytes} bytes of run ${id}'s patch. Call run_diff with form "stat" or "name_only" to see every changed file, or get the whole patch in a shell: agentctl --home ${t.home} diff ${id} > ${id}.patch]`;
+    expect(r.content[0]!.text).toBe(`${d.diff}${note}`);
+    expect(await ok(a, 'run_diff', { id, form: 'name_only' })).toMatchObject({ diff: 'big.txt\n', truncated: false });
+    await ok(a, 'discard_run', { id, force: true });
+  }, 180_000);
+
+  it('bad input to the worktree tools is a tool error with the CLI\'s message', async () => {
+    const same = async (name: string, args: Record<string, unknown>, cli: string[], input?: string) => expect(await refused(a, name, args)).toBe(await cliError(cli, input));
+    await same('run_diff', { id: 'nosuchrun' }, ['diff', 'nosuchrun']);
+    await same('merge_run', { id: 'nosuchrun' }, ['merge', 'nosuchrun']);
+    await same('discard_run', { id: 'nosuchrun' }, ['discard', 'nosuchrun']);
+
+    const { run_id: plain } = await ok(a, 'start_run', { project: wtRepo, agent: 'shell', command: ['true'], title: 'no worktree', worktree: false });
+    await waitEnded(a, [plain]);
+    await same('merge_run', { id: plain }, ['merge', plain]);
+    await same('discard_run', { id: plain }, ['discard', plain]);
+    expect(await refused(a, 'merge_run', { id: plain })).toMatch(/has no worktree \(it ran in .*\): its changes are already in that checkout$/);
+
+    const notRepo = t.dir('mcp-not-a-repo');
+    await same('start_run', { project: notRepo, worktree: true, prompt: 'x' }, ['start', '--project', notRepo, '--worktree'], 'x');
+    expect(await refused(a, 'start_run', { project: notRepo, worktree: true, prompt: 'x' })).toMatch(/is not in a git repository, so a worktree cannot be made for the run/);
+    await same('start_run', { project: wtRepo, base: 'no-such-branch', prompt: 'x' }, ['start', '--project', wtRepo, '--base', 'no-such-branch'], 'x');
+    await same('start_run', { project: wtRepo, worktree: false, with_changes: true, prompt: 'x' }, ['start', '--project', wtRepo, '--no-worktree', '--with-changes'], 'x');
+    expect(branches(wtRepo)).toEqual(['main']);
+
+    // a run still going is neither merged nor discarded
+    const { run_id: busy } = await ok(a, 'start_run', { project: wtRepo, profile: 'spark', worktree: true, prompt: 'Long\n@fake hang\n' });
+    await same('merge_run', { id: busy }, ['merge', busy]);
+    expect(await refused(a, 'discard_run', { id: busy })).toMatch(/before you discard it$/);
+    await ok(a, 'cancel_run', { id: busy });
+    await ok(a, 'discard_run', { id: busy, force: true });
+  }, 180_000);
 });
 
 // ---------------------------------------------------------------- HTTP
