@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_NAMES } from '../agents/types.js';
 import { UserError } from './errors.js';
 import { createFileIfAbsent, readFileOrNull, withLock, writeJsonAtomic } from './fsutil.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_NAMES } from '../agents/types.js';
 
 export const META_VERSION = 1;

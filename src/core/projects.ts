@@ -1,6 +1,6 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from './errors.js';
 import { readFileOrNull, withLock, writeJsonAtomic } from './fsutil.js';
 import { assertName } from './ids.js';

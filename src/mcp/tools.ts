@@ -3,7 +3,7 @@
 // Bad input comes back as a tool error carrying the CLI's one-line message.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_NAMES } from '../agents/types.js';
 import { cancelRun } from '../commands/cancel.js';
 import { checkLine, doctorReport } from '../commands/doctor.js';
