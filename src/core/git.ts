@@ -3,7 +3,7 @@
 // .gitignore respected) into a tree object before and after, using a throwaway index so the
 // user's index and files are never touched. The worktree primitives below are used by
 // worktree.ts, which decides when to call them.
-import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -50,9 +50,15 @@ export async function snapshotTree(repo: RepoInfo): Promise<string | null> {
   const index = join(tmpdir(), `agentctl-index-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
   try {
     try {
-      copyFileSync(join(repo.gitDir, 'index'), index); // reuse stat data: fast on big trees
+      // reuse the stat data (fast on big trees), and the index's own mtime with it: git trusts
+      // an entry's stat data only when the entry is older than the index, so a copy stamped
+      // "now" would hide an edit made in the second of the last checkout that kept the size
+      const src = join(repo.gitDir, 'index');
+      const st = statSync(src);
+      copyFileSync(src, index);
+      utimesSync(index, st.atime, st.mtime);
     } catch {
-      // no index yet: git builds one
+      rmSync(index, { force: true }); // no index yet (or no usable copy): git builds one
     }
     const env = { ...process.env, GIT_INDEX_FILE: index };
     await runGit(repo.root, ['add', '-A', '--', '.'], env);

@@ -1,10 +1,10 @@
 // git.ts against real repositories in a temporary directory: the primitives worktree.ts builds on.
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { changedPaths, commitAll, mergeConflicts, repoAndCommit, unmergedCommits } from '../../src/core/git.js';
+import { changedPaths, commitAll, mergeConflicts, repoAndCommit, repoInfo, snapshotTree, unmergedCommits } from '../../src/core/git.js';
 
 let dir: string;
 let repo: string;
@@ -22,6 +22,23 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('git primitives', () => {
+  it('snapshotTree sees an edit made in the second of the last index write, size unchanged (racy git)', async () => {
+    // a worker that edits a file in the second its worktree was checked out: the index entry,
+    // the index file and the edited file all carry that second, and the size is the same, so
+    // only git's racy-entry rule (entry not older than the index) makes it look at the content
+    const info = (await repoInfo(repo))!;
+    const past = new Date(Math.floor(Date.now() / 1000) * 1000 - 10_000);
+    utimesSync(join(repo, 'a.txt'), past, past);
+    git('add', 'a.txt'); // the entry records that mtime
+    utimesSync(join(info.gitDir, 'index'), past, past);
+    const before = await snapshotTree(info);
+    writeFileSync(join(repo, 'a.txt'), 'b\n');
+    utimesSync(join(repo, 'a.txt'), past, past);
+    const after = await snapshotTree(info);
+    expect(after).not.toBe(before);
+    expect(git('cat-file', '-p', `${after}:a.txt`)).toBe('b');
+  });
+
   it('repoAndCommit: the repository and the commit a ref names, in one call', async () => {
     expect(await repoAndCommit(repo, 'HEAD')).toEqual({ root: repo, commonDir: join(repo, '.git'), commit: git('rev-parse', 'HEAD') });
     expect(await repoAndCommit(repo, 'no-such-ref')).toEqual({ root: repo, commonDir: join(repo, '.git'), commit: null });
