@@ -10,7 +10,7 @@ import { parseDuration } from './duration.js';
 import { UserError } from './errors.js';
 import { readFileOrNull, withLock, writeFileAtomic } from './fsutil.js';
 import { assertRunId, newRunId } from './ids.js';
-import { type Meta, type Worktree, newMeta } from './meta.js';
+import { type Meta, type Worktree, isEnded, newMeta } from './meta.js';
 import { runFiles, type Workspace } from './paths.js';
 import { resolveProject } from './projects.js';
 import { selfCommand, which } from './self.js';
@@ -106,7 +106,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
   const schema = await resolveSchema(ws, req.schemaFile, agent);
 
   // a worktree is decided without running git: a run without one pays nothing for the feature
-  const inherited = req.parent ? inheritedWorktree(req.parent) : null;
+  const inherited = req.parent ? await inheritedWorktree(ws, req.parent) : null;
   const worktreeSource = req.parent ? null : worktreeWanted(req, project, profile, profileName, cfg);
 
   const depth = req.escalatedFrom && req.parent ? req.parent.escalation_depth + 1 : 0;
@@ -205,14 +205,23 @@ function worktreeWanted(req: StartRequest, project: { name: string | null; workt
   return implied ? (req.base !== undefined ? '--base' : '--with-changes') : null;
 }
 
-/** A resume or escalation continues in its parent's worktree, which must still be there. */
-function inheritedWorktree(parent: Meta): Worktree | null {
+/**
+ * A resume or escalation continues in its parent's worktree, which must still be there and
+ * have no other run at work in it (two workers in one checkout is what worktrees prevent).
+ */
+async function inheritedWorktree(ws: Workspace, parent: Meta): Promise<Worktree | null> {
   const wt = parent.worktree;
   if (!wt) return null;
   if (wt.removed_at || !existsSync(wt.path)) {
     throw new UserError(
       `run ${parent.run_id}'s worktree ${wt.path} was removed, so the run cannot be continued there: ${wt.branch_deleted_at ? 'start a new run' : `start a new run with "--base ${wt.branch}" to build on its branch`}`,
     );
+  }
+  // the parent itself may still be finishing (auto-escalation): its own record is not read here
+  const { runsSharing } = await import('./worktree.js');
+  const busy = runsSharing(ws, wt).find((r) => r.run_id !== parent.run_id && !isEnded(r));
+  if (busy) {
+    throw new UserError(`run ${busy.run_id} is still working in ${wt.path}: wait for it ("agentctl wait ${busy.run_id}") before continuing run ${parent.run_id} there`);
   }
   return { ...wt, commit: null, head: null, diff_stat: null, files_changed: null };
 }

@@ -312,6 +312,24 @@ describe('worktree runs', () => {
     expect(t.meta(child).project_dir).toBe(repo);
   });
 
+  it('a second resume is refused while another run still works in that worktree', async () => {
+    const repo = t.repo('resume-busy');
+    const first = await runToEnd(['--project', repo, '--profile', 'spark', '--worktree'], 'Start\n@fake write=one.txt:1\\n\n');
+    expect(first.code).toBe(0);
+    const r = await t.run(['resume', '--parent-run-id', first.id], { input: 'Keep going\n@fake hang\n' });
+    expect(r.code, r.stderr).toBe(0);
+    const busy = r.stdout.trim();
+    const runs = runDirs();
+    const again = await refused(['resume', '--parent-run-id', first.id], 2, 'Also\n');
+    expect(again.stderr).toBe(`agentctl: run ${busy} is still working in ${first.meta.worktree.path}: wait for it ("agentctl wait ${busy}") before continuing run ${first.id} there`);
+    expect(runDirs()).toEqual(runs);
+    expect((await t.run(['cancel', busy])).code).toBe(0);
+    await waitAll([busy]);
+    const after = await t.run(['resume', '--parent-run-id', first.id], { input: 'Now\n' });
+    expect(after.code, after.stderr).toBe(0);
+    await waitAll([after.stdout.trim()]);
+  });
+
   it('escalation continues in the same worktree', async () => {
     const repo = t.repo('escalate');
     // the follow-up, which escalate sends, makes the next agent write a file where it runs
