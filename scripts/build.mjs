@@ -38,7 +38,7 @@ const warm = spawnSync(process.execPath, ['dist.new/cli.js'], { env: { ...proces
 if (warm.status !== 0) throw new Error('writing the code cache failed');
 
 // The startup snapshot is an accelerator: bin/agentctl uses it only when this very node binary
-// built it (dist/agentctl.blob.id), and falls back to dist/cli.js otherwise or when it is absent.
+// built it (dist/agentctl.blob.id, .stamp), and falls back to dist/cli.js otherwise or when it is absent.
 const bundlePath = resolve('dist/agentctl.cjs'); // where the bundle will live after the swap
 const snap = spawnSync(process.execPath, ['--snapshot-blob', 'dist.new/agentctl.blob', '--build-snapshot', 'scripts/snapshot-entry.cjs'], {
   env: { ...process.env, AGENTCTL_BUNDLE: bundlePath, AGENTCTL_BUNDLE_SOURCE: resolve('dist.new/agentctl.cjs') },
@@ -48,6 +48,10 @@ if (snap.status === 0 && existsSync('dist.new/agentctl.blob')) {
   const node = realpathSync(process.execPath);
   const st = statSync(node);
   writeFileSync('dist.new/agentctl.blob.id', `${node} ${st.size} ${Math.floor(st.mtimeMs / 1000)}\n`);
+  // a file with node's exact mtime: bin/agentctl compares the two with test's -nt/-ot, no fork
+  // of stat(1) on each start (touch -r copies the timestamp to the nanosecond)
+  writeFileSync('dist.new/agentctl.blob.stamp', '');
+  if (spawnSync('touch', ['-r', node, 'dist.new/agentctl.blob.stamp']).status !== 0) rmSync('dist.new/agentctl.blob.stamp');
 } else {
   rmSync('dist.new/agentctl.blob', { force: true });
   const why = (snap.stderr || '').split('\n').filter((l) => l && !/Warning|may still work|issue tracker|out-of-sync|trace-warnings/.test(l)).slice(-3).join(' | ');

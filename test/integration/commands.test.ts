@@ -209,6 +209,41 @@ describe('NODE_OPTIONS', () => {
   });
 });
 
+describe('launcher', () => {
+  it('uses the startup snapshot only with the node binary that built it (same path, same mtime)', () => {
+    // a copy of the launcher and dist/, and a "node" that logs how it is called, then runs node
+    const root = t.dir('launcher');
+    mkdirSync(join(root, 'bin'));
+    writeFileSync(join(root, 'bin', 'agentctl'), readFileSync(join(ROOT, 'bin', 'agentctl')), { mode: 0o755 });
+    execaSync('cp', ['-R', join(ROOT, 'dist'), join(root, 'dist')]);
+    const nodeDir = t.dir('launcher-node');
+    const node = join(nodeDir, 'node');
+    const calls = join(root, 'calls.log');
+    writeFileSync(node, `#!/bin/sh\necho "$@" >> '${calls}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    const stamp = join(root, 'dist', 'agentctl.blob.stamp');
+    const dist = `${root}/bin/../dist`; // as the launcher names it
+    const run = () => {
+      rmSync(calls, { force: true });
+      const r = execaSync(join(root, 'bin', 'agentctl'), ['--version'], { env: { PATH: `${nodeDir}:/usr/bin:/bin`, NODE_OPTIONS: '' }, extendEnv: false, reject: false });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+      return readFileSync(calls, 'utf8').trim();
+    };
+    // built by another binary (another path): the bundle
+    expect(run()).toBe(`${dist}/cli.js --version`);
+    // this binary, as recorded by the build: the snapshot
+    writeFileSync(join(root, 'dist', 'agentctl.blob.id'), `${node} 0 0\n`);
+    execaSync('touch', ['-r', node, stamp]);
+    expect(run()).toBe(`--snapshot-blob ${dist}/agentctl.blob -- --version`);
+    // the same path, but the binary was replaced since (another mtime, either way): the bundle
+    execaSync('touch', ['-d', '2001-01-01', node]);
+    expect(run()).toBe(`${dist}/cli.js --version`);
+    execaSync('touch', ['-d', '2001-01-01', stamp]);
+    execaSync('touch', ['-d', '2000-01-01', node]);
+    expect(run()).toBe(`${dist}/cli.js --version`);
+  });
+});
+
 describe('shell agent', () => {
   it('a non-zero exit is goal_not_met with its exit code', async () => {
     const r = await runToEnd(['--agent', 'shell', '--', 'sh', '-c', 'echo checking; exit 3']);
