@@ -1,12 +1,26 @@
-import { randomFillSync } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { format } from 'date-fns';
 import { customRandom } from 'nanoid';
 import { UserError } from './errors.js';
 
-// Fresh random bytes at every call: nanoid's default source keeps a pool, and a pool filled
-// while the startup snapshot was built would hand every process the same ids. (randomFillSync,
-// not getRandomValues: the latter loads the WebCrypto layer on first use, a cost at every start.)
-const suffix = customRandom('0123456789abcdefghijklmnopqrstuvwxyz', 4, (bytes) => randomFillSync(new Uint8Array(bytes)));
+/**
+ * Fresh random bytes at every call, from the kernel. Not nanoid's default source, which keeps
+ * a pool (a pool filled while the startup snapshot was built would hand every process the
+ * same ids), and not node:crypto, whose OpenSSL set-up would cost every command ~3 ms of
+ * start-up once it is in the snapshot.
+ */
+function urandom(size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  const fd = openSync('/dev/urandom', 'r');
+  try {
+    for (let got = 0; got < size; ) got += readSync(fd, bytes, got, size - got, null);
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
+}
+
+const suffix = customRandom('0123456789abcdefghijklmnopqrstuvwxyz', 4, urandom);
 
 /** agent-orc's id shape: local time to the second plus 4 random characters, e.g. 20260215-143022-ab12. */
 export function newRunId(now = new Date()): string {
