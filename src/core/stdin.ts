@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { UserError } from './errors.js';
 
 /**
@@ -13,11 +14,59 @@ export async function readPrompt(o: { promptFile?: string; optional: boolean; id
       throw new UserError(`cannot read --prompt-file ${o.promptFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
-  if (process.stdin.isTTY) {
+  if (isatty(0)) {
     if (o.optional) return '';
     throw new UserError("no prompt: pipe it on stdin (agentctl start ... <<'PROMPT') or pass --prompt-file FILE");
   }
-  return readStdin(o.idleMs ?? (o.optional ? 100 : 10_000), o.optional);
+  const idleMs = o.idleMs ?? (o.optional ? 100 : 10_000);
+  return (await readStdinDirect(idleMs, o.optional)) ?? readStdin(idleMs, o.optional);
+}
+
+const noPromptIn = (idleMs: number) =>
+  new UserError(`no prompt arrived on stdin within ${idleMs / 1000}s: close stdin after writing the prompt, or pass --prompt-file FILE`);
+
+/**
+ * The prompt read with plain system calls, without setting up process.stdin (a stream, a few
+ * ms of every start): a file is read at once and /dev/null is empty; a pipe is reopened
+ * non-blocking (Linux's /proc/self/fd/0), so a heredoc already written is taken in one go and
+ * a slow writer is polled under the same idle limit. null: none of these (a socket, no /proc).
+ */
+async function readStdinDirect(idleMs: number, optional: boolean): Promise<string | null> {
+  let fd: number;
+  try {
+    const st = fstatSync(0);
+    if (st.isFile()) return readFileSync(0, 'utf8');
+    if (st.isCharacterDevice() && st.rdev === statSync('/dev/null').rdev) return '';
+    if (!st.isFIFO()) return null;
+    fd = openSync('/proc/self/fd/0', constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const chunks: Buffer[] = [];
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    let lastData = Date.now();
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        if (Date.now() - lastData >= idleMs) {
+          if (optional || chunks.length) break;
+          throw noPromptIn(idleMs);
+        }
+        await new Promise((r) => setTimeout(r, 5)); // the writer is still at it
+        continue;
+      }
+      if (n === 0) break; // every writer closed the pipe
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+      lastData = Date.now();
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function readStdin(idleMs: number, optional: boolean): Promise<string> {
@@ -36,7 +85,7 @@ function readStdin(idleMs: number, optional: boolean): Promise<string> {
       clearTimeout(timer);
       timer = setTimeout(() => {
         if (optional || chunks.length) done();
-        else done(new UserError(`no prompt arrived on stdin within ${idleMs / 1000}s: close stdin after writing the prompt, or pass --prompt-file FILE`));
+        else done(noPromptIn(idleMs));
       }, idleMs);
     };
     arm();

@@ -1,10 +1,10 @@
 // The commands around runs: init, projects, where a run runs and with which profile, --home,
 // the shell agent, git diff stats, custom schemas, doctor, demo, --help and --version.
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execaSync } from 'execa';
+import { execa, execaSync } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, parseJsonLines, ROOT, type TestEnv, waitFor, writeConfig, suiteEnv } from '../helpers/harness.js';
+import { BIN, CLI, parseJsonLines, ROOT, type TestEnv, waitFor, writeConfig, suiteEnv } from '../helpers/harness.js';
 
 let t: TestEnv;
 suiteEnv((env) => (t = env), { init: false });
@@ -173,6 +173,45 @@ describe('default title', () => {
     expect(t.meta(shell).title).toBe('sh -c exit 0');
     await t.run(['wait', id, shell]);
   });
+});
+
+describe('the prompt on stdin', () => {
+  const startWith = (stdin: Record<string, unknown>) =>
+    execa(BIN, ['start', '--profile', 'spark', '--title', 'stdin'], { env: t.env, extendEnv: false, cwd: t.repo(`stdin-${Math.random().toString(36).slice(2, 8)}`), reject: false, timeout: 30_000, ...stdin });
+  const prompt = (r: { stdout: unknown }) => readFileSync(join(t.home, 'runs', String(r.stdout).trim(), 'prompt.md'), 'utf8');
+
+  it('from a pipe whose writer pauses, and one larger than the pipe buffer, arrives whole', async () => {
+    const slow = startWith({ stdin: 'pipe' });
+    slow.stdin!.write('first half, ');
+    await new Promise((r) => setTimeout(r, 400));
+    slow.stdin!.end('second half\n');
+    const r = await slow;
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(prompt(r)).toBe('first half, second half\n');
+
+    const big = `${'x'.repeat(99)}\n`.repeat(3000); // 300 KB: the writer blocks until it is read
+    const b = await startWith({ input: big });
+    expect(b.exitCode, String(b.stderr)).toBe(0);
+    expect(prompt(b)).toBe(big);
+  });
+
+  it('from a file (< prompt.md), with multi-byte text', async () => {
+    const file = join(t.root, 'stdin-prompt.md');
+    writeFileSync(file, 'Réparer le test « auth » — 修复\n');
+    const r = await startWith({ inputFile: file });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(prompt(r)).toBe('Réparer le test « auth » — 修复\n');
+  });
+
+  it('a pipe left open with nothing in it is given up on after 10 s: exit 2, nothing written', async () => {
+    const runs = () => readdirSync(join(t.home, 'runs')).filter((n) => !n.startsWith('.')).length;
+    const before = runs();
+    const open = startWith({ stdin: 'pipe' });
+    const r = await open;
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toBe('agentctl: no prompt arrived on stdin within 10s: close stdin after writing the prompt, or pass --prompt-file FILE');
+    expect(runs()).toBe(before);
+  }, 40_000);
 });
 
 describe('--model and --prompt-file', () => {
