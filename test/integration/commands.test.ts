@@ -248,6 +248,30 @@ describe('NODE_OPTIONS', () => {
   });
 });
 
+describe('output through a pipe', () => {
+  it('a long output reaches a slow reader whole (the process does not exit before it is written)', async () => {
+    // 2,000 records make `list --json` far larger than a pipe's buffer
+    const home = t.dir('pipe-home');
+    expect((await t.run(['--home', home, 'init'])).code).toBe(0);
+    const id = await t.start(['--home', home, '--agent', 'shell', '--title', 'template', '--', 'true']);
+    await t.run(['--home', home, 'wait', id]);
+    const template = JSON.parse(readFileSync(join(home, 'runs', id, 'meta.json'), 'utf8'));
+    const index: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const runId = `20250101-${String(i).padStart(6, '0')}-pipe`;
+      mkdirSync(join(home, 'runs', runId));
+      writeFileSync(join(home, 'runs', runId, 'meta.json'), JSON.stringify({ ...template, run_id: runId, title: `run ${i} ${'x'.repeat(200)}` }));
+      index.push(`${template.created_at}\t${runId}`);
+    }
+    writeFileSync(join(home, 'runs', '.index'), `${index.join('\n')}\n`);
+    const direct = await t.run(['--home', home, 'list', '--limit', '0', '--json']);
+    expect(direct.stdout.length).toBeGreaterThan(400_000);
+    const slow = await execa('sh', ['-c', `'${BIN}' --home '${home}' list --limit 0 --json | (sleep 1; cat)`], { env: t.env, extendEnv: false });
+    expect(slow.stdout).toBe(direct.stdout.trimEnd());
+    expect(JSON.parse(slow.stdout)).toHaveLength(2001);
+  });
+});
+
 describe('launcher', () => {
   it('uses the startup snapshot only with the node binary that built it (same path, same mtime)', () => {
     // a copy of the launcher and dist/, and a "node" that logs how it is called, then runs node
