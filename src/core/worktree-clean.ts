@@ -8,7 +8,7 @@ import { branchExists, changedPaths, deleteBranch, listWorktrees, pruneWorktrees
 import { type Meta, type Worktree, isEnded } from './meta.js';
 import { runFiles, type Workspace } from './paths.js';
 import { parseMeta, runIdsNewestFirst } from './store.js';
-import { assertSettled, list, needWorktree, recordOnSharing, underRepoLock, worktreesDir } from './worktree.js';
+import { assertSettled, groupByWorktree, list, needWorktree, recordOnSharing, underRepoLock, worktreesDir } from './worktree.js';
 
 // ---- discard and clean -----------------------------------------------------------------
 
@@ -106,13 +106,7 @@ export interface CleanReport {
 export async function cleanWorktrees(ws: Workspace, o: { olderThanS?: number; force: boolean; dryRun: boolean; now?: number }): Promise<CleanReport> {
   const now = o.now ?? Date.now();
   const metas = allMetas(ws);
-  const groups = new Map<string, Meta[]>();
-  for (const m of metas) {
-    if (!m.worktree) continue;
-    const g = groups.get(m.worktree.path) ?? [];
-    g.push(m);
-    groups.set(m.worktree.path, g);
-  }
+  const groups = groupByWorktree(metas, 'path');
   const removed: RemoveReport[] = [];
   for (const runs of groups.values()) {
     if (!runs.every(isEnded)) continue;

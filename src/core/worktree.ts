@@ -342,17 +342,22 @@ export interface BranchState {
   worktree: string | null;
 }
 
+/** Worktree runs grouped by a field of their worktree: `path` (the runs sharing one), `repo_root`. */
+export function groupByWorktree(metas: Meta[], key: 'path' | 'repo_root'): Map<string, Meta[]> {
+  const groups = new Map<string, Meta[]>();
+  for (const m of metas) {
+    if (!m.worktree) continue;
+    const group = groups.get(m.worktree[key]);
+    if (group) group.push(m);
+    else groups.set(m.worktree[key], [m]);
+  }
+  return groups;
+}
+
 /** Branch states of worktree runs: two git calls per repository, whatever the number of runs. */
 export async function branchStates(metas: Meta[]): Promise<Map<string, BranchState>> {
   const out = new Map<string, BranchState>();
-  const byRepo = new Map<string, Meta[]>();
-  for (const m of metas) {
-    if (!m.worktree) continue;
-    const g = byRepo.get(m.worktree.repo_root) ?? [];
-    g.push(m);
-    byRepo.set(m.worktree.repo_root, g);
-  }
-  for (const [root, runs] of byRepo) {
+  for (const [root, runs] of groupByWorktree(metas, 'repo_root')) {
     let tips: Map<string, string> | null = null;
     let merged: Map<string, string> | null = null;
     if (existsSync(root)) {
