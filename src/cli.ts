@@ -184,12 +184,22 @@ worktree is removed); each is named on stderr and the exit code is 1.`,
 
 program
   .command('clean')
-  .description('remove the worktrees and merged branches of finished runs, and stale worktrees (doctor lists them)')
+  .description('remove the worktrees and merged branches of finished runs, and stale worktrees (doctor lists them); with --runs, old run records too')
   .option('--older-than <duration>', 'only runs that ended longer ago than this: 90m, 12h, 7d')
+  .option('--runs', 'also remove the records (runs/<id>/) of runs that ended longer ago than --older-than (required with it), their index lines, and older notify.log lines')
   .option('--force', 'also delete uncommitted changes and unmerged branches')
   .option('--dry-run', 'say what would be removed, remove nothing')
   .option('--json', 'print the result as JSON')
-  .addHelpText('after', '\nWhat would lose work is kept without --force and listed as "kept" with the reason. Also runs "git worktree prune" where git lists worktrees whose directories are gone.')
+  .addHelpText(
+    'after',
+    `
+What would lose work is kept without --force and listed as "kept" with the reason. Also runs "git worktree prune" where git lists worktrees whose directories are gone.
+
+--runs never removes a run that has not ended, one a run still going continues (resume,
+escalation), nor a worktree run whose worktree or branch still exists: its record is what
+discard, merge and clean find them by, so it goes only once they are removed (by this clean,
+discard, or an earlier clean). --json adds runs_removed, runs_kept and notify_lines_removed.`,
+  )
   .action(async (opts, cmd) => (await import('./commands/worktree.js')).cleanCmd({ ...opts, home: home(cmd) }));
 
 program

@@ -1,10 +1,11 @@
 // diff, merge, discard, clean: bringing a worktree run's work back, or throwing it away safely.
 // Each command is a data function (shared with the MCP tools) and a printer.
 import { parseDuration } from '../core/duration.js';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, UserError } from '../core/errors.js';
 import { refreshLiveness } from '../core/liveness.js';
 import type { Meta } from '../core/meta.js';
 import { resolveHome, workspace, type Workspace } from '../core/paths.js';
+import { type PruneReport, pruneRuns } from '../core/prune.js';
 import { loadConfigOrNull } from '../core/runview.js';
 import { readMeta, resolveRunId } from '../core/store.js';
 import { type DiffForm, type MergeResult, mergeRun, runDiff } from '../core/worktree.js';
@@ -65,19 +66,46 @@ export async function discardCmd(o: { home?: string; id: string; force?: boolean
   if (report.kept.length) throw new ExitCode(1);
 }
 
-/** Clean finished worktree runs (see cleanWorktrees); `label` names the duration's option in errors. */
-export async function cleanWith(o: { home?: string; olderThan?: string; force?: boolean; dryRun?: boolean }, label = '--older-than'): Promise<{ report: CleanReport; lines: string[] }> {
+export interface CleanOptions {
+  home?: string;
+  olderThan?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  /** Also remove the records of runs that ended more than olderThan ago (see pruneRuns). */
+  runs?: boolean;
+}
+
+/**
+ * Clean finished worktree runs (see cleanWorktrees), then with `runs` old run records (see
+ * pruneRuns); `label` names the duration's option in errors, `runsLabel` the runs switch.
+ */
+export async function cleanWith(o: CleanOptions, label = '--older-than', runsLabel = '--runs'): Promise<{ report: CleanReport & Partial<PruneReport>; lines: string[] }> {
   const ws = workspace(resolveHome(o.home));
+  if (o.runs && o.olderThan === undefined) {
+    throw new UserError(`${runsLabel} needs ${label}: say how long ago a run must have ended for its record to be removed (e.g. 7d)`);
+  }
   const olderThanS = o.olderThan === undefined ? undefined : parseDuration(o.olderThan, label);
   const dryRun = o.dryRun ?? false;
-  const report = await cleanWorktrees(ws, { olderThanS, force: o.force ?? false, dryRun });
+  const report: CleanReport & Partial<PruneReport> = await cleanWorktrees(ws, { olderThanS, force: o.force ?? false, dryRun });
   const lines = report.removed.flatMap((rep) => reportLines(rep, { dryRun, kept: true }));
   for (const repo of report.pruned) lines.push(`${dryRun ? 'would prune' : 'pruned'}  git worktree entries of ${repo} whose directories are gone`);
-  if (!report.removed.length && !report.pruned.length) lines.push('nothing to clean');
+  let nothing = !report.removed.length && !report.pruned.length;
+  if (o.runs && olderThanS !== undefined) {
+    const gone = new Set(report.removed.filter((r) => r.worktree_removed).map((r) => r.path));
+    const goneBranches = new Set(report.removed.flatMap((r) => (r.branch_deleted && r.branch ? [r.branch] : [])));
+    const pruned = await pruneRuns(ws, loadConfigOrNull(ws), { olderThanS, dryRun, gone, goneBranches });
+    Object.assign(report, pruned);
+    const would = dryRun ? 'would remove' : 'removed';
+    for (const id of pruned.runs_removed) lines.push(`${would}  ${id}  run record`);
+    for (const k of pruned.runs_kept) lines.push(`kept     ${k.run_id}  ${k.reason}`);
+    if (pruned.notify_lines_removed) lines.push(`${would}  ${pruned.notify_lines_removed} notify.log line${pruned.notify_lines_removed === 1 ? '' : 's'} older than ${o.olderThan}`);
+    nothing &&= !pruned.runs_removed.length && !pruned.runs_kept.length && !pruned.notify_lines_removed;
+  }
+  if (nothing) lines.push('nothing to clean');
   return { report, lines };
 }
 
-export async function cleanCmd(o: { home?: string; olderThan?: string; force?: boolean; dryRun?: boolean; json?: boolean }): Promise<void> {
+export async function cleanCmd(o: CleanOptions & { json?: boolean }): Promise<void> {
   const { report, lines } = await cleanWith(o);
   process.stdout.write(o.json ? `${JSON.stringify(report)}\n` : lines.map((l) => `${l}\n`).join(''));
 }

@@ -2,7 +2,7 @@
 // flash, and agent-orc's wake-up line typed into the orchestrator's pane.
 import { appendFileSync } from 'node:fs';
 import type { LoadedConfig } from './config.js';
-import { withLock } from './fsutil.js';
+import { readFileOrNull, withLock, writeFileAtomic } from './fsutil.js';
 import type { Meta } from './meta.js';
 import type { Workspace } from './paths.js';
 import type { Tmux } from './tmux.js';
@@ -46,8 +46,56 @@ export function notification(event: NotifyEvent, m: Meta): Notification {
   return n;
 }
 
+/** The lock every writer of notify.log takes: appends, and clean's trim. */
+function notifyLock(ws: Workspace): string {
+  return `${ws.locks}/notify.lock`;
+}
+
+/**
+ * One line onto notify.log, under the notify lock so that `clean --runs` replacing the log
+ * (written aside, renamed over) cannot lose it. Should the lock stay busy, the line is appended
+ * anyway: `tail` and `wait` rely on it.
+ */
 export function appendNotification(ws: Workspace, n: Notification): void {
-  appendFileSync(ws.notify, `${JSON.stringify(n)}\n`);
+  const append = () => appendFileSync(ws.notify, `${JSON.stringify(n)}\n`);
+  let locked = false;
+  try {
+    withLock(notifyLock(ws), () => {
+      locked = true;
+      append();
+    });
+  } catch (err) {
+    if (locked) throw err;
+    append();
+  }
+}
+
+/**
+ * Drop the notification lines older than `cutoffMs` (by their ts); lines whose time cannot be
+ * read are kept. Rewritten atomically under the notify lock; dryRun only counts. Returns how
+ * many lines went (or would go).
+ */
+export function trimNotifications(ws: Workspace, cutoffMs: number, dryRun: boolean): number {
+  const trim = () => {
+    const text = readFileOrNull(ws.notify);
+    if (text === null) return 0;
+    // an unterminated last line is being written: keep it as it is
+    const cut = text.lastIndexOf('\n') + 1;
+    const lines = text.slice(0, cut).split('\n').slice(0, -1);
+    const kept = lines.filter((l) => {
+      let ts = Number.NaN;
+      try {
+        ts = Date.parse((JSON.parse(l) as { ts?: unknown }).ts as string);
+      } catch {
+        // not JSON: kept
+      }
+      return Number.isNaN(ts) || ts >= cutoffMs;
+    });
+    const removed = lines.length - kept.length;
+    if (removed && !dryRun) writeFileAtomic(ws.notify, kept.map((l) => `${l}\n`).join('') + text.slice(cut), 0o644);
+    return removed;
+  };
+  return dryRun ? trim() : withLock(notifyLock(ws), trim);
 }
 
 /** agent-orc's wake-up line; orchestrator prompts match on it. */

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { UserError } from './errors.js';
-import { readFileOrNull, withLock, writeJsonAtomic } from './fsutil.js';
+import { readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from './fsutil.js';
 import { isValidRunId } from './ids.js';
 import { type Meta, MetaSchema } from './meta.js';
 import { runFiles, type Workspace } from './paths.js';
@@ -65,9 +65,41 @@ export function removeRunDir(ws: Workspace, runId: string): void {
   rmSync(runFiles(ws.home, runId).dir, { recursive: true, force: true });
 }
 
-/** Append to the creation-order index that lets `list` avoid reading every record. */
+/** The lock every writer of runs/.index takes: appends, and clean's rewrite. */
+function indexLock(ws: Workspace): string {
+  return `${ws.locks}/index.lock`;
+}
+
+/**
+ * Append to the creation-order index that lets `list` avoid reading every record. Under the
+ * index lock, so `clean --runs` rewriting the index cannot drop the line; should the lock stay
+ * busy, the line is appended anyway (a run missing from the index is still listed, by its record).
+ */
 export function indexRun(ws: Workspace, runId: string, createdAt: string): void {
-  appendFileSync(ws.index, `${createdAt}\t${runId}\n`);
+  const append = () => appendFileSync(ws.index, `${createdAt}\t${runId}\n`);
+  let locked = false;
+  try {
+    withLock(indexLock(ws), () => {
+      locked = true;
+      append();
+    });
+  } catch (err) {
+    if (locked) throw err;
+    append();
+  }
+}
+
+/** Rewrite the index without these runs (atomically, under the index lock); returns how many lines went. */
+export function unindexRuns(ws: Workspace, runIds: ReadonlySet<string>): number {
+  if (!runIds.size) return 0;
+  return withLock(indexLock(ws), () => {
+    const text = readFileOrNull(ws.index);
+    if (text === null) return 0;
+    const lines = text.split('\n').filter((l) => l !== '');
+    const kept = lines.filter((l) => !runIds.has(l.slice(l.indexOf('\t') + 1)));
+    if (kept.length !== lines.length) writeFileAtomic(ws.index, kept.map((l) => `${l}\n`).join(''));
+    return lines.length - kept.length;
+  });
 }
 
 export function listRunIds(ws: Workspace): string[] {

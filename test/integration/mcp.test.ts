@@ -4,7 +4,7 @@
 // host checks, install-claude, and the worktree tools (diff, merge, discard, clean) on real
 // git repositories.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -455,6 +455,25 @@ describe('worktrees over stdio', () => {
     expect((await call(a, 'clean_worktrees', {})).content[0]!.text).toBe('nothing to clean');
     expect(await refused(a, 'clean_worktrees', { older_than: 'soon' })).toBe('invalid older_than "soon": use seconds or units like 90s, 15m, 1h30m');
   }, 180_000);
+
+  it('clean_worktrees runs:true removes the records of runs that ended longer ago than older_than', async () => {
+    const { run_id: id } = await ok(a, 'start_run', { project: wtRepo, profile: 'spark', title: 'old run', prompt: 'old\n' });
+    await waitEnded(a, [id]);
+    const metaPath = join(t.home, 'runs', id, 'meta.json');
+    const longAgo = new Date(Date.now() - 3 * 86400_000).toISOString();
+    writeFileSync(`${metaPath}.tmp`, JSON.stringify({ ...t.meta(id), created_at: longAgo, ended_at: longAgo }));
+    renameSync(`${metaPath}.tmp`, metaPath);
+
+    expect(await refused(a, 'clean_worktrees', { runs: true })).toBe('runs needs older_than: say how long ago a run must have ended for its record to be removed (e.g. 7d)');
+    const dry = await ok(a, 'clean_worktrees', { runs: true, older_than: '1d', dry_run: true });
+    expect(dry).toMatchObject({ runs_removed: [id], dry_run: true });
+    expect(existsSync(join(t.home, 'runs', id))).toBe(true);
+    const done = await call(a, 'clean_worktrees', { runs: true, older_than: '1d' });
+    expect(done.structuredContent).toMatchObject({ runs_removed: [id], dry_run: false });
+    expect(done.content[0]!.text).toContain(`removed  ${id}  run record`);
+    expect(existsSync(join(t.home, 'runs', id))).toBe(false);
+    expect((await ok(a, 'list_runs', { limit: 0 })).runs.map((r: any) => r.run_id)).not.toContain(id);
+  }, 120_000);
 
   it('add_project worktree:true makes worktree runs the project default', async () => {
     const added = await ok(a, 'add_project', { name: 'wtproj', path: wtRepo, worktree: true });

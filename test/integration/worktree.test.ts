@@ -1,7 +1,7 @@
 // Per-run git worktrees, against real repositories: isolation, commit on finish, diff, merge
 // (plain, squash, refused), discard and clean never losing work, resume and escalation in the
 // same worktree, ten at once on one repository, stale worktrees, and the error cases.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -541,4 +541,102 @@ describe('clean and doctor', () => {
     expect(after.checks.find((c: any) => c.name === 'stale worktrees')).toBeUndefined();
     expect(after.checks.find((c: any) => c.name === 'worktrees')).toMatchObject({ level: 'ok' });
   });
+});
+
+describe('clean --runs', () => {
+  suiteEnv((env) => {
+    t = env;
+  });
+
+  it('clean --runs --older-than removes old finished run records, index and notify.log lines; keeps running, continued and worktree runs', async () => {
+    const repo = t.repo('prune');
+    const old = await runToEnd(['--project', repo, '--profile', 'spark', '--title', 'old plain'], 'old work\n');
+    const recent = await runToEnd(['--project', repo, '--profile', 'spark', '--title', 'recent'], 'recent work\n');
+    const wt = await runToEnd(['--project', repo, '--profile', 'spark', '--worktree', '--title', 'old worktree'], 'w\n@fake write=w.txt:w\\n\n');
+    writeFileSync(join(wt.meta.worktree.path, 'loose.txt'), 'not committed\n'); // so plain clean keeps the worktree
+    const parent = await runToEnd(['--project', repo, '--profile', 'spark', '--title', 'old parent'], 'parent work\n');
+    const longAgo = new Date(Date.now() - 3 * 86400_000).toISOString();
+    for (const id of [old.id, wt.id, parent.id]) {
+      // atomically, as agentctl writes records
+      const metaPath = join(t.home, 'runs', id, 'meta.json');
+      writeFileSync(`${metaPath}.tmp`, JSON.stringify({ ...t.meta(id), created_at: longAgo, ended_at: longAgo }));
+      renameSync(`${metaPath}.tmp`, metaPath);
+    }
+    // the old runs' notification lines are old too
+    const notifyPath = join(t.home, 'notify.log');
+    const oldIds = new Set([old.id, wt.id, parent.id]);
+    const notes = read(notifyPath).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const oldLines = notes.filter((n) => oldIds.has(n.run_id)).length;
+    expect(oldLines).toBeGreaterThanOrEqual(6); // start and finish of each
+    writeFileSync(notifyPath, notes.map((n) => `${JSON.stringify(oldIds.has(n.run_id) ? { ...n, ts: longAgo } : n)}\n`).join(''));
+    // a run still going that continues the old parent, and one still going on its own
+    const r = await t.run(['resume', '--parent-run-id', parent.id, '--json'], { input: 'More\n@fake sleep=60\n' });
+    expect(r.code, r.stderr).toBe(0);
+    const child = JSON.parse(r.stdout).run_id as string;
+    const running = await t.start(['--project', repo, '--profile', 'spark', '--title', 'running'], 'Slow\n@fake sleep=60\n');
+    const wtKept = `kept     ${wt.id}  record kept while its worktree ${wt.meta.worktree.path} exists: remove that first ("agentctl discard ${wt.id}" or "agentctl clean")`;
+    const parentKept = `kept     ${parent.id}  record kept while a run continuing it has not ended`;
+
+    // the usage error
+    const bad = await t.run(['clean', '--runs']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('agentctl: --runs needs --older-than: say how long ago a run must have ended for its record to be removed (e.g. 7d)');
+
+    // --dry-run touches nothing
+    const before = { dirs: runDirs(), index: read(t.home, 'runs', '.index'), notify: read(notifyPath) };
+    const dry = await t.run(['clean', '--runs', '--older-than', '1d', '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ runs_removed: [old.id], notify_lines_removed: oldLines });
+    expect({ dirs: runDirs(), index: read(t.home, 'runs', '.index'), notify: read(notifyPath) }).toEqual(before);
+    const dryText = await t.run(['clean', '--runs', '--older-than', '1d', '--dry-run']);
+    expect(dryText.stdout.split('\n').filter(Boolean).sort()).toEqual(
+      [
+        `kept     ${wt.id}  worktree ${wt.meta.worktree.path} has uncommitted changes (loose.txt): kept; commit or copy them`,
+        `would remove  ${old.id}  run record`,
+        wtKept,
+        parentKept,
+        `would remove  ${oldLines} notify.log lines older than 1d`,
+      ].sort(),
+    );
+
+    // a start while clean runs: its index line survives the index rewrite
+    const [c, late] = await Promise.all([t.run(['clean', '--runs', '--older-than', '1d', '--json']), t.start(['--project', repo, '--profile', 'spark', '--title', 'late'], 'late\n')]);
+    expect(c.code, c.stderr).toBe(0);
+    const rep = JSON.parse(c.stdout);
+    expect(rep).toMatchObject({ pruned: [], runs_removed: [old.id], notify_lines_removed: oldLines });
+    expect(existsSync(wt.meta.worktree.path)).toBe(true);
+    expect(rep.runs_kept.map((k: any) => k.run_id).sort()).toEqual([wt.id, parent.id].sort());
+    expect(existsSync(join(t.home, 'runs', old.id))).toBe(false);
+    const kept = [recent.id, wt.id, parent.id, child, running, late];
+    expect(runDirs()).toEqual([...kept].sort());
+    const indexed = read(t.home, 'runs', '.index').split('\n').filter(Boolean).map((l) => l.split('\t')[1]);
+    expect([...indexed].sort()).toEqual([...kept].sort());
+    const notifyAfter = read(notifyPath).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(notifyAfter.filter((n) => oldIds.has(n.run_id))).toEqual([]);
+    expect(notifyAfter.map((n) => n.run_id)).toEqual(expect.arrayContaining([recent.id, child, running, late]));
+
+    // list, show and tail still work
+    const list = await t.run(['list', '--limit', '0', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout).map((m: any) => m.run_id).sort()).toEqual([...kept].sort());
+    expect((await t.run(['show', old.id])).code).toBe(2);
+    const show = await t.run(['show', recent.id]);
+    expect(show.code, show.stderr).toBe(0);
+    const tail = await t.run(['tail', '--no-follow', '-n', '100', '--json']);
+    expect(tail.code, tail.stderr).toBe(0);
+    expect(tail.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l).run_id)).not.toContain(old.id);
+
+    // once its worktree is gone (this same clean), the worktree run goes too; the running runs never
+    expect((await t.run(['cancel', child])).code).toBe(0);
+    expect((await t.run(['cancel', running])).code).toBe(0);
+    await waitAll([late, child, running]);
+    const c2 = await t.run(['clean', '--runs', '--older-than', '1d', '--force']);
+    expect(c2.code, c2.stderr).toBe(0);
+    expect(c2.stdout).toContain(`removed  ${wt.id}  worktree ${wt.meta.worktree.path}, branch agentctl/${wt.id}`);
+    expect(c2.stdout).toContain(`removed  ${wt.id}  run record`);
+    expect(c2.stdout).toContain(`removed  ${parent.id}  run record`);
+    expect(runDirs()).toEqual([recent.id, child, running, late].sort());
+    expect((await t.run(['show', child])).code).toBe(0); // its parent's record is gone: still shown
+    expect((await t.run(['clean', '--runs', '--older-than', '1d'])).stdout).toBe('nothing to clean');
+  }, 240_000);
 });
