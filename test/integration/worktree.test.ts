@@ -3,9 +3,9 @@
 // same worktree, ten at once on one repository, stale worktrees, and the error cases.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execaSync } from 'execa';
+import { execa, execaSync } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { parseJsonLines, type RunResult, suiteEnv, type TestEnv, writeConfig } from '../helpers/harness.js';
+import { BIN, parseJsonLines, type RunResult, suiteEnv, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 
 let t: TestEnv;
 
@@ -639,4 +639,36 @@ describe('clean --runs', () => {
     expect((await t.run(['show', child])).code).toBe(0); // its parent's record is gone: still shown
     expect((await t.run(['clean', '--runs', '--older-than', '1d'])).stdout).toBe('nothing to clean');
   }, 240_000);
+
+  it('a tail following notify.log while clean --runs trims it goes on after its last line: nothing repeated or skipped', async () => {
+    const repo = t.repo('prune-tail');
+    const a = await runToEnd(['--project', repo, '--agent', 'shell', '--title', 'tail old', '--', 'true'], '');
+    const b = await runToEnd(['--project', repo, '--agent', 'shell', '--title', 'tail kept', '--', 'true'], '');
+    // a's lines are old, b's recent
+    const notifyPath = join(t.home, 'notify.log');
+    const longAgo = new Date(Date.now() - 3 * 86400_000).toISOString();
+    const metaPath = join(t.home, 'runs', a.id, 'meta.json');
+    writeFileSync(`${metaPath}.tmp`, JSON.stringify({ ...t.meta(a.id), created_at: longAgo, ended_at: longAgo }));
+    renameSync(`${metaPath}.tmp`, metaPath);
+    const lines = read(notifyPath).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    writeFileSync(notifyPath, lines.map((n) => `${JSON.stringify(n.run_id === a.id ? { ...n, ts: longAgo } : n)}\n`).join(''));
+
+    const tail = execa(BIN, ['tail', '-n', '0', '--json'], { env: t.env, extendEnv: false, cwd: t.root, reject: false });
+    let out = '';
+    tail.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise((r) => setTimeout(r, 1000)); // tail is following
+    const c1 = await runToEnd(['--project', repo, '--agent', 'shell', '--title', 'tail before', '--', 'true'], '');
+    await waitFor(() => out.split('\n').filter((l) => l.includes(c1.id)).length >= 2, 20_000, 'tail shows the run before the trim');
+    const clean = await t.run(['clean', '--runs', '--older-than', '1d']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(read(notifyPath)).not.toContain(a.id);
+    const c2 = await runToEnd(['--project', repo, '--agent', 'shell', '--title', 'tail after', '--', 'true'], '');
+    await waitFor(() => out.split('\n').filter((l) => l.includes(c2.id)).length >= 2, 20_000, 'tail shows the run after the trim');
+    tail.kill('SIGTERM');
+    await tail;
+    const seen = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { run_id: string; event: string });
+    // exactly the start and finish of each run made while it followed, once each, in order
+    expect(seen.map((n) => `${n.event} ${n.run_id}`)).toEqual([`start ${c1.id}`, `finish ${c1.id}`, `start ${c2.id}`, `finish ${c2.id}`]);
+    expect(b.id).not.toBe(c1.id);
+  }, 120_000);
 });
