@@ -1,4 +1,4 @@
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -144,5 +144,24 @@ function isStale(lockPath: string): boolean {
     return Date.now() - statSync(lockPath).mtimeMs > STALE_LOCK_MS;
   } catch {
     return false; // vanished or half-written: the next attempt sorts it out
+  }
+}
+
+/**
+ * Append a line to a file that a rewriter (clean --runs) replaces under the same lock, so the
+ * line cannot be lost to the rewrite. Should the lock stay busy, the line is appended anyway:
+ * readers rely on it more than on the rewrite.
+ */
+export function appendUnderLock(path: string, lockPath: string, line: string): void {
+  const append = () => appendFileSync(path, line);
+  let locked = false;
+  try {
+    withLock(lockPath, () => {
+      locked = true;
+      append();
+    });
+  } catch (err) {
+    if (locked) throw err;
+    append();
   }
 }

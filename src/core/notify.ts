@@ -1,8 +1,7 @@
 // Finish notifications: a JSON line in notify.log (what `tail` follows), a tmux status-line
 // flash, and agent-orc's wake-up line typed into the orchestrator's pane.
-import { appendFileSync } from 'node:fs';
 import type { LoadedConfig } from './config.js';
-import { readFileOrNull, withLock, writeFileAtomic } from './fsutil.js';
+import { appendUnderLock, readFileOrNull, withLock, writeFileAtomic } from './fsutil.js';
 import type { Meta } from './meta.js';
 import type { Workspace } from './paths.js';
 import type { Tmux } from './tmux.js';
@@ -51,23 +50,9 @@ function notifyLock(ws: Workspace): string {
   return `${ws.locks}/notify.lock`;
 }
 
-/**
- * One line onto notify.log, under the notify lock so that `clean --runs` replacing the log
- * (written aside, renamed over) cannot lose it. Should the lock stay busy, the line is appended
- * anyway: `tail` and `wait` rely on it.
- */
+/** One line onto notify.log (`tail` and `wait` rely on it), safe from `clean --runs`' trim. */
 export function appendNotification(ws: Workspace, n: Notification): void {
-  const append = () => appendFileSync(ws.notify, `${JSON.stringify(n)}\n`);
-  let locked = false;
-  try {
-    withLock(notifyLock(ws), () => {
-      locked = true;
-      append();
-    });
-  } catch (err) {
-    if (locked) throw err;
-    append();
-  }
+  appendUnderLock(ws.notify, notifyLock(ws), `${JSON.stringify(n)}\n`);
 }
 
 /**

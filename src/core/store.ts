@@ -1,6 +1,6 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { UserError } from './errors.js';
-import { readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from './fsutil.js';
+import { appendUnderLock, readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from './fsutil.js';
 import { isValidRunId } from './ids.js';
 import { type Meta, MetaSchema } from './meta.js';
 import { runFiles, type Workspace } from './paths.js';
@@ -71,22 +71,11 @@ function indexLock(ws: Workspace): string {
 }
 
 /**
- * Append to the creation-order index that lets `list` avoid reading every record. Under the
- * index lock, so `clean --runs` rewriting the index cannot drop the line; should the lock stay
- * busy, the line is appended anyway (a run missing from the index is still listed, by its record).
+ * Append to the creation-order index that lets `list` avoid reading every record, safe from
+ * `clean --runs`' rewrite (a run missing from the index would still be listed, by its record).
  */
 export function indexRun(ws: Workspace, runId: string, createdAt: string): void {
-  const append = () => appendFileSync(ws.index, `${createdAt}\t${runId}\n`);
-  let locked = false;
-  try {
-    withLock(indexLock(ws), () => {
-      locked = true;
-      append();
-    });
-  } catch (err) {
-    if (locked) throw err;
-    append();
-  }
+  appendUnderLock(ws.index, indexLock(ws), `${createdAt}\t${runId}\n`);
 }
 
 /** Rewrite the index without these runs (atomically, under the index lock); returns how many lines went. */
