@@ -1,11 +1,13 @@
-// The one module that runs git (through simple-git, always by runGit: see gitOnce). A run's own change is told apart from
-// what was already uncommitted by snapshotting the whole working tree (tracked and untracked,
+// The one module that runs git: commands through runGit (execa: the exit code, stdout and
+// stderr as git gave them, no added latency), the version through simple-git. A run's own
+// change is told apart from what was already uncommitted by snapshotting the whole working tree (tracked and untracked,
 // .gitignore respected) into a tree object before and after, using a throwaway index so the
 // user's index and files are never touched. The worktree primitives below are used by
 // worktree.ts, which decides when to call them.
 import { copyFileSync, mkdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { simpleGit } from 'simple-git';
 
 export interface RepoInfo {
@@ -27,23 +29,6 @@ export async function repoInfo(dir: string): Promise<RepoInfo | null> {
   if (!root || !gitDir) return null;
   return { root, gitDir, head: head || null };
 }
-
-/**
- * simple-git refuses to run with an env that holds EDITOR, PAGER, GIT_ASKPASS, GIT_SSH_COMMAND
- * and the like, which most users' shells (and so the tmux server) set. The env passed here is
- * the user's own and the arguments are fixed, so those checks only get in the way.
- */
-const USER_ENV_ALLOWED = {
-  allowUnsafeEditor: true,
-  allowUnsafePager: true,
-  allowUnsafeAskPass: true,
-  allowUnsafeSshCommand: true,
-  allowUnsafeGitProxy: true,
-  allowUnsafeDiffExternal: true,
-  allowUnsafeTemplateDir: true,
-  allowUnsafeConfigPaths: true,
-  allowUnsafeConfigEnvCount: true,
-};
 
 /** Tree object id of the working tree as it is now. */
 export async function snapshotTree(repo: RepoInfo): Promise<string | null> {
@@ -104,8 +89,8 @@ export class GitFailed extends Error {
 const LOCK_CONTENTION = /\.lock'?: File exists|Unable to create '[^']*\.lock'|cannot lock ref|could not lock config file|Another git process seems to be running/i;
 
 /**
- * Run git in dir; rejects with GitFailed on any non-zero exit (simple-git alone lets an exit
- * with an empty stderr pass as success). Lock contention with another git process is retried.
+ * Run git in dir; rejects with GitFailed on any non-zero exit. Lock contention with another git
+ * process is retried. env, when given, is git's whole environment.
  */
 export async function runGit(dir: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
   for (let attempt = 0; ; attempt++) {
@@ -119,24 +104,10 @@ export async function runGit(dir: string, args: string[], env?: NodeJS.ProcessEn
 }
 
 async function gitOnce(dir: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
-  let failure: GitFailed | null = null;
-  const git = simpleGit({
-    baseDir: dir,
-    unsafe: USER_ENV_ALLOWED,
-    // done when git's output is closed; simple-git's default also arms a 50 ms timer at exit
-    // that would keep a short-lived command (start) alive after its work is done
-    completion: { onClose: true, onExit: false },
-    errors: (error, result) => {
-      if (result.exitCode === 0) return error;
-      failure = new GitFailed(args, result.exitCode, Buffer.concat(result.stdErr).toString('utf8'), Buffer.concat(result.stdOut).toString('utf8'));
-      return failure;
-    },
-  });
-  try {
-    return await (env ? git.env(env) : git).raw(args);
-  } catch (err) {
-    throw failure ?? err;
-  }
+  const r = await execa('git', args, { cwd: dir, env: env ?? process.env, extendEnv: false, stdin: 'ignore', reject: false, stripFinalNewline: false });
+  if (r.exitCode === undefined) throw new Error(`git could not be run in ${dir}: ${r.shortMessage}`);
+  if (r.exitCode !== 0) throw new GitFailed(args, r.exitCode, r.stderr, r.stdout);
+  return r.stdout;
 }
 
 /** The exit code of a git command used as a question (diff --quiet, merge-base --is-ancestor). */
@@ -209,9 +180,6 @@ export async function currentBranch(dir: string): Promise<string | null> {
     return null;
   }
 }
-
-// No --quiet on commands whose speed matters: simple-git waits 50 ms more for a git command
-// that printed nothing at all (its completion detection), which would double a worktree add.
 
 export async function addWorktree(repoDir: string, path: string, branch: string, base: string): Promise<void> {
   await runGit(repoDir, ['worktree', 'add', '-b', branch, path, base]);
@@ -392,7 +360,8 @@ export async function branchTips(repoDir: string, prefix: string, mergedInto?: s
 
 export async function gitVersion(): Promise<string | null> {
   try {
-    return (await runGit(tmpdir(), ['--version'])).trim().replace(/^git version /, '');
+    const v = await simpleGit({ baseDir: tmpdir() }).version();
+    return v.installed ? `${v.major}.${v.minor}${typeof v.patch === 'number' ? `.${v.patch}` : ''}${v.agent ? ` (${v.agent})` : ''}` : null;
   } catch {
     return null;
   }

@@ -1,7 +1,7 @@
 // Creating a run: every check that can fail happens before anything is written; then the run
 // directory is claimed, its files written, and a tmux pane started running the supervisor.
 // `start`, `resume`, `escalate` and auto-escalation all come through startRun().
-import { existsSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { existsSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { getAdapter } from '../agents/index.js';
 import type { AgentName } from '../agents/types.js';
@@ -10,7 +10,7 @@ import { parseDuration } from './duration.js';
 import { UserError } from './errors.js';
 import { readFileOrNull, withLock, writeFileAtomic } from './fsutil.js';
 import { assertRunId, newRunId } from './ids.js';
-import { type Meta, type Worktree, isEnded, newMeta } from './meta.js';
+import { type Meta, type Worktree, isEnded, newMeta, runCwd } from './meta.js';
 import { runFiles, type Workspace } from './paths.js';
 import { resolveProject } from './projects.js';
 import { selfCommand, which } from './self.js';
@@ -136,9 +136,6 @@ export async function startRun(req: StartRequest): Promise<Started> {
     }
     trace('worktree made');
   }
-  const worktree = inherited ?? created;
-  const cwd = worktree ? worktree.cwd : project.dir;
-
   const meta = newMeta({
     run_id: runId,
     title,
@@ -157,7 +154,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     thread_id: req.resumeSessionId ?? null,
     timeout_s: timeoutS,
     tmux: { socket: tmuxSock.socket, socket_name: tmuxSock.socketName, session: null, pane: null, placement: null },
-    worktree,
+    worktree: inherited ?? created,
   });
 
   try {
@@ -166,7 +163,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     writeSecretEnv(files.env, req.env);
     writeMeta(ws, meta);
     const tmux = new Tmux(tmuxSock);
-    const placed = placePane(tmux, cfg, ws, req, [...selfCommand(), '_supervise', runId, '--home', ws.home], cwd, runId);
+    const placed = placePane(tmux, cfg, ws, req, [...selfCommand(), '_supervise', runId, '--home', ws.home], runCwd(meta), runId);
     // indexed only once the pane exists: a failed start must leave no index line behind
     indexRun(ws, runId, meta.created_at);
     trace('pane placed');
@@ -193,16 +190,17 @@ export async function startRun(req: StartRequest): Promise<Started> {
  * the project's default, the profile's, and config.json's. null: no worktree.
  */
 function worktreeWanted(req: StartRequest, project: { name: string | null; worktree?: boolean }, profile: { worktree?: boolean }, profileName: string, cfg: LoadedConfig): string | null {
-  const implied = req.base !== undefined || req.withChanges === true;
+  // --base and --with-changes only make sense in a worktree: they ask for one themselves
+  const impliedBy = req.base !== undefined ? '--base' : req.withChanges === true ? '--with-changes' : null;
   if (req.worktree === false) {
-    if (implied) throw new UserError(`${req.base !== undefined ? '--base' : '--with-changes'} is for a run in its own worktree: drop --no-worktree or that option`);
+    if (impliedBy) throw new UserError(`${impliedBy} is for a run in its own worktree: drop --no-worktree or that option`);
     return null;
   }
   if (req.worktree === true) return '--worktree';
-  if (project.worktree !== undefined) return project.worktree ? `project ${project.name}'s default` : implied ? (req.base !== undefined ? '--base' : '--with-changes') : null;
-  if (profile.worktree !== undefined) return profile.worktree ? `profile ${profileName}'s default` : implied ? (req.base !== undefined ? '--base' : '--with-changes') : null;
+  if (project.worktree !== undefined) return project.worktree ? `project ${project.name}'s default` : impliedBy;
+  if (profile.worktree !== undefined) return profile.worktree ? `profile ${profileName}'s default` : impliedBy;
   if (cfg.worktree) return 'config.json "worktree": true';
-  return implied ? (req.base !== undefined ? '--base' : '--with-changes') : null;
+  return impliedBy;
 }
 
 /**
@@ -347,9 +345,9 @@ function placePane(tmux: Tmux, cfg: LoadedConfig, ws: Workspace, req: StartReque
 
 function readPlan(file: string): NextSplit | null {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as NextSplit;
+    return JSON.parse(readFileOrNull(file) ?? 'null') as NextSplit | null;
   } catch {
-    return null;
+    return null; // not JSON (edited by hand?): placement looks again
   }
 }
 
