@@ -4,9 +4,9 @@
 // .gitignore respected) into a tree object before and after, using a throwaway index so the
 // user's index and files are never touched. The worktree primitives below are used by
 // worktree.ts, which decides when to call them.
-import { copyFileSync, mkdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdirSync, realpathSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { simpleGit } from 'simple-git';
 
@@ -138,7 +138,7 @@ export async function repoTop(dir: string): Promise<RepoTop | null> {
   }
   const [root, common] = out.trim().split('\n');
   if (!root || !common) return null;
-  return { root, commonDir: resolvePath(root, common) };
+  return { root, commonDir: commonDirFrom(dir, common) };
 }
 
 /**
@@ -156,7 +156,7 @@ export async function repoAndCommit(dir: string, ref: string): Promise<(RepoTop 
   }
   const [root, common, commit] = out.trim().split('\n');
   if (!root || !common) return null;
-  return { root, commonDir: resolvePath(root, common), commit: commit || null };
+  return { root, commonDir: commonDirFrom(dir, common), commit: commit || null };
 }
 
 /** The commit a ref names, or null when it names none. */
@@ -367,6 +367,16 @@ export async function gitVersion(): Promise<string | null> {
   }
 }
 
-function resolvePath(base: string, p: string): string {
-  return p.startsWith('/') ? p : join(base, p);
+/**
+ * git prints --git-common-dir relative to the directory it ran in (`../.git` from a
+ * subdirectory): resolved against that directory, then to its real path, so one repository
+ * has one name whichever of its directories (or symlinks to them) asked.
+ */
+function commonDirFrom(dir: string, printed: string): string {
+  const abs = resolve(dir, printed);
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs;
+  }
 }

@@ -1,10 +1,10 @@
 // git.ts against real repositories in a temporary directory: the primitives worktree.ts builds on.
-import { mkdtempSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { changedPaths, commitAll, mergeConflicts, repoAndCommit, repoInfo, snapshotTree, unmergedCommits } from '../../src/core/git.js';
+import { changedPaths, commitAll, mergeConflicts, repoAndCommit, repoInfo, repoTop, snapshotTree, unmergedCommits } from '../../src/core/git.js';
 
 let dir: string;
 let repo: string;
@@ -43,6 +43,17 @@ describe('git primitives', () => {
     expect(await repoAndCommit(repo, 'HEAD')).toEqual({ root: repo, commonDir: join(repo, '.git'), commit: git('rev-parse', 'HEAD') });
     expect(await repoAndCommit(repo, 'no-such-ref')).toEqual({ root: repo, commonDir: join(repo, '.git'), commit: null });
     expect(await repoAndCommit(dir, 'HEAD')).toBeNull();
+  });
+
+  it('repoTop and repoAndCommit name one repository the same from a subdirectory, a worktree or a symlink', async () => {
+    const common = join(repo, '.git');
+    mkdirSync(join(repo, 'sub', 'deep'), { recursive: true });
+    expect(await repoTop(join(repo, 'sub', 'deep'))).toEqual({ root: repo, commonDir: common });
+    expect((await repoAndCommit(join(repo, 'sub'), 'HEAD'))?.commonDir).toBe(common);
+    git('worktree', 'add', '-q', '-b', 'side', join(dir, 'wt'));
+    expect(await repoTop(join(dir, 'wt'))).toEqual({ root: join(dir, 'wt'), commonDir: common });
+    symlinkSync(repo, join(dir, 'link'));
+    expect((await repoTop(join(dir, 'link', 'sub')))?.commonDir).toBe(common);
   });
 
   it('changedPaths: modified, untracked, renamed and spaced names', async () => {
