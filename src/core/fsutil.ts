@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -79,39 +79,59 @@ const STALE_LOCK_MS = 30_000;
  */
 export function withLock<T>(lockPath: string, fn: () => T, timeoutMs = 10_000): T {
   const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; !tryLock(lockPath); attempt++) {
+  let token: string | null;
+  for (let attempt = 0; !(token = tryLock(lockPath)); attempt++) {
     if (Date.now() > deadline) throw lockTimeout(lockPath);
     sleepSync(Math.min(2 + attempt, 20));
   }
   try {
     return fn();
   } finally {
-    unlock(lockPath);
+    unlock(lockPath, token);
   }
 }
 
-/** withLock for asynchronous work (git commands): waits without blocking the event loop. */
+/**
+ * withLock for asynchronous work (git commands, which may run longer than the 30 s after which
+ * a lock counts as stale): waits without blocking the event loop, and keeps the lock file's
+ * mtime fresh while fn runs, so a live holder is never taken over.
+ */
 export async function withLockAsync<T>(lockPath: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; !tryLock(lockPath); attempt++) {
+  let token: string | null;
+  for (let attempt = 0; !(token = tryLock(lockPath)); attempt++) {
     if (Date.now() > deadline) throw lockTimeout(lockPath);
     await new Promise((r) => setTimeout(r, Math.min(5 + 2 * attempt, 40)));
   }
+  const heartbeat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(lockPath, now, now);
+    } catch {
+      // gone: unlock finds out
+    }
+  }, STALE_LOCK_MS / 3);
+  heartbeat.unref();
   try {
     return await fn();
   } finally {
-    unlock(lockPath);
+    clearInterval(heartbeat);
+    unlock(lockPath, token);
   }
 }
 
-/** One attempt at taking the lock; false while someone alive holds it. */
-function tryLock(lockPath: string): boolean {
+/**
+ * One attempt at taking the lock: the holder's token ("pid:random", what the file holds), or
+ * null while someone alive holds it.
+ */
+function tryLock(lockPath: string): string | null {
+  const token = `${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   for (;;) {
     try {
       const fd = openSync(lockPath, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
+      writeSync(fd, token);
       closeSync(fd);
-      return true;
+      return token;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
@@ -119,17 +139,18 @@ function tryLock(lockPath: string): boolean {
         continue;
       }
       if (code !== 'EEXIST') throw err;
-      if (!isStale(lockPath)) return false;
+      if (!isStale(lockPath)) return null;
       rmSync(lockPath, { force: true });
     }
   }
 }
 
-function unlock(lockPath: string): void {
+/** Release the lock if it is still ours: one taken over as stale belongs to its new holder. */
+function unlock(lockPath: string, token: string): void {
   try {
-    unlinkSync(lockPath);
+    if (readFileSync(lockPath, 'utf8') === token) unlinkSync(lockPath);
   } catch {
-    // already taken over as stale: nothing to release
+    // already gone: nothing to release
   }
 }
 
@@ -139,7 +160,7 @@ function lockTimeout(lockPath: string): UserError {
 
 function isStale(lockPath: string): boolean {
   try {
-    const holder = Number(readFileSync(lockPath, 'utf8'));
+    const holder = Number(readFileSync(lockPath, 'utf8').split(':')[0]);
     if (holder > 0 && !pidAlive(holder)) return true;
     return Date.now() - statSync(lockPath).mtimeMs > STALE_LOCK_MS;
   } catch {

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_RESULT_SCHEMA, ensureWorkspace, getProfile, loadConfig, updateConfigFile } from '../../src/core/config.js';
 import { formatSeconds, parseDuration } from '../../src/core/duration.js';
 import { UserError } from '../../src/core/errors.js';
@@ -190,6 +190,42 @@ describe('locks', () => {
     expect(existsSync(lock)).toBe(false);
     writeFileSync(lock, String(process.pid));
     await expect(withLockAsync(lock, async () => 'ran', 100)).rejects.toThrow(/timed out waiting for lock/);
+  });
+
+  it('withLockAsync keeps a long hold fresh, so a live holder is not taken over as stale', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const lock = join(dir, 'long.lock');
+      let release!: () => void;
+      const held = withLockAsync(lock, () => new Promise<void>((r) => (release = r)));
+      await new Promise((r) => setImmediate(r));
+      const old = new Date(Date.now() - 60_000); // as if held for a minute with no sign of life
+      utimesSync(lock, old, old);
+      vi.advanceTimersByTime(11_000); // the holder's heartbeat
+      expect(statSync(lock).mtimeMs).toBeGreaterThan(Date.now() - 5_000);
+      expect(() => withLock(lock, () => 'ran', 50)).toThrow(/timed out waiting for lock/);
+      release();
+      await held;
+      expect(existsSync(lock)).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a holder taken over as stale does not release its successor's lock", () => {
+    const lock = join(dir, 'over.lock');
+    let successorHeld = false;
+    withLock(lock, () => {
+      // the first hold ages past the stale limit and another holder takes the lock over
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(lock, old, old);
+      withLock(lock, () => {
+        successorHeld = true;
+      });
+      writeFileSync(lock, `${process.pid}:successor`); // the successor holds it now
+    });
+    expect(successorHeld).toBe(true);
+    expect(readFileSync(lock, 'utf8')).toBe(`${process.pid}:successor`);
   });
 
   it('atomic writes never leave temp files behind', () => {
