@@ -37,6 +37,8 @@ export interface WaitOutcome {
   code: number;
   /** The timeout (or the signal) ended the wait before the runs did. */
   timedOut: boolean;
+  /** Runs (the current end of each chain) that have not ended: with --any, the others too. */
+  pending: string[];
 }
 
 interface Tracked {
@@ -147,7 +149,7 @@ export async function waitForRuns(o: WaitRequest, onLine: (line: WaitLine) => vo
     });
   }
   const code = o.any ? (codes[0] ?? 0) : Math.max(0, ...codes);
-  return { lines, code, timedOut };
+  return { lines, code, timedOut, pending: tracked.filter((t) => !t.done).map((t) => t.current) };
 }
 
 export async function waitCmd(o: WaitOptions): Promise<void> {

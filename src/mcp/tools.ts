@@ -229,7 +229,7 @@ export function createServer(ctx: ServerContext): McpServer {
     async (a, signal) => {
       const asked = a.timeout_s === undefined ? ctx.maxWaitS : parseDuration(String(a.timeout_s), 'timeout_s');
       const w = await waitForRuns({ home, ids: a.ids, timeoutS: Math.min(asked, ctx.maxWaitS), any: a.mode === 'any', follow: a.follow, signal });
-      const still = w.lines.filter((l) => l.status === 'pending' || l.status === 'running').map((l) => l.run_id);
+      const still = w.pending;
       const lines = w.lines.map(resultLine);
       if (w.timedOut) lines.push(still.length ? `still running after the wait: ${still.join(', ')}; call wait_runs again to keep waiting` : 'wait ended');
       return { data: { done: !w.timedOut, timed_out: w.timedOut, runs: w.lines, still_running: still }, text: lines.join('\n') };

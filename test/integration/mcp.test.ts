@@ -173,6 +173,15 @@ describe('over stdio', () => {
     expect(await refused(a, 'cancel_run', { id })).toBe(await cliError(['cancel', id]));
   });
 
+  it('wait_runs in mode any returns with the first run that ends, and names the others as still running', async () => {
+    const { run_id: quick } = await ok(a, 'start_run', { project: repo, agent: 'shell', command: ['true'], title: 'quick' });
+    const { run_id: slow } = await ok(a, 'start_run', { project: repo, agent: 'shell', command: ['sleep', '60'], title: 'slow' });
+    const w = await ok(a, 'wait_runs', { ids: [slow, quick], mode: 'any', timeout_s: 40 });
+    expect(w).toMatchObject({ done: true, timed_out: false, still_running: [slow] });
+    expect(w.runs.map((r: { run_id: string }) => r.run_id)).toEqual([quick]);
+    expect((await ok(a, 'cancel_run', { id: slow })).outcome).toBe('cancelled');
+  });
+
   it('wait_runs never blocks longer than --max-wait, whatever timeout it is asked for', async () => {
     const capped = await stdio(['--max-wait', '2']);
     const { run_id: id } = await ok(capped, 'start_run', { project: repo, agent: 'shell', command: ['sleep', '30'] });
