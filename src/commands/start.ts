@@ -38,7 +38,7 @@ export const thisProcess = (): Caller => ({ env: process.env, cwd: process.cwd()
 export const promptOptional = (o: Pick<StartOptions, 'agent' | 'command'>): boolean => o.agent === 'shell' || (o.command?.length ?? 0) > 0;
 
 /** Start a run from start's options and a prompt already read: shared by the CLI and MCP. */
-export async function startWith(o: StartOptions, prompt: string, caller: Caller): Promise<Meta> {
+export async function startWith(o: StartOptions, prompt: string, caller: Caller, emptyPromptFix?: string): Promise<Meta> {
   const { meta } = await startRun({
     home: resolveHome(o.home),
     env: caller.env,
@@ -58,6 +58,7 @@ export async function startWith(o: StartOptions, prompt: string, caller: Caller)
     worktree: o.worktree,
     base: o.base,
     withChanges: o.withChanges,
+    emptyPromptFix,
   });
   return meta;
 }

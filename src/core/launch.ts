@@ -49,6 +49,8 @@ export interface StartRequest {
   base?: string;
   /** --with-changes: copy the checkout's uncommitted changes into the worktree. */
   withChanges?: boolean;
+  /** What an empty prompt's error tells the caller to do (default: the CLI's stdin advice). */
+  emptyPromptFix?: string;
   /** Chaining (resume / escalate). */
   parent?: Meta;
   mode?: Meta['mode'];
@@ -85,7 +87,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
 
   const prompt = req.prompt;
   if (agent !== 'shell' && prompt.trim() === '') {
-    throw new UserError('empty prompt: pipe the prompt on stdin (agentctl start ... <<\'PROMPT\') or pass --prompt-file FILE');
+    throw new UserError(`empty prompt: ${req.emptyPromptFix ?? "pipe the prompt on stdin (agentctl start ... <<'PROMPT') or pass --prompt-file FILE"}`);
   }
   const bytes = Buffer.byteLength(prompt);
   if (bytes > cfg.max_prompt_bytes) {

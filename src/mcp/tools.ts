@@ -12,7 +12,7 @@ import { recentLogs } from '../commands/logs.js';
 import { addProjectEntry, projectEntries } from '../commands/projects.js';
 import { escalateWith, resumeWith, runRecord } from '../commands/resume.js';
 import { showRecord } from '../commands/show.js';
-import { type Caller, type StartOptions, promptOptional, startedView, startWith } from '../commands/start.js';
+import { type Caller, type StartOptions, startedView, startWith } from '../commands/start.js';
 import { notificationsSince, renderNotification } from '../commands/tail.js';
 import { waitForRuns, type WaitLine } from '../commands/wait.js';
 import { cleanWith, diffWith, discardWith, mergeLine, mergeWith } from '../commands/worktree.js';
@@ -200,9 +200,7 @@ export function createServer(ctx: ServerContext): McpServer {
       const o: StartOptions = {
         home, project: a.project, profile: a.profile, agent: a.agent, command: a.command, worktree: a.worktree, base: a.base, withChanges: a.with_changes, ...runOptions(a),
       };
-      const prompt = a.prompt ?? '';
-      if (!prompt.trim() && !promptOptional(o)) throw new UserError('empty prompt: give the task for the worker in "prompt"');
-      const v = startedView(await startWith(o, prompt, ctx.caller));
+      const v = startedView(await startWith(o, a.prompt ?? '', ctx.caller, 'give the task for the worker in "prompt"'));
       return { data: v, text: startedText(v) };
     },
   );

@@ -12,7 +12,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { execaSync } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, parseJsonLines, ROOT, suiteEnv, type TestEnv, waitFor } from '../helpers/harness.js';
+import { BIN, parseJsonLines, ROOT, suiteEnv, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 
 let t: TestEnv;
 suiteEnv((env) => (t = env));
@@ -281,6 +281,11 @@ describe('over stdio', () => {
     await same('escalate_run', { id: goalMet, profile: 'deep' }, ['escalate', goalMet, '--profile', 'deep']);
 
     expect(await refused(a, 'start_run', { project: repo, prompt: '  \n' })).toBe('empty prompt: give the task for the worker in "prompt"');
+    // ...but a profile that runs a command needs none, as on the command line
+    writeConfig(t, { profiles: { lint: { agent: 'shell', command: ['true'] } } });
+    const lint = await ok(a, 'start_run', { project: repo, profile: 'lint', title: 'lint' });
+    expect(lint).toMatchObject({ profile: 'lint', agent: 'shell' });
+    await waitEnded(a, [lint.run_id]);
     expect(await refused(a, 'wait_runs', { ids: [goalMet], timeout_s: 0 })).toBe('invalid timeout_s "0": must be greater than zero');
     expect(await refused(a, 'wait_runs', { ids: [goalMet], timeout_s: -1 })).toBe('invalid timeout_s "-1": use seconds or units like 90s, 15m, 1h30m');
     expect(await refused(a, 'notifications', { cursor: 'yesterday' })).toMatch(/^invalid cursor "yesterday": pass the cursor the previous notifications call returned/);
