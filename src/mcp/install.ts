@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { UserError } from '../core/errors.js';
 import { cliEntry, which } from '../core/self.js';
 
-export const SCOPES = ['local', 'project', 'user'] as const;
+const SCOPES = ['local', 'project', 'user'] as const;
 
 /** The absolute command that serves this workspace over stdio: the launcher when it is there. */
 export function serverCommand(home: string): { command: string; args: string[] } {

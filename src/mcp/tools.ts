@@ -12,7 +12,7 @@ import { recentLogs } from '../commands/logs.js';
 import { addProjectEntry, projectEntries } from '../commands/projects.js';
 import { escalateWith, resumeWith, runRecord } from '../commands/resume.js';
 import { showRecord } from '../commands/show.js';
-import { type Caller, type StartOptions, startedView, startWith } from '../commands/start.js';
+import { type Caller, type StartedView, type StartOptions, startedView, startWith } from '../commands/start.js';
 import { notificationsSince, renderNotification } from '../commands/tail.js';
 import { waitForRuns, type WaitLine } from '../commands/wait.js';
 import { cleanWith, diffWith, discardWith, mergeLine, mergeWith } from '../commands/worktree.js';
@@ -137,7 +137,7 @@ function resultLine(r: WaitLine): string {
   return bits.join(' · ');
 }
 
-const startedText = (v: ReturnType<typeof startedView>, verb = 'started') =>
+const startedText = (v: StartedView, verb = 'started') =>
   `${verb} run ${v.run_id} (${v.profile}, ${v.agent}) in ${v.worktree ? `worktree ${v.worktree} on branch ${v.branch}` : v.project_dir}${v.pane ? `, tmux pane ${v.pane}` : ''}: call wait_runs with ["${v.run_id}"] to get its result`;
 
 export function createServer(ctx: ServerContext): McpServer {
