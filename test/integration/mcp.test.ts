@@ -12,7 +12,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { execaSync } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, parseJsonLines, ROOT, suiteEnv, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
+import { BIN, parseJsonLines, suiteEnv, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 
 let t: TestEnv;
 suiteEnv((env) => (t = env));
