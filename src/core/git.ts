@@ -329,20 +329,17 @@ export async function mergeBranch(repoDir: string, branch: string, o: { squash: 
 /**
  * Copy the uncommitted changes of `from`'s work tree (tracked and untracked, .gitignore
  * respected) into the work tree `to`, as uncommitted changes there: a binary patch from HEAD to
- * a snapshot of `from`, applied to `to`. Returns the number of files carried.
+ * a snapshot of `from`, applied to `to`.
  */
-export async function carryChanges(from: RepoInfo, to: string, patchFile: string): Promise<number> {
+export async function carryChanges(from: RepoInfo, to: string, patchFile: string): Promise<void> {
   const tree = await snapshotTree(from);
   if (!tree || !from.head) throw new Error(`could not snapshot the working tree of ${from.root}`);
-  const files = (await runGit(from.root, ['diff', '--name-only', from.head, tree])).split('\n').filter(Boolean);
-  if (!files.length) return 0;
   await runGit(from.root, ['diff', '--binary', '--no-color', '--no-ext-diff', `--output=${patchFile}`, from.head, tree]);
   try {
-    if (statSync(patchFile).size > 0) await runGit(to, ['apply', '--whitespace=nowarn', patchFile]);
+    if (statSync(patchFile).size > 0) await runGit(to, ['apply', '--whitespace=nowarn', patchFile]); // empty: nothing to carry
   } finally {
     rmSync(patchFile, { force: true });
   }
-  return files.length;
 }
 
 /** Names and tips of the local branches under a prefix; with `mergedInto`, only those it contains. */
