@@ -25,10 +25,12 @@ export function addProjectCmd(o: AddProjectOptions): void {
   process.stdout.write(`${addProjectEntry(o).message}\n`);
 }
 
-/** Registered projects, as `projects --json` prints them. */
+/** Registered projects by name, as `projects --json` and list_projects give them. */
 export function projectEntries(o: { home?: string }): ({ name: string } & Project)[] {
   const { projects } = loadProjects(workspace(resolveHome(o.home)));
-  return Object.entries(projects).map(([name, p]) => ({ name, ...p }));
+  return Object.entries(projects)
+    .map(([name, p]) => ({ name, ...p }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export function listProjectsCmd(o: { home?: string; json?: boolean }): void {
@@ -41,7 +43,6 @@ export function listProjectsCmd(o: { home?: string; json?: boolean }): void {
     process.stdout.write('no projects: add one with "agentctl add-project <name> <path>"\n');
     return;
   }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const width = Math.max(4, ...entries.map((e) => e.name.length));
   process.stdout.write(`${'NAME'.padEnd(width)}  PROFILE  WORKTREE  PATH\n`);
   for (const e of entries) {

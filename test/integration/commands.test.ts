@@ -121,6 +121,12 @@ describe('projects', () => {
       { name: 'web', path: join(t.root, 'web'), added_at: expect.any(String) },
     ]);
 
+    // listed by name, whatever order they were added in
+    expect(await ok(['add-project', 'aardvark', repo])).toBe(`added project aardvark -> ${repo}`);
+    expect(JSON.parse(await ok(['projects', '--json'])).map((p: any) => p.name)).toEqual(['aardvark', 'api', 'web']);
+    expect((await ok(['projects'])).split('\n')[1]).toMatch(/^aardvark\s/);
+    await ok(['remove-project', 'aardvark']);
+
     expect(await ok(['remove-project', 'web'])).toMatch(/^removed project web \(.*files and runs kept\)/);
     expect(existsSync(join(t.root, 'web'))).toBe(true);
     expect(JSON.parse(await ok(['projects', '--json'])).map((p: any) => p.name)).toEqual(['api']);
