@@ -246,7 +246,8 @@ const mcp = program
     'after',
     `
 Tools: start_run wait_runs show_run list_runs resume_run escalate_run cancel_run run_logs
-notifications list_projects add_project doctor. Workers get this server's environment; a
+notifications list_projects add_project doctor run_diff merge_run discard_run clean_worktrees.
+Workers get this server's environment; a
 start_run without a project runs in this server's working directory.
 Off loopback (e.g. --http 0.0.0.0:8765) a bearer token is required: AGENTCTL_MCP_TOKEN,
 --token-file, or one generated and printed on stderr. Requests without it, or with a

@@ -98,6 +98,9 @@ describe('over stdio', () => {
     a = await stdio();
     const { tools } = await a.listTools();
     expect(tools.map((x) => x.name).sort()).toEqual(TOOLS);
+    // `agentctl mcp --help` names them all
+    const help = (await t.run(['mcp', '--help'])).stdout.replace(/\s+/g, ' ');
+    for (const name of TOOLS) expect(help, name).toMatch(new RegExp(`\\b${name}\\b`));
     for (const tool of tools) {
       expect(tool.description!.length, tool.name).toBeGreaterThan(150);
       expect(tool.inputSchema.type).toBe('object');
