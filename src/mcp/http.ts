@@ -5,7 +5,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../core/sys/errors.js';
 import { keepServing, log, signalled } from './process.js';
 import { createServer, type ServerContext } from './tools.js';
 

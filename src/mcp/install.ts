@@ -3,8 +3,8 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { UserError } from '../core/errors.js';
-import { cliEntry, which } from '../core/self.js';
+import { UserError } from '../core/sys/errors.js';
+import { cliEntry, which } from '../core/sys/self.js';
 
 const SCOPES = ['local', 'project', 'user'] as const;
 

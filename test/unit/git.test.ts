@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { changedPaths, commitAll, mergeConflicts, repoAndCommit, repoInfo, repoTop, snapshotTree, unmergedCommits } from '../../src/core/git.js';
+import { changedPaths, commitAll, mergeConflicts, repoAndCommit, repoInfo, repoTop, snapshotTree, unmergedCommits } from '../../src/core/git/git.js';
 
 let dir: string;
 let repo: string;

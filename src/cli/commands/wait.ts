@@ -1,0 +1,159 @@
+import { parseDuration } from '../../core/sys/duration.js';
+import { ExitCode } from '../../core/sys/errors.js';
+import { refreshLiveness } from '../../core/lifecycle/liveness.js';
+import { type Meta, isEnded } from '../../core/runs/meta.js';
+import { resolveHome, workspace } from '../../core/workspace/paths.js';
+import { type CompactResult, compactResult, exitCodeFor } from '../../core/runs/result.js';
+import { loadConfigOrNull } from '../../core/workspace/runview.js';
+import { readMeta, resolveRunId } from '../../core/runs/store.js';
+import type { RunWatcher } from '../../core/runs/watch.js';
+
+export interface WaitOptions {
+  home?: string;
+  ids: string[];
+  timeout?: string;
+  any?: boolean;
+  follow?: boolean;
+}
+
+export interface WaitRequest {
+  home?: string;
+  ids: string[];
+  /** Give up after this many seconds; null: never. */
+  timeoutS: number | null;
+  any?: boolean;
+  follow?: boolean;
+  /** Stop waiting early (an MCP client cancelled the call): like a timeout. */
+  signal?: AbortSignal;
+}
+
+/** One line of `wait`'s output: the run's compact result (with its chain under --follow). */
+export type WaitLine = CompactResult & { chain?: string[] };
+
+export interface WaitOutcome {
+  /** One per run, in the order they ended; runs still going come last, as they stand. */
+  lines: WaitLine[];
+  /** `wait`'s exit code. */
+  code: number;
+  /** The timeout (or the signal) ended the wait before the runs did. */
+  timedOut: boolean;
+  /** Runs (the current end of each chain) that have not ended: with --any, the others too. */
+  pending: string[];
+}
+
+interface Tracked {
+  current: string;
+  chain: string[];
+  done: Meta | null;
+}
+
+/**
+ * Wait for runs to end, event-driven; onLine gets each line the moment its run ends. Shared by
+ * `agentctl wait` and the MCP wait_runs tool.
+ */
+export async function waitForRuns(o: WaitRequest, onLine: (line: WaitLine) => void = () => {}): Promise<WaitOutcome> {
+  const ws = workspace(resolveHome(o.home));
+  const tracked: Tracked[] = [...new Set(o.ids.map((q) => resolveRunId(ws, q)))].map((id) => ({ current: id, chain: [id], done: null }));
+  const cfg = loadConfigOrNull(ws);
+  const codes: number[] = [];
+  const lines: WaitLine[] = [];
+  let timedOut = false;
+
+  const emit = (t: Tracked, m: Meta) => {
+    const line: WaitLine = o.follow ? { ...compactResult(m), chain: [...t.chain] } : compactResult(m);
+    lines.push(line);
+    onLine(line);
+    codes.push(exitCodeFor(m));
+  };
+  const finished = () => (o.any ? tracked.some((t) => t.done) : tracked.every((t) => t.done));
+
+  let watcher: RunWatcher | null = null;
+  /** Advance every run that ended; returns true when waiting is over. */
+  const check = async (changed: string | null): Promise<boolean> => {
+    for (const t of tracked) {
+      while (!t.done && (changed === null || changed === t.current)) {
+        const m = await refreshLiveness(ws, cfg, readMeta(ws, t.current));
+        if (!isEnded(m)) break;
+        if (o.follow && m.escalated_to) {
+          t.current = m.escalated_to;
+          t.chain.push(m.escalated_to);
+          watcher?.add(m.escalated_to);
+          changed = null;
+          continue;
+        }
+        t.done = m;
+        emit(t, m);
+        if (o.any) return true;
+      }
+    }
+    return finished();
+  };
+
+  if (!(await check(null))) {
+    const { watchRuns } = await import('../../core/runs/watch.js');
+    await new Promise<void>((resolve, reject) => {
+      let busy = false;
+      let again = false;
+      let timer: NodeJS.Timeout | undefined;
+      let over = false;
+      const end = (timeUp: boolean) => {
+        if (over) return;
+        over = true;
+        if (timer) clearTimeout(timer);
+        o.signal?.removeEventListener('abort', abort);
+        try {
+          if (timeUp) {
+            timedOut = true;
+            for (const t of tracked) if (!t.done) emit(t, readMeta(ws, t.current));
+          }
+        } catch (err) {
+          void watcher!.close();
+          reject(err); // a record gone unreadable meanwhile: an error, never an uncaught one
+          return;
+        }
+        void watcher!.close().then(resolve, reject);
+      };
+      const abort = () => end(true);
+      const run = async (changed: string | null) => {
+        if (over) return;
+        if (busy) {
+          again = true;
+          return;
+        }
+        busy = true;
+        try {
+          let done = await check(changed);
+          while (!done && again) {
+            again = false;
+            done = await check(null);
+          }
+          if (done) end(false);
+        } catch (err) {
+          over = true;
+          if (timer) clearTimeout(timer);
+          o.signal?.removeEventListener('abort', abort);
+          void watcher!.close();
+          reject(err);
+        } finally {
+          busy = false;
+        }
+      };
+      watcher = watchRuns(
+        ws,
+        tracked.map((t) => t.current),
+        (id) => void run(id),
+      );
+      if (o.timeoutS !== null) timer = setTimeout(() => end(true), o.timeoutS * 1000);
+      if (o.signal?.aborted) end(true);
+      else o.signal?.addEventListener('abort', abort, { once: true });
+    });
+  }
+  const code = o.any ? (codes[0] ?? 0) : Math.max(0, ...codes);
+  return { lines, code, timedOut, pending: tracked.filter((t) => !t.done).map((t) => t.current) };
+}
+
+export async function waitCmd(o: WaitOptions): Promise<void> {
+  const timeoutS = o.timeout !== undefined ? parseDuration(o.timeout, '--timeout') : null;
+  const { code } = await waitForRuns({ home: o.home, ids: o.ids, timeoutS, any: o.any, follow: o.follow }, (line) => process.stdout.write(`${JSON.stringify(line)}\n`));
+  if (code !== 0) throw new ExitCode(code);
+}

@@ -1,0 +1,140 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { UserError } from '../sys/errors.js';
+import { appendUnderLock, readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from '../sys/fsutil.js';
+import { isValidRunId } from './ids.js';
+import { type Meta, MetaSchema } from './meta.js';
+import { runFiles, type Workspace } from '../workspace/paths.js';
+
+/** A run directory whose meta.json cannot be read: reported, never fatal for other runs. */
+export class CorruptRun extends UserError {
+  constructor(
+    readonly runId: string,
+    reason: string,
+  ) {
+    super(`run ${runId}: meta.json is unreadable (${reason}): inspect or remove ${runId}'s directory under runs/`);
+  }
+}
+
+export function parseMeta(runId: string, text: string | null): Meta {
+  if (text === null) throw new CorruptRun(runId, 'missing');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new CorruptRun(runId, `not JSON: ${(err as Error).message}`);
+  }
+  const parsed = MetaSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CorruptRun(runId, `${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function readMeta(ws: Workspace, runId: string): Meta {
+  return parseMeta(runId, readFileOrNull(runFiles(ws.home, runId).meta));
+}
+
+export function writeMeta(ws: Workspace, meta: Meta): void {
+  writeJsonAtomic(runFiles(ws.home, meta.run_id).meta, MetaSchema.parse(meta));
+}
+
+/** Read-modify-write of one run's record under that run's lock: no lost update. */
+export function updateMeta(ws: Workspace, runId: string, change: (m: Meta) => Meta | void): Meta {
+  return withLock(runFiles(ws.home, runId).lock, () => {
+    const current = readMeta(ws, runId);
+    const next = change(current) ?? current;
+    writeMeta(ws, next);
+    return next;
+  });
+}
+
+/** Create the run's directory; the directory is the claim on the id. */
+export function createRunDir(ws: Workspace, runId: string): void {
+  try {
+    mkdirSync(runFiles(ws.home, runId).dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new UserError(`run id ${runId} is already taken: choose another --run-id, or omit it to get a generated one`);
+    }
+    throw err;
+  }
+}
+
+export function removeRunDir(ws: Workspace, runId: string): void {
+  rmSync(runFiles(ws.home, runId).dir, { recursive: true, force: true });
+}
+
+/** The lock every writer of runs/.index takes: appends, and clean's rewrite. */
+function indexLock(ws: Workspace): string {
+  return `${ws.locks}/index.lock`;
+}
+
+/**
+ * Append to the creation-order index that lets `list` avoid reading every record, safe from
+ * `clean --runs`' rewrite (a run missing from the index would still be listed, by its record).
+ */
+export function indexRun(ws: Workspace, runId: string, createdAt: string): void {
+  appendUnderLock(ws.index, indexLock(ws), `${createdAt}\t${runId}\n`);
+}
+
+/** Rewrite the index without these runs (atomically, under the index lock); returns how many lines went. */
+export function unindexRuns(ws: Workspace, runIds: ReadonlySet<string>): number {
+  if (!runIds.size) return 0;
+  return withLock(indexLock(ws), () => {
+    const text = readFileOrNull(ws.index);
+    if (text === null) return 0;
+    const lines = text.split('\n').filter((l) => l !== '');
+    const kept = lines.filter((l) => !runIds.has(l.slice(l.indexOf('\t') + 1)));
+    if (kept.length !== lines.length) writeFileAtomic(ws.index, kept.map((l) => `${l}\n`).join(''));
+    return lines.length - kept.length;
+  });
+}
+
+export function listRunIds(ws: Workspace): string[] {
+  try {
+    return readdirSync(ws.runs).filter((n) => !n.startsWith('.') && isValidRunId(n));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** Resolve an exact id, or a unique prefix or suffix of one. */
+export function resolveRunId(ws: Workspace, query: string): string {
+  if (!query || /[/\\\0]/.test(query) || query.includes('..')) {
+    throw new UserError(`invalid run id ${JSON.stringify(query)}: give a run id, or a unique prefix or suffix of one (see "agentctl list")`);
+  }
+  // existence only: the caller reads the record next, once
+  if (isValidRunId(query) && existsSync(runFiles(ws.home, query).meta)) return query;
+  const ids = listRunIds(ws);
+  const matches = ids.filter((id) => id.startsWith(query) || id.endsWith(query));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new UserError(`no run matches "${query}": see "agentctl list" for run ids`);
+  const shown = matches.sort().slice(0, 5).join(', ');
+  throw new UserError(`"${query}" matches ${matches.length} runs (${shown}${matches.length > 5 ? ', ...' : ''}): give more of the id`);
+}
+
+/** Run ids newest first: the index gives the order; directories it lacks are placed by their record. */
+export function runIdsNewestFirst(ws: Workspace): string[] {
+  const dirs = new Set(listRunIds(ws));
+  const created = new Map<string, string>();
+  const index = readFileOrNull(ws.index) ?? '';
+  for (const line of index.split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab < 0) continue;
+    const id = line.slice(tab + 1);
+    if (dirs.has(id)) created.set(id, line.slice(0, tab));
+  }
+  for (const id of dirs) {
+    if (created.has(id)) continue;
+    let at = '';
+    try {
+      at = (JSON.parse(readFileSync(runFiles(ws.home, id).meta, 'utf8')) as { created_at?: string }).created_at ?? '';
+    } catch {
+      // corrupt record: sorts last, list shows it as such
+    }
+    created.set(id, at);
+  }
+  return [...created.entries()].sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : a[0] < b[0] ? 1 : -1)).map(([id]) => id);
+}

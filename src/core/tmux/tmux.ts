@@ -1,0 +1,218 @@
+// The only module that runs tmux. Every call goes through run(), which adds the socket
+// arguments, so tests and users can keep agentctl on a private server.
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execaSync } from 'execa';
+import { UserError } from '../sys/errors.js';
+import { sleepSync } from '../sys/fsutil.js';
+
+export interface TmuxSocket {
+  /** `-S path` */
+  socket: string | null;
+  /** `-L name` */
+  socketName: string | null;
+}
+
+export interface PaneInfo {
+  paneId: string;
+  windowId: string;
+  sessionName: string;
+  dead: boolean;
+  active: boolean;
+  startCommand: string;
+}
+
+/** Socket from the environment (AGENTCTL_TMUX_SOCKET / _NAME) or config, env first. */
+export function socketFrom(cfg: { tmux_socket: string | null; tmux_socket_name: string | null }): TmuxSocket {
+  const socket = process.env.AGENTCTL_TMUX_SOCKET || cfg.tmux_socket || null;
+  const socketName = socket ? null : process.env.AGENTCTL_TMUX_SOCKET_NAME || cfg.tmux_socket_name || null;
+  return { socket, socketName };
+}
+
+/** tmux format strings expand `#`: make user text literal. */
+export function escapeFormat(text: string): string {
+  return text.replace(/#/g, '##');
+}
+
+/** A pane just made: its id, its window and how many panes that window has now. */
+export interface NewPane {
+  paneId: string;
+  windowId: string;
+  windowPanes: number;
+}
+
+const NEW_PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{window_panes}';
+
+const PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{session_name}\t#{pane_dead}\t#{pane_active}\t#{pane_start_command}';
+
+export class Tmux {
+  constructor(readonly sock: TmuxSocket) {}
+
+  private baseArgs(): string[] {
+    if (this.sock.socket) return ['-S', this.sock.socket];
+    if (this.sock.socketName) return ['-L', this.sock.socketName];
+    return [];
+  }
+
+  /** Run one tmux command line (use ';' elements to chain commands). */
+  run(args: string[], input?: string): { ok: boolean; stdout: string; stderr: string } {
+    try {
+      const r = execaSync('tmux', [...this.baseArgs(), ...args], {
+        reject: false,
+        input,
+        stdin: input === undefined ? 'ignore' : 'pipe',
+        timeout: 5000,
+      });
+      if ((r as { code?: string }).code === 'ENOENT') throw tmuxMissing();
+      return { ok: r.exitCode === 0, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw tmuxMissing();
+      throw err;
+    }
+  }
+
+  private must(args: string[], what: string, input?: string): string {
+    const r = this.run(args, input);
+    if (!r.ok) throw new UserError(`tmux ${what} failed: ${r.stderr.trim() || 'no message'}: check the tmux server and target ("agentctl doctor")`);
+    return r.stdout.trim();
+  }
+
+  /**
+   * The socket file of the server this instance talks to, worked out as tmux does (-S path, or
+   * -L name / "default" in $TMUX_TMPDIR, else /tmp, /tmux-UID), without running tmux.
+   */
+  socketFile(): string {
+    if (this.sock.socket) return resolve(this.sock.socket);
+    const uid = process.getuid?.() ?? 0;
+    return join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, this.sock.socketName ?? 'default');
+  }
+
+  /**
+   * Which server instance is up on our socket: the socket file's identity, which a restarted
+   * server replaces (attaching and detaching only change its ctime). null: no server.
+   */
+  serverIdentity(): string | null {
+    try {
+      const st = statSync(this.socketFile());
+      return `${st.dev}:${st.ino}:${st.birthtimeMs}:${st.mtimeMs}`;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Whether a socket path (as in $TMUX) is this instance's server: compared by file identity. */
+  isServerAt(socketPath: string): boolean {
+    try {
+      const a = statSync(this.socketFile());
+      const b = statSync(socketPath);
+      return a.dev === b.dev && a.ino === b.ino;
+    } catch {
+      return false;
+    }
+  }
+
+  paneInfo(target: string): PaneInfo | null {
+    const r = this.run(['display-message', '-p', '-t', target, PANE_FORMAT]);
+    if (!r.ok) return null;
+    // display-message may fail to find its target and still exit 0, printing empty fields
+    const info = parsePane(r.stdout.trim());
+    return info.paneId ? info : null;
+  }
+
+  /** Panes of the window holding target (a pane or window); empty when it does not exist. */
+  listPanes(windowTarget: string): PaneInfo[] {
+    const r = this.run(['list-panes', '-t', windowTarget, '-F', PANE_FORMAT]);
+    if (!r.ok) return [];
+    return r.stdout.split('\n').filter(Boolean).map(parsePane);
+  }
+
+  /** Windows of a session; null when the session (or the server) does not exist. */
+  listWindows(session: string): { windowId: string; name: string; panes: number }[] | null {
+    const r = this.run(['list-windows', '-t', `=${session}`, '-F', '#{window_id}\t#{window_name}\t#{window_panes}']);
+    if (!r.ok) return null;
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [windowId = '', name = '', panes = '0'] = l.split('\t');
+        return { windowId, name, panes: Number(panes) };
+      });
+  }
+
+  /** A detached session whose first pane runs command. */
+  newSession(o: { session: string; windowName: string; cwd: string; command: string[] }): NewPane {
+    return parseNewPane(
+      this.must(['new-session', '-d', '-s', o.session, '-n', o.windowName, '-x', '220', '-y', '60', '-c', o.cwd, '-P', '-F', NEW_PANE_FORMAT, '--', ...o.command], 'new-session'),
+    );
+  }
+
+  newWindow(o: { session: string; windowName: string; cwd: string; command: string[] }): NewPane {
+    return parseNewPane(
+      this.must(['new-window', '-d', '-t', `=${o.session}:`, '-n', o.windowName, '-c', o.cwd, '-P', '-F', NEW_PANE_FORMAT, '--', ...o.command], 'new-window'),
+    );
+  }
+
+  /** Split target without moving focus (-d); horizontal puts the new pane to the right. */
+  splitWindow(o: { target: string; cwd: string; command: string[]; horizontal: boolean; size?: string }): NewPane {
+    const args = ['split-window', '-d', o.horizontal ? '-h' : '-v', '-t', o.target, '-c', o.cwd, '-P', '-F', NEW_PANE_FORMAT];
+    if (o.size) args.push('-l', o.size);
+    return parseNewPane(this.must([...args, '--', ...o.command], 'split-window'));
+  }
+
+  /** Title, border and layout for a worker pane; best effort (the pane may already be gone). */
+  decorateWorkerPane(paneId: string, title: string, layout: 'spread' | 'tiled'): void {
+    const layoutCmd = layout === 'spread' ? ['select-layout', '-E', '-t', paneId] : ['select-layout', '-t', paneId, 'tiled'];
+    this.run([
+      'select-pane', '-t', paneId, '-T', escapeFormat(title), ';',
+      'set-option', '-w', '-t', paneId, 'pane-border-status', 'top', ';',
+      'set-option', '-w', '-t', paneId, 'pane-border-format', ' #{pane_title} ', ';',
+      ...layoutCmd,
+    ]);
+  }
+
+  /** Keep a pane on screen after its process exits (for inspecting a failed run). */
+  remainOnExit(paneId: string): void {
+    this.run(['set-option', '-p', '-t', paneId, 'remain-on-exit', 'on']);
+  }
+
+  displayMessage(target: string, text: string): boolean {
+    return this.run(['display-message', '-d', '8000', '-t', target, escapeFormat(text)]).ok;
+  }
+
+  /**
+   * Type text into a pane as literal input: bracketed paste from a named buffer (never parsed
+   * as key names), then a separate Enter so a TUI sees a submitted line.
+   */
+  pasteLine(paneId: string, text: string, bufferName: string): boolean {
+    const r = this.run(['load-buffer', '-b', bufferName, '-', ';', 'paste-buffer', '-p', '-d', '-b', bufferName, '-t', paneId], text);
+    if (!r.ok) {
+      this.run(['delete-buffer', '-b', bufferName]);
+      return false;
+    }
+    sleepSync(150); // synchronous: the caller holds the wake-up lock until the Enter is sent
+    return this.run(['send-keys', '-t', paneId, 'Enter']).ok;
+  }
+
+  killPane(paneId: string): boolean {
+    return this.run(['kill-pane', '-t', paneId]).ok;
+  }
+
+  version(): string | null {
+    const r = this.run(['-V']);
+    return r.ok ? r.stdout.trim() : null;
+  }
+}
+
+function parseNewPane(line: string): NewPane {
+  const [paneId = '', windowId = '', panes = '1'] = line.split('\t');
+  return { paneId, windowId, windowPanes: Number(panes) || 1 };
+}
+
+function parsePane(line: string): PaneInfo {
+  const [paneId = '', windowId = '', sessionName = '', dead = '0', active = '0', ...rest] = line.split('\t');
+  return { paneId, windowId, sessionName, dead: dead === '1', active: active === '1', startCommand: rest.join('\t') };
+}
+
+function tmuxMissing(): UserError {
+  return new UserError('tmux is not installed or not on PATH: install it (apt-get install tmux, brew install tmux) and retry');
+}

@@ -1,0 +1,103 @@
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import * as z from 'zod';
+import { UserError } from '../sys/errors.js';
+import { readFileOrNull, withLock, writeJsonAtomic } from '../sys/fsutil.js';
+import { assertName } from '../runs/ids.js';
+import type { Workspace } from './paths.js';
+
+const ProjectSchema = z.looseObject({
+  path: z.string().min(1),
+  default_profile: z.string().optional(),
+  /** Runs of this project get their own git worktree unless a flag says otherwise. */
+  worktree: z.boolean().optional(),
+  added_at: z.string().optional(),
+});
+const ProjectsFileSchema = z.looseObject({ projects: z.record(z.string(), ProjectSchema).default({}) });
+export type Project = z.infer<typeof ProjectSchema>;
+type ProjectsFile = z.infer<typeof ProjectsFileSchema>;
+
+export function loadProjects(ws: Workspace): ProjectsFile {
+  const text = readFileOrNull(ws.projects);
+  if (text === null) return { projects: {} };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${ws.projects} is not valid JSON (${(err as Error).message}): fix it, or move it aside and add your projects again`);
+  }
+  const parsed = ProjectsFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserError(`${ws.projects}: ${issue.path.join('.')}: ${issue.message}: fix that entry`);
+  }
+  return parsed.data;
+}
+
+function existingDir(path: string, what: string): string {
+  const abs = resolve(path);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch {
+    throw new UserError(`${what} ${abs} does not exist: give an existing directory`);
+  }
+  if (!st.isDirectory()) throw new UserError(`${what} ${abs} is not a directory: give a directory`);
+  return realpathSync(abs);
+}
+
+/** Register or update a project; concurrent callers never lose each other's entries. */
+export function addProject(ws: Workspace, name: string, path: string, defaultProfile?: string, worktree?: boolean): { project: Project; replaced: boolean } {
+  assertName(name, 'project name');
+  const dir = existingDir(path, 'project directory');
+  return withLock(`${ws.locks}/projects.lock`, () => {
+    const file = loadProjects(ws);
+    const replaced = name in file.projects;
+    const project: Project = { path: dir, added_at: new Date().toISOString() };
+    if (defaultProfile) project.default_profile = defaultProfile;
+    if (worktree !== undefined) project.worktree = worktree;
+    file.projects[name] = project;
+    writeJsonAtomic(ws.projects, file);
+    return { project, replaced };
+  });
+}
+
+export function removeProject(ws: Workspace, name: string): Project {
+  return withLock(`${ws.locks}/projects.lock`, () => {
+    const file = loadProjects(ws);
+    const project = file.projects[name];
+    if (!project) throw new UserError(`unknown project "${name}": see "agentctl projects"`);
+    delete file.projects[name];
+    writeJsonAtomic(ws.projects, file);
+    return project;
+  });
+}
+
+export interface ResolvedProject {
+  name: string | null;
+  dir: string;
+  defaultProfile?: string;
+  worktree?: boolean;
+}
+
+/**
+ * `--project` is a registered name or a path; without it, the current directory (named after
+ * the registered project it belongs to, if any).
+ */
+export function resolveProject(ws: Workspace, arg: string | undefined, cwd: string): ResolvedProject {
+  const { projects } = loadProjects(ws);
+  if (arg && projects[arg]) {
+    const p = projects[arg];
+    if (!existsSync(p.path)) throw new UserError(`project "${arg}" points to ${p.path}, which no longer exists: run "agentctl add-project ${arg} <new path>"`);
+    return { name: arg, dir: p.path, defaultProfile: p.default_profile, worktree: p.worktree };
+  }
+  if (arg && !isAbsolute(arg) && !arg.startsWith('.') && !arg.includes('/') && !existsSync(resolve(cwd, arg))) {
+    const known = Object.keys(projects);
+    throw new UserError(`unknown project "${arg}": register it with "agentctl add-project ${arg} <path>"${known.length ? ` or use one of ${known.join(', ')}` : ''}`);
+  }
+  const dir = existingDir(resolve(cwd, arg ?? '.'), 'project directory');
+  const owner = Object.entries(projects)
+    .filter(([, p]) => dir === p.path || dir.startsWith(`${p.path}/`))
+    .sort((a, b) => b[1].path.length - a[1].path.length)[0];
+  return owner ? { name: owner[0], dir, defaultProfile: owner[1].default_profile, worktree: owner[1].worktree } : { name: null, dir };
+}
