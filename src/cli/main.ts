@@ -2,9 +2,10 @@
 // runs, so `start` pays for nothing but what it uses. The handler at the bottom is the only
 // place that sets the exit code.
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, ExitCode, UserError } from '../core/sys/errors.js';
+import { EXIT, ExitCode, AppError } from '../core/sys/errors.js';
 import { trace } from '../core/sys/trace.js';
 import { VERSION } from '../version.js';
+import { cliWording } from './wording.js';
 
 const program = new Command('agentctl');
 
@@ -355,8 +356,8 @@ export async function warmUp(o: { snapshot?: boolean } = {}): Promise<void> {
 
 function handleError(err: unknown, argv: string[]): number {
   if (err instanceof ExitCode) return err.exitCode;
-  if (err instanceof UserError) {
-    process.stderr.write(`agentctl: ${err.message}\n`);
+  if (err instanceof AppError) {
+    process.stderr.write(`agentctl: ${err.render(cliWording)}\n`);
     return err.exitCode;
   }
   if (err instanceof CommanderError) {

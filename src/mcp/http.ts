@@ -5,7 +5,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { UserError } from '../core/sys/errors.js';
+import { AppError } from '../core/sys/errors.js';
 import { keepServing, log, signalled } from './process.js';
 import { createServer, type ServerContext } from './tools.js';
 
@@ -18,7 +18,7 @@ export interface HttpOptions {
 export function parseListen(text: string): { host: string; port: number } {
   const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw new UserError(`invalid --http ${JSON.stringify(text)}: give PORT or HOST:PORT, e.g. 8765, 127.0.0.1:8765 or 0.0.0.0:8765`);
+  if (!m || port > 65535) throw new AppError(`invalid --http ${JSON.stringify(text)}: give PORT or HOST:PORT, e.g. 8765, 127.0.0.1:8765 or 0.0.0.0:8765`);
   return { host: m[1] ? m[1].replace(/^\[|\]$/g, '') : '127.0.0.1', port };
 }
 
@@ -34,9 +34,9 @@ function configuredToken(o: HttpOptions): string | null {
     try {
       text = readFileSync(o.tokenFile, 'utf8').trim();
     } catch (err) {
-      throw new UserError(`cannot read --token-file ${o.tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new AppError(`cannot read --token-file ${o.tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    if (!text) throw new UserError(`--token-file ${o.tokenFile} is empty: put the token in it`);
+    if (!text) throw new AppError(`--token-file ${o.tokenFile} is empty: put the token in it`);
     return text;
   }
   const env = process.env.AGENTCTL_MCP_TOKEN?.trim();
@@ -103,7 +103,7 @@ export async function serveHttp(ctx: Omit<ServerContext, 'shutdown'>, o: HttpOpt
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL' ? new UserError(`cannot listen on ${host}:${port} (${err.code}): choose another --http address`) : err),
+      reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL' ? new AppError(`cannot listen on ${host}:${port} (${err.code}): choose another --http address`) : err),
     );
     http.listen(port, host, () => resolve());
   });

@@ -3,7 +3,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { UserError } from '../core/sys/errors.js';
+import { AppError } from '../core/sys/errors.js';
 import { cliEntry, which } from '../core/sys/self.js';
 
 const SCOPES = ['local', 'project', 'user'] as const;
@@ -36,7 +36,7 @@ export async function installClaude(o: InstallOptions): Promise<void> {
   }
   const claude = which('claude', process.env.PATH, process.cwd());
   if (!claude) {
-    throw new UserError(
+    throw new AppError(
       `claude (Claude Code) is not on PATH: install it (npm install -g @anthropic-ai/claude-code), or register the server in your MCP client by hand (see "agentctl mcp install-claude --dry-run")`,
     );
   }
@@ -44,7 +44,7 @@ export async function installClaude(o: InstallOptions): Promise<void> {
   if (r.stdout) process.stdout.write(`${String(r.stdout).trimEnd()}\n`);
   if (r.exitCode !== 0) {
     const why = String(r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.exitCode ?? r.signal}`;
-    throw new UserError(`claude mcp add failed: ${why}: fix that (e.g. "claude mcp remove ${o.name}${o.scope ? ` --scope ${o.scope}` : ''}" first), then run this again`);
+    throw new AppError(`claude mcp add failed: ${why}: fix that (e.g. "claude mcp remove ${o.name}${o.scope ? ` --scope ${o.scope}` : ''}" first), then run this again`);
   }
   process.stdout.write(`Claude Code will run: ${[command, ...args].map(quote).join(' ')}\n`);
 }

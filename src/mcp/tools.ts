@@ -17,11 +17,12 @@ import { notificationsSince, renderNotification } from '../cli/commands/tail.js'
 import { waitForRuns, type WaitLine } from '../cli/commands/wait.js';
 import { cleanWith, diffWith, discardWith, mergeLine, mergeWith } from '../cli/commands/worktree.js';
 import { parseDuration } from '../core/sys/duration.js';
-import { UserError } from '../core/sys/errors.js';
+import { AppError } from '../core/sys/errors.js';
 import { OUTCOMES, RUN_STATUSES } from '../core/runs/meta.js';
 import { resolveHome } from '../core/workspace/paths.js';
 import { compactResult } from '../core/runs/result.js';
 import { VERSION } from '../version.js';
+import { mcpWording } from './wording.js';
 
 export interface ServerContext {
   /** Workspace (--home); undefined: AI_ORCH_HOME or ~/.ai-orch. */
@@ -156,7 +157,7 @@ export function createServer(ctx: ServerContext): McpServer {
         const { data, text, error } = await run(args, AbortSignal.any([extra.signal, ctx.shutdown]));
         return { ...(error ? { isError: true } : {}), content: [{ type: 'text', text }], structuredContent: data as Record<string, unknown> };
       } catch (err) {
-        if (err instanceof UserError) return { isError: true, content: [{ type: 'text', text: err.message }] };
+        if (err instanceof AppError) return { isError: true, content: [{ type: 'text', text: err.render(mcpWording) }] };
         const e = err as Error;
         process.stderr.write(`agentctl mcp: internal error in ${name}: ${e?.stack ?? String(err)}\n`);
         return { isError: true, content: [{ type: 'text', text: `internal error: ${e?.message ?? String(err)} (a bug in agentctl: please report it)` }] };
@@ -316,7 +317,7 @@ export function createServer(ctx: ServerContext): McpServer {
     async (a) => {
       const parent = runRecord(home, a.parent_run_id);
       const prompt = a.prompt ?? '';
-      if (!prompt.trim() && parent.agent !== 'shell') throw new UserError('empty prompt: give what the worker should do next in "prompt"');
+      if (!prompt.trim() && parent.agent !== 'shell') throw new AppError('empty prompt: give what the worker should do next in "prompt"');
       const v = startedView(await resumeWith({ home, parentRunId: a.parent_run_id, profile: a.profile, ...runOptions(a) }, parent, prompt, ctx.caller));
       return { data: v, text: startedText(v, `resumed ${parent.run_id} as`) };
     },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_RESULT_SCHEMA, ensureWorkspace, getProfile, loadConfig, updateConfigFile } from '../../src/core/workspace/config.js';
 import { formatSeconds, parseDuration } from '../../src/core/sys/duration.js';
-import { UserError } from '../../src/core/sys/errors.js';
+import { AppError } from '../../src/core/sys/errors.js';
 import { pidAlive, withLock, withLockAsync, writeFileAtomic } from '../../src/core/sys/fsutil.js';
 import { assertRunId, isValidRunId, newRunId } from '../../src/core/runs/ids.js';
 import { type Meta, newMeta, runCwd } from '../../src/core/runs/meta.js';
@@ -100,7 +100,7 @@ describe('workspace and config', () => {
   it('a corrupt or invalid config.json is a clear error, and updates refuse to overwrite it', () => {
     writeFileSync(ws.config, '{ "tmux_session": ');
     expect(() => loadConfig(ws)).toThrow(/config\.json is not valid JSON .*agentctl init/);
-    expect(() => updateConfigFile(ws, { tmux_session: 'x' })).toThrow(UserError);
+    expect(() => updateConfigFile(ws, { tmux_session: 'x' })).toThrow(AppError);
     expect(readFileSync(ws.config, 'utf8')).toBe('{ "tmux_session": ');
     writeFileSync(ws.config, JSON.stringify({ max_panes_per_window: 'four' }));
     expect(() => loadConfig(ws)).toThrow(/max_panes_per_window: .*fix that setting/);

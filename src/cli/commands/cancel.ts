@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EXIT, UserError } from '../../core/sys/errors.js';
+import { AppError } from '../../core/sys/errors.js';
 import { tmuxFor } from '../../core/lifecycle/liveness.js';
 import { type Meta, isEnded } from '../../core/runs/meta.js';
 import { appendNotification, notification } from '../../core/lifecycle/notify.js';
@@ -20,7 +20,7 @@ export async function cancelRun(o: { home?: string; id: string }): Promise<Meta>
   const id = resolveRunId(ws, o.id);
   const files = runFiles(ws.home, id);
   let m = readMeta(ws, id);
-  if (isEnded(m)) throw new UserError(`run ${id} already ended (${m.outcome ?? m.status}): nothing to cancel`, EXIT.USAGE);
+  if (isEnded(m)) throw new AppError(`run ${id} already ended (${m.outcome ?? m.status}): nothing to cancel`);
   writeFileSync(files.cancel, new Date().toISOString());
 
   const sup = m.pids.supervisor;

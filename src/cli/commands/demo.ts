@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { ensureWorkspace, updateConfigFile, type Profile } from '../../core/workspace/config.js';
-import { UserError } from '../../core/sys/errors.js';
+import { AppError } from '../../core/sys/errors.js';
 import { commitAll, initRepo } from '../../core/git/git.js';
 import { selfCommand } from '../../core/sys/self.js';
 import { socketFrom, Tmux } from '../../core/tmux/tmux.js';
@@ -15,7 +15,7 @@ const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 export async function demoCmd(o: { home?: string; keep?: boolean }): Promise<void> {
   // the demo rewrites the workspace's profiles and tmux session: never a real workspace's
   if (o.home && existsSync(join(resolve(o.home), 'config.json'))) {
-    throw new UserError(`${resolve(o.home)} already holds a workspace, which the demo would reconfigure: omit --home (the demo makes a throwaway one) or give an empty directory`);
+    throw new AppError(`${resolve(o.home)} already holds a workspace, which the demo would reconfigure: omit --home (the demo makes a throwaway one) or give an empty directory`);
   }
   const root = mkdtempSync(join(tmpdir(), 'agentctl-demo-'));
   const repo = join(root, 'repo');

@@ -1,5 +1,5 @@
 import { ensureWorkspace, loadConfig, updateConfigFile } from '../../core/workspace/config.js';
-import { UserError } from '../../core/sys/errors.js';
+import { AppError } from '../../core/sys/errors.js';
 import { resolveHome } from '../../core/workspace/paths.js';
 
 export interface InitOptions {
@@ -17,7 +17,7 @@ export function init(o: InitOptions): void {
   const changes: Record<string, unknown> = {};
   if (o.wakeHere) {
     const pane = process.env.TMUX_PANE;
-    if (!pane || !process.env.TMUX) throw new UserError('--wake-here needs to run inside a tmux pane: run it there, or pass --wake-pane %N');
+    if (!pane || !process.env.TMUX) throw new AppError('--wake-here needs to run inside a tmux pane: run it there, or pass --wake-pane %N');
     changes.tmux_sendkeys_target = pane;
   }
   if (o.wakePane) changes.tmux_sendkeys_target = o.wakePane;

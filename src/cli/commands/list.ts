@@ -1,5 +1,5 @@
 import { formatSeconds } from '../../core/sys/duration.js';
-import { UserError } from '../../core/sys/errors.js';
+import { AppError } from '../../core/sys/errors.js';
 import { readFileOrNull } from '../../core/sys/fsutil.js';
 import { refreshLiveness } from '../../core/lifecycle/liveness.js';
 import { type Meta, OUTCOMES, RUN_STATUSES } from '../../core/runs/meta.js';
@@ -23,9 +23,9 @@ type BranchState = import('../../core/git/worktree.js').BranchState;
 export async function listRows(o: ListOptions): Promise<Row[]> {
   const ws = workspace(resolveHome(o.home));
   const limit = Number(o.limit ?? 20);
-  if (!Number.isInteger(limit) || limit < 0) throw new UserError(`invalid --limit ${JSON.stringify(String(o.limit))}: give a whole number (0 for all)`);
+  if (!Number.isInteger(limit) || limit < 0) throw new AppError(`invalid --limit ${JSON.stringify(String(o.limit))}: give a whole number (0 for all)`);
   const statuses: readonly string[] = [...RUN_STATUSES, ...OUTCOMES, 'corrupt'];
-  if (o.status && !statuses.includes(o.status)) throw new UserError(`invalid --status ${JSON.stringify(o.status)}: use one of ${statuses.join(', ')}`);
+  if (o.status && !statuses.includes(o.status)) throw new AppError(`invalid --status ${JSON.stringify(o.status)}: use one of ${statuses.join(', ')}`);
   const cfg = loadConfigOrNull(ws);
 
   const rows: Row[] = [];

@@ -1,6 +1,6 @@
 // `agentctl mcp`: the run API as MCP tools. The SDK is loaded only here, never by other commands.
 import { parseDuration } from '../../core/sys/duration.js';
-import { UserError } from '../../core/sys/errors.js';
+import { AppError } from '../../core/sys/errors.js';
 import { resolveHome } from '../../core/workspace/paths.js';
 import { thisProcess } from './start.js';
 
@@ -13,7 +13,7 @@ export interface McpOptions {
 
 export async function mcpCmd(o: McpOptions): Promise<void> {
   if (o.http === undefined && o.tokenFile !== undefined) {
-    throw new UserError('--token-file is for --http (stdio needs no token): add --http [HOST:]PORT, or drop it');
+    throw new AppError('--token-file is for --http (stdio needs no token): add --http [HOST:]PORT, or drop it');
   }
   const maxWaitS = parseDuration(o.maxWait ?? '50', '--max-wait');
   const ctx = { home: resolveHome(o.home), maxWaitS, caller: thisProcess() };

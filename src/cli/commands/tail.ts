@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { format } from 'date-fns/format';
 import { ensureWorkspace } from '../../core/workspace/config.js';
-import { UserError } from '../../core/sys/errors.js';
+import { AppError } from '../../core/sys/errors.js';
 import { LineReader, onChanges } from '../../core/sys/follow.js';
 import type { Notification } from '../../core/lifecycle/notify.js';
 import { resolveHome, workspace } from '../../core/workspace/paths.js';
@@ -50,7 +50,7 @@ export function notificationsSince(o: { home?: string; cursor?: string; last: nu
   let from: { ino: number; offset: number } | null = null;
   if (o.cursor !== undefined) {
     const m = /^(\d+):(\d+)$/.exec(o.cursor);
-    if (!m) throw new UserError(`invalid cursor ${JSON.stringify(o.cursor)}: pass the cursor the previous notifications call returned, or none for the latest lines`);
+    if (!m) throw new AppError(`invalid cursor ${JSON.stringify(o.cursor)}: pass the cursor the previous notifications call returned, or none for the latest lines`);
     from = { ino: Number(m[1]), offset: Number(m[2]) };
   }
   const fd = openSync(ws.notify, 'r');
@@ -84,7 +84,7 @@ export function notificationsSince(o: { home?: string; cursor?: string; last: nu
 
 export async function tailCmd(o: TailOptions): Promise<void> {
   const n = Number(o.lines ?? 10);
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`invalid -n ${JSON.stringify(o.lines)}: give a whole number`);
+  if (!Number.isInteger(n) || n < 0) throw new AppError(`invalid -n ${JSON.stringify(o.lines)}: give a whole number`);
   const out = (line: string) => {
     if (line.trim()) process.stdout.write(`${o.json ? line : renderNotification(line)}\n`);
   };

@@ -1,7 +1,7 @@
 // diff, merge, discard, clean: bringing a worktree run's work back, or throwing it away safely.
 // Each command is a data function (shared with the MCP tools) and a printer.
 import { parseDuration } from '../../core/sys/duration.js';
-import { ExitCode, UserError } from '../../core/sys/errors.js';
+import { ExitCode, AppError } from '../../core/sys/errors.js';
 import { refreshLiveness } from '../../core/lifecycle/liveness.js';
 import type { Meta } from '../../core/runs/meta.js';
 import { resolveHome, workspace, type Workspace } from '../../core/workspace/paths.js';
@@ -82,7 +82,7 @@ export interface CleanOptions {
 export async function cleanWith(o: CleanOptions, label = '--older-than', runsLabel = '--runs'): Promise<{ report: CleanReport & Partial<PruneReport>; lines: string[] }> {
   const ws = workspace(resolveHome(o.home));
   if (o.runs && o.olderThan === undefined) {
-    throw new UserError(`${runsLabel} needs ${label}: say how long ago a run must have ended for its record to be removed (e.g. 7d)`);
+    throw new AppError(`${runsLabel} needs ${label}: say how long ago a run must have ended for its record to be removed (e.g. 7d)`);
   }
   const olderThanS = o.olderThan === undefined ? undefined : parseDuration(o.olderThan, label);
   const dryRun = o.dryRun ?? false;

@@ -2,7 +2,7 @@
 // age), and the stale worktrees doctor reports and clean repairs. See worktree.ts for layout.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../sys/errors.js';
+import { AppError } from '../sys/errors.js';
 import { readFileOrNull } from '../sys/fsutil.js';
 import { branchExists, changedPaths, deleteBranch, listWorktrees, pruneWorktrees, removeWorktree, resolveCommit, unmergedCommits } from './git.js';
 import { type Meta, type Worktree, isEnded } from '../runs/meta.js';
@@ -75,7 +75,7 @@ export async function discardRun(ws: Workspace, m: Meta, o: { force: boolean }):
   const wt = needWorktree(m);
   assertSettled(ws, m, 'discard it');
   if (!existsSync(wt.repo_root)) {
-    if (!o.force) throw new UserError(`repository ${wt.repo_root} of run ${m.run_id} is gone: delete ${wt.path} by hand, or pass --force`);
+    if (!o.force) throw new AppError(`repository ${wt.repo_root} of run ${m.run_id} is gone: delete ${wt.path} by hand, or pass --force`);
     rmSync(wt.path, { recursive: true, force: true });
     recordRemoval(ws, wt, { worktree_removed: true, branch_deleted: true });
     return { path: wt.path, branch: wt.branch, run_id: m.run_id, worktree_removed: true, branch_deleted: true, kept: [] };

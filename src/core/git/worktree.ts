@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { UserError } from '../sys/errors.js';
+import { AppError } from '../sys/errors.js';
 import { readFileOrNull, withLockAsync } from '../sys/fsutil.js';
 import {
   addWorktree, branchExists, branchTips, carryChanges, changedPaths, changedSinceFork, commitAll, commitsAhead, currentBranch, deleteBranch,
@@ -53,18 +53,18 @@ export interface CreateRequest {
   patchFile: string;
 }
 
-/** Create the run's worktree and branch; every failure is a one-line UserError saying what to do. */
+/** Create the run's worktree and branch; every failure is a one-line AppError saying what to do. */
 export async function createRunWorktree(ws: Workspace, r: CreateRequest): Promise<Worktree> {
   const fix = r.source.startsWith('--') ? `or drop ${r.source}` : `or pass --no-worktree (worktrees are on by ${r.source})`;
   const baseRef = r.base ?? 'HEAD';
   const top = await repoAndCommit(r.projectDir, baseRef);
-  if (!top) throw new UserError(`${r.projectDir} is not in a git repository, so a worktree cannot be made for the run: run "git init" and commit there, ${fix}`);
+  if (!top) throw new AppError(`${r.projectDir} is not in a git repository, so a worktree cannot be made for the run: run "git init" and commit there, ${fix}`);
   const base = top.commit;
   if (!base) {
     if ((await resolveCommit(top.root, 'HEAD')) === null && !(await hasAnyCommit(top.root))) {
-      throw new UserError(`repository ${top.root} has no commits yet, so a worktree has nothing to start from: make a first commit, ${fix}`);
+      throw new AppError(`repository ${top.root} has no commits yet, so a worktree has nothing to start from: make a first commit, ${fix}`);
     }
-    throw new UserError(`base ${JSON.stringify(baseRef)} is not a commit in ${top.root}: give an existing branch, tag or commit ("git branch -a" lists the branches)`);
+    throw new AppError(`base ${JSON.stringify(baseRef)} is not a commit in ${top.root}: give an existing branch, tag or commit ("git branch -a" lists the branches)`);
   }
   const branch = `${BRANCH_PREFIX}${r.runId}`;
   const path = join(worktreesDir(ws), safeName(r.projectName ?? basename(top.root)), r.runId);
@@ -87,16 +87,16 @@ export async function createRunWorktree(ws: Workspace, r: CreateRequest): Promis
     branch_deleted_at: null,
   };
   await withLockAsync(repoLock(ws, top.commonDir), async () => {
-    if (existsSync(path)) throw new UserError(`${path} already exists: choose another --run-id, or remove that directory ("agentctl clean")`);
+    if (existsSync(path)) throw new AppError(`${path} already exists: choose another --run-id, or remove that directory ("agentctl clean")`);
     mkdirSync(dirname(path), { recursive: true });
     try {
       await addWorktree(top.root, path, branch, base);
     } catch (err) {
       // git checks the branch name itself: one git call less on start's critical path
       if (err instanceof GitFailed && /already exists/.test(err.stderr) && (await branchExists(top.root, branch))) {
-        throw new UserError(`branch ${branch} already exists in ${top.root}: choose another --run-id, or delete that branch ("git branch -D ${branch}") if its work is not needed`);
+        throw new AppError(`branch ${branch} already exists in ${top.root}: choose another --run-id, or delete that branch ("git branch -D ${branch}") if its work is not needed`);
       }
-      throw new UserError(`git could not create the worktree ${path}: ${gitMessage(err)}: fix that, ${fix}`);
+      throw new AppError(`git could not create the worktree ${path}: ${gitMessage(err)}: fix that, ${fix}`);
     }
   }, REPO_LOCK_MS);
   if (r.withChanges) {
@@ -106,7 +106,7 @@ export async function createRunWorktree(ws: Workspace, r: CreateRequest): Promis
       await carryChanges(from, path, r.patchFile);
     } catch (err) {
       await undoRunWorktree(ws, wt);
-      throw new UserError(`the uncommitted changes of ${top.root} could not be carried onto ${baseRef}: ${gitMessage(err)}: drop --with-changes, or choose a base they apply to`);
+      throw new AppError(`the uncommitted changes of ${top.root} could not be carried onto ${baseRef}: ${gitMessage(err)}: drop --with-changes, or choose a base they apply to`);
     }
   }
   return wt;
@@ -189,12 +189,12 @@ export function assertSettled(ws: Workspace, m: Meta, what: string): void {
   const busy = runsSharing(ws, m.worktree!).find((r) => !isEnded(r));
   if (busy || !isEnded(m)) {
     const id = busy?.run_id ?? m.run_id;
-    throw new UserError(`run ${id} is still working in ${m.worktree!.path}: wait for it ("agentctl wait ${id}") before you ${what}`);
+    throw new AppError(`run ${id} is still working in ${m.worktree!.path}: wait for it ("agentctl wait ${id}") before you ${what}`);
   }
 }
 
 export function needWorktree(m: Meta): Worktree {
-  if (!m.worktree) throw new UserError(`run ${m.run_id} has no worktree (it ran in ${m.project_dir}): its changes are already in that checkout`);
+  if (!m.worktree) throw new AppError(`run ${m.run_id} has no worktree (it ran in ${m.project_dir}): its changes are already in that checkout`);
   return m.worktree;
 }
 
@@ -214,23 +214,23 @@ export async function runDiff(m: Meta, form: DiffForm): Promise<string> {
       const tree = repo ? await snapshotTree(repo) : null;
       if (tree) return diffText(wt.path, wt.base, tree, form);
     }
-    if (!existsSync(wt.repo_root)) throw new UserError(`repository ${wt.repo_root} of run ${m.run_id} is gone: no diff to show`);
+    if (!existsSync(wt.repo_root)) throw new AppError(`repository ${wt.repo_root} of run ${m.run_id} is gone: no diff to show`);
     if (await branchExists(wt.repo_root, wt.branch)) return diffText(wt.repo_root, wt.base, `refs/heads/${wt.branch}`, form);
     if (wt.head && (await resolveCommit(wt.repo_root, wt.head))) return diffText(wt.repo_root, wt.base, wt.head, form);
-    throw new UserError(`run ${m.run_id}'s branch ${wt.branch} was deleted and its commits are gone: no diff to show`);
+    throw new AppError(`run ${m.run_id}'s branch ${wt.branch} was deleted and its commits are gone: no diff to show`);
   }
   const g = m.git;
-  if (!g || !g.start_tree) throw new UserError(`run ${m.run_id} did not run in a git repository (or its start was not recorded): no diff to show`);
+  if (!g || !g.start_tree) throw new AppError(`run ${m.run_id} did not run in a git repository (or its start was not recorded): no diff to show`);
   let end = g.end_tree;
   if (!end) {
     const repo = await repoInfo(g.repo_root);
     end = repo ? await snapshotTree(repo) : null;
   }
-  if (!end) throw new UserError(`run ${m.run_id}'s repository ${g.repo_root} cannot be read: no diff to show`);
+  if (!end) throw new AppError(`run ${m.run_id}'s repository ${g.repo_root} cannot be read: no diff to show`);
   try {
     return await diffText(g.repo_root, g.start_tree, end, form);
   } catch (err) {
-    throw new UserError(`the snapshots of run ${m.run_id} are no longer in ${g.repo_root} (${gitMessage(err)}): no diff to show`);
+    throw new AppError(`the snapshots of run ${m.run_id} are no longer in ${g.repo_root} (${gitMessage(err)}): no diff to show`);
   }
 }
 
@@ -249,12 +249,12 @@ export interface MergeResult {
 }
 
 /** Thrown when the run's branch conflicts with the checkout's: exit 1, the files named. */
-export class MergeConflict extends UserError {
+export class MergeConflict extends AppError {
   constructor(
     message: string,
     readonly files: string[],
   ) {
-    super(message, 1);
+    super(message, { exit: 1 });
   }
 }
 
@@ -267,25 +267,25 @@ export async function mergeRun(ws: Workspace, m: Meta, o: { squash: boolean; env
   const wt = needWorktree(m);
   assertSettled(ws, m, 'merge it');
   const root = wt.repo_root;
-  if (!existsSync(root)) throw new UserError(`repository ${root} of run ${m.run_id} is gone: nothing to merge into`);
+  if (!existsSync(root)) throw new AppError(`repository ${root} of run ${m.run_id} is gone: nothing to merge into`);
   return underRepoLock(ws, root, async () => {
     if (!(await branchExists(root, wt.branch))) {
-      throw new UserError(`run ${m.run_id}'s branch ${wt.branch} no longer exists (discarded?): nothing to merge`);
+      throw new AppError(`run ${m.run_id}'s branch ${wt.branch} no longer exists (discarded?): nothing to merge`);
     }
     if (existsSync(wt.path) && !wt.removed_at) {
       const loose = await changedPaths(wt.path);
       if (loose.length) {
-        throw new UserError(
+        throw new AppError(
           `run ${m.run_id}'s worktree ${wt.path} has uncommitted changes (${list(loose)}), which a merge would leave behind: commit them there ("git -C ${wt.path} add -A && git -C ${wt.path} commit"), or resume the run`,
         );
       }
     }
     const into = await currentBranch(root);
-    if (!into) throw new UserError(`the checkout ${root} is on a detached HEAD: check out the branch to merge into first ("git switch main")`);
-    if (into === wt.branch) throw new UserError(`the checkout ${root} has ${wt.branch} itself checked out: check out the branch to merge into first`);
+    if (!into) throw new AppError(`the checkout ${root} is on a detached HEAD: check out the branch to merge into first ("git switch main")`);
+    if (into === wt.branch) throw new AppError(`the checkout ${root} has ${wt.branch} itself checked out: check out the branch to merge into first`);
     const dirty = await changedPaths(root, { untracked: false });
     if (dirty.length) {
-      throw new UserError(`the checkout ${root} has uncommitted changes (${list(dirty)}): commit or stash them first; nothing was merged`);
+      throw new AppError(`the checkout ${root} has uncommitted changes (${list(dirty)}): commit or stash them first; nothing was merged`);
     }
     const tip = (await resolveCommit(root, `refs/heads/${wt.branch}`))!;
     const done = (squash: boolean, commit: string | null, already: boolean): MergeResult => ({
@@ -308,7 +308,7 @@ export async function mergeRun(ws: Workspace, m: Meta, o: { squash: boolean; env
     const untracked = new Set(await untrackedPaths(root));
     const clobbered = changed.filter((f) => untracked.has(f));
     if (clobbered.length) {
-      throw new UserError(`untracked files in ${root} would be overwritten by the merge (${list(clobbered)}): move or commit them first; nothing was merged`);
+      throw new AppError(`untracked files in ${root} would be overwritten by the merge (${list(clobbered)}): move or commit them first; nothing was merged`);
     }
     const title = m.title.split('\n')[0] ?? m.run_id;
     const message = o.squash
@@ -318,7 +318,7 @@ export async function mergeRun(ws: Workspace, m: Meta, o: { squash: boolean; env
     try {
       commit = await mergeBranch(root, wt.branch, { squash: o.squash, message }, o.env);
     } catch (err) {
-      throw new UserError(`git could not merge ${wt.branch} into ${into} (${gitMessage(err)}); the checkout was left as it was`);
+      throw new AppError(`git could not merge ${wt.branch} into ${into} (${gitMessage(err)}); the checkout was left as it was`);
     }
     if (!commit) return done(o.squash, null, true);
     const stat = await diffTrees(root, `${commit}^1`, commit).catch(() => null);

@@ -2,7 +2,7 @@
 // session carrying the parent's context) and escalation to a stronger profile.
 import { getAdapter } from '../../agents/index.js';
 import { getProfile, loadConfig } from '../workspace/config.js';
-import { UserError } from '../sys/errors.js';
+import { AppError } from '../sys/errors.js';
 import { readFileOrNull } from '../sys/fsutil.js';
 import { startRun, type Placement, type Started } from './launch.js';
 import { type Meta, isEnded } from '../runs/meta.js';
@@ -31,7 +31,7 @@ export interface ResumeRequest {
 export async function resumeRun(r: ResumeRequest): Promise<Started> {
   const p = r.parent;
   if (!r.escalatedFrom && !isEnded(p)) {
-    throw new UserError(`run ${p.run_id} is still ${p.status}: wait for it ("agentctl wait ${p.run_id}") before resuming it`);
+    throw new AppError(`run ${p.run_id} is still ${p.status}: wait for it ("agentctl wait ${p.run_id}") before resuming it`);
   }
   const cfg = loadConfig(workspace(r.home));
   const profileName = r.profile ?? p.profile;
@@ -40,7 +40,7 @@ export async function resumeRun(r: ResumeRequest): Promise<Started> {
   // carrying the parent's context; only an explicit resume insists on continuing the session
   const sameSession = profile.agent === p.agent && getAdapter(p.agent).resumable && (p.thread_id !== null || !r.escalatedFrom);
   if (sameSession && !p.thread_id) {
-    throw new UserError(
+    throw new AppError(
       `run ${p.run_id} has no recorded ${p.agent} session id, so it cannot be resumed: start a new run with the needed context in its prompt`,
     );
   }
@@ -94,7 +94,7 @@ export function escalationTarget(home: string, parent: Meta, explicit?: string):
   if (explicit) return explicit;
   const cfg = loadConfig(workspace(home));
   const target = cfg.profiles[parent.profile]?.escalate_to;
-  if (!target) throw new UserError(`profile ${parent.profile} has no escalate_to: pass --profile, or set "escalate_to" for it in config.json`);
+  if (!target) throw new AppError(`profile ${parent.profile} has no escalate_to: pass --profile, or set "escalate_to" for it in config.json`);
   getProfile(cfg, target);
   return target;
 }
@@ -107,13 +107,13 @@ export function escalationPrompt(p: Meta): string {
 export async function escalateRun(r: EscalateRequest): Promise<Started> {
   const p = r.parent;
   if (!r.auto) {
-    if (!isEnded(p)) throw new UserError(`run ${p.run_id} is still ${p.status}: wait for it before escalating`);
-    if (p.escalated_to) throw new UserError(`run ${p.run_id} was already escalated to ${p.escalated_to}: escalate that run instead`);
-    if (p.outcome === 'goal_met') throw new UserError(`run ${p.run_id} met its goal: nothing to escalate (use resume to ask for more)`);
+    if (!isEnded(p)) throw new AppError(`run ${p.run_id} is still ${p.status}: wait for it before escalating`);
+    if (p.escalated_to) throw new AppError(`run ${p.run_id} was already escalated to ${p.escalated_to}: escalate that run instead`);
+    if (p.outcome === 'goal_met') throw new AppError(`run ${p.run_id} met its goal: nothing to escalate (use resume to ask for more)`);
   }
   const cfg = loadConfig(workspace(r.home));
   if (p.escalation_depth >= cfg.max_escalations) {
-    throw new UserError(`run ${p.run_id} is already ${p.escalation_depth} escalations deep (max_escalations ${cfg.max_escalations}): look at it yourself, or raise max_escalations`);
+    throw new AppError(`run ${p.run_id} is already ${p.escalation_depth} escalations deep (max_escalations ${cfg.max_escalations}): look at it yourself, or raise max_escalations`);
   }
   const target = escalationTarget(r.home, p, r.profile);
   const started = await resumeRun({

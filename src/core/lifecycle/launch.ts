@@ -7,7 +7,7 @@ import { getAdapter } from '../../agents/index.js';
 import type { AgentName } from '../../agents/types.js';
 import { ensureWorkspace, getProfile, loadConfig, type LoadedConfig } from '../workspace/config.js';
 import { parseDuration } from '../sys/duration.js';
-import { UserError } from '../sys/errors.js';
+import { AppError } from '../sys/errors.js';
 import { readFileOrNull, withLock, writeFileAtomic } from '../sys/fsutil.js';
 import { assertRunId, newRunId } from '../runs/ids.js';
 import { type Meta, type Worktree, isEnded, newMeta, runCwd } from '../runs/meta.js';
@@ -79,24 +79,24 @@ export async function startRun(req: StartRequest): Promise<Started> {
 
   const command = agent === 'shell' ? (req.command?.length ? req.command : (profile.command ?? req.parent?.command ?? null)) : null;
   if (agent === 'shell' && !command) {
-    throw new UserError('the shell agent needs a command: agentctl start --agent shell --title tests -- npm test');
+    throw new AppError('the shell agent needs a command: agentctl start --agent shell --title tests -- npm test');
   }
   if (agent !== 'shell' && req.command?.length) {
-    throw new UserError(`a command after "--" is only for the shell agent, not ${agent}: drop it or add --agent shell`);
+    throw new AppError(`a command after "--" is only for the shell agent, not ${agent}: drop it or add --agent shell`);
   }
 
   const prompt = req.prompt;
   if (agent !== 'shell' && prompt.trim() === '') {
-    throw new UserError(`empty prompt: ${req.emptyPromptFix ?? "pipe the prompt on stdin (agentctl start ... <<'PROMPT') or pass --prompt-file FILE"}`);
+    throw new AppError(`empty prompt: ${req.emptyPromptFix ?? "pipe the prompt on stdin (agentctl start ... <<'PROMPT') or pass --prompt-file FILE"}`);
   }
   const bytes = Buffer.byteLength(prompt);
   if (bytes > cfg.max_prompt_bytes) {
-    throw new UserError(`prompt is ${bytes} bytes, over the ${cfg.max_prompt_bytes}-byte limit: shorten it, or raise max_prompt_bytes in config.json`);
+    throw new AppError(`prompt is ${bytes} bytes, over the ${cfg.max_prompt_bytes}-byte limit: shorten it, or raise max_prompt_bytes in config.json`);
   }
 
   const binary = command ? command[0]! : adapter.binary;
   if (!which(binary, req.env.PATH, project.dir)) {
-    throw new UserError(
+    throw new AppError(
       agent === 'shell'
         ? `command not found: ${binary}: check the command after "--" and PATH`
         : `${binary} not found on PATH: install the ${agent} CLI (see "agentctl doctor") or choose another --agent/--profile`,
@@ -195,7 +195,7 @@ function worktreeWanted(req: StartRequest, project: { name: string | null; workt
   // --base and --with-changes only make sense in a worktree: they ask for one themselves
   const impliedBy = req.base !== undefined ? '--base' : req.withChanges === true ? '--with-changes' : null;
   if (req.worktree === false) {
-    if (impliedBy) throw new UserError(`${impliedBy} is for a run in its own worktree: drop --no-worktree or that option`);
+    if (impliedBy) throw new AppError(`${impliedBy} is for a run in its own worktree: drop --no-worktree or that option`);
     return null;
   }
   if (req.worktree === true) return '--worktree';
@@ -213,7 +213,7 @@ async function inheritedWorktree(ws: Workspace, parent: Meta): Promise<Worktree 
   const wt = parent.worktree;
   if (!wt) return null;
   if (wt.removed_at || !existsSync(wt.path)) {
-    throw new UserError(
+    throw new AppError(
       `run ${parent.run_id}'s worktree ${wt.path} was removed, so the run cannot be continued there: ${wt.branch_deleted_at ? 'start a new run' : `start a new run with "--base ${wt.branch}" to build on its branch`}`,
     );
   }
@@ -221,7 +221,7 @@ async function inheritedWorktree(ws: Workspace, parent: Meta): Promise<Worktree 
   const { runsSharing } = await import('../git/worktree.js');
   const busy = runsSharing(ws, wt).find((r) => r.run_id !== parent.run_id && !isEnded(r));
   if (busy) {
-    throw new UserError(`run ${busy.run_id} is still working in ${wt.path}: wait for it ("agentctl wait ${busy.run_id}") before continuing run ${parent.run_id} there`);
+    throw new AppError(`run ${busy.run_id} is still working in ${wt.path}: wait for it ("agentctl wait ${busy.run_id}") before continuing run ${parent.run_id} there`);
   }
   return { ...wt, commit: null, head: null, diff_stat: null, files_changed: null };
 }
@@ -254,11 +254,11 @@ function claimRunId(ws: Workspace, wanted: string | undefined, now: Date): strin
 async function resolveSchema(ws: Workspace, file: string | undefined, agent: AgentName): Promise<{ text: string }> {
   if (!file) {
     const text = readFileOrNull(ws.defaultSchema);
-    if (text === null) throw new UserError(`default schema ${ws.defaultSchema} is missing: run "agentctl init" to restore it`);
+    if (text === null) throw new AppError(`default schema ${ws.defaultSchema} is missing: run "agentctl init" to restore it`);
     try {
       JSON.parse(text);
     } catch {
-      throw new UserError(`default schema ${ws.defaultSchema} is not valid JSON: fix it, or delete it and run "agentctl init"`);
+      throw new AppError(`default schema ${ws.defaultSchema} is not valid JSON: fix it, or delete it and run "agentctl init"`);
     }
     return { text };
   }
@@ -267,7 +267,7 @@ async function resolveSchema(ws: Workspace, file: string | undefined, agent: Age
   await checkSchema(schema, file);
   if (agent === 'codex') {
     const problem = strictModeProblem(schema);
-    if (problem) throw new UserError(`schema ${file} does not follow the strict structured-output rules codex needs (${problem}): fix the schema`);
+    if (problem) throw new AppError(`schema ${file} does not follow the strict structured-output rules codex needs (${problem}): fix the schema`);
   }
   return { text: `${JSON.stringify(schema, null, 2)}\n` };
 }
@@ -421,7 +421,7 @@ function orchestratorWindow(tmux: Tmux, req: StartRequest, candidates: string[])
     const me = panes.find((p) => p.paneId === target) ?? (target.startsWith('%') ? undefined : panes.find((p) => p.active));
     if (me && !me.dead) return [me, ...panes.filter((p) => p !== me)];
   }
-  if (req.placement?.target) throw new UserError(`tmux target ${req.placement.target} not found: give an existing pane (e.g. %3 or ai:0.1)`);
+  if (req.placement?.target) throw new AppError(`tmux target ${req.placement.target} not found: give an existing pane (e.g. %3 or ai:0.1)`);
   return null;
 }
 

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { format } from 'date-fns';
 import { customRandom } from 'nanoid';
-import { UserError } from '../sys/errors.js';
+import { AppError } from '../sys/errors.js';
 
 /**
  * Fresh random bytes at every call, from the kernel. Not nanoid's default source, which keeps
@@ -35,7 +35,7 @@ export function isValidRunId(id: string): boolean {
 
 export function assertRunId(id: string, what = 'run id'): string {
   if (!isValidRunId(id)) {
-    throw new UserError(
+    throw new AppError(
       `invalid ${what} ${JSON.stringify(id)}: use 1-80 letters, digits, '.', '_' or '-', starting with a letter or digit`,
     );
   }
@@ -46,7 +46,7 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function assertName(name: string, what: string): string {
   if (!NAME_RE.test(name) || name.includes('..')) {
-    throw new UserError(`invalid ${what} ${JSON.stringify(name)}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    throw new AppError(`invalid ${what} ${JSON.stringify(name)}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
   }
   return name;
 }

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { UserError } from '../sys/errors.js';
+import { AppError } from '../sys/errors.js';
 import { appendUnderLock, readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from '../sys/fsutil.js';
 import { isValidRunId } from './ids.js';
 import { type Meta, MetaSchema } from './meta.js';
 import { runFiles, type Workspace } from '../workspace/paths.js';
 
 /** A run directory whose meta.json cannot be read: reported, never fatal for other runs. */
-export class CorruptRun extends UserError {
+export class CorruptRun extends AppError {
   constructor(
     readonly runId: string,
     reason: string,
@@ -55,7 +55,7 @@ export function createRunDir(ws: Workspace, runId: string): void {
     mkdirSync(runFiles(ws.home, runId).dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new UserError(`run id ${runId} is already taken: choose another --run-id, or omit it to get a generated one`);
+      throw new AppError(`run id ${runId} is already taken: choose another --run-id, or omit it to get a generated one`);
     }
     throw err;
   }
@@ -103,16 +103,16 @@ export function listRunIds(ws: Workspace): string[] {
 /** Resolve an exact id, or a unique prefix or suffix of one. */
 export function resolveRunId(ws: Workspace, query: string): string {
   if (!query || /[/\\\0]/.test(query) || query.includes('..')) {
-    throw new UserError(`invalid run id ${JSON.stringify(query)}: give a run id, or a unique prefix or suffix of one (see "agentctl list")`);
+    throw new AppError(`invalid run id ${JSON.stringify(query)}: give a run id, or a unique prefix or suffix of one (see "agentctl list")`);
   }
   // existence only: the caller reads the record next, once
   if (isValidRunId(query) && existsSync(runFiles(ws.home, query).meta)) return query;
   const ids = listRunIds(ws);
   const matches = ids.filter((id) => id.startsWith(query) || id.endsWith(query));
   if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) throw new UserError(`no run matches "${query}": see "agentctl list" for run ids`);
+  if (matches.length === 0) throw new AppError(`no run matches "${query}": see "agentctl list" for run ids`);
   const shown = matches.sort().slice(0, 5).join(', ');
-  throw new UserError(`"${query}" matches ${matches.length} runs (${shown}${matches.length > 5 ? ', ...' : ''}): give more of the id`);
+  throw new AppError(`"${query}" matches ${matches.length} runs (${shown}${matches.length > 5 ? ', ...' : ''}): give more of the id`);
 }
 
 /** Run ids newest first: the index gives the order; directories it lacks are placed by their record. */

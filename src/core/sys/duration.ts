@@ -1,4 +1,4 @@
-import { UserError } from './errors.js';
+import { AppError } from './errors.js';
 
 const UNIT_S: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -14,13 +14,13 @@ export function parseDuration(text: string, what = 'duration'): number {
     matched = re.lastIndex;
   }
   if (matched === 0 || matched !== s.length) {
-    throw new UserError(`invalid ${what} ${JSON.stringify(text)}: use seconds or units like 90s, 15m, 1h30m`);
+    throw new AppError(`invalid ${what} ${JSON.stringify(text)}: use seconds or units like 90s, 15m, 1h30m`);
   }
   return positive(total, text, what);
 }
 
 function positive(n: number, text: string, what: string): number {
-  if (!(n > 0)) throw new UserError(`invalid ${what} ${JSON.stringify(text)}: must be greater than zero`);
+  if (!(n > 0)) throw new AppError(`invalid ${what} ${JSON.stringify(text)}: must be greater than zero`);
   return n;
 }
 

@@ -9,14 +9,62 @@ export const EXIT = {
   INTERNAL: 70,
 } as const;
 
-/** An error caused by the user's input or environment: printed as one line, no stack. */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.USAGE,
-  ) {
-    super(message);
-    this.name = 'UserError';
+/**
+ * How a front-end names things in an error's text. The application and the core write options
+ * and operations as placeholders, `{opt:olderThan}` and `{cmd:wait ID}`, in neutral words; the
+ * CLI renders them as `--older-than` and `agentctl wait ID`, the MCP server as `older_than` and
+ * `wait_runs`. An option name is the camelCase key of the request it belongs to.
+ */
+export interface Wording {
+  option(name: string): string;
+  command(name: string, args: string): string;
+}
+
+const PLACEHOLDER = /\{(opt|cmd):([^{}]+)\}/g;
+
+/** Neutral words: what an error says when no front-end renders it (logs, run records). */
+export const plainWording: Wording = {
+  option: (name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+  command: (name, args) => `agentctl ${name}${args ? ` ${args}` : ''}`,
+};
+
+/** Replaces the placeholders in an error template with a front-end's words. */
+export function word(template: string, w: Wording): string {
+  return template.replace(PLACEHOLDER, (_m, kind: string, body: string) => {
+    if (kind === 'opt') return w.option(body);
+    const sp = body.indexOf(' ');
+    return sp < 0 ? w.command(body, '') : w.command(body.slice(0, sp), body.slice(sp + 1));
+  });
+}
+
+export interface AppErrorOptions {
+  /** What to do about it, in neutral words (placeholders allowed). */
+  fix?: string;
+  /** The CLI's exit code (default: bad input). */
+  exit?: number;
+}
+
+/**
+ * The one error the application layer and the core throw for a problem the user can fix: bad
+ * input, a missing tool, a state that refuses the request. It carries the problem and the fix;
+ * each front-end words them for its own user (see Wording) and prints one line, never a stack.
+ */
+export class AppError extends Error {
+  readonly problem: string;
+  readonly fix: string | undefined;
+  readonly exitCode: number;
+
+  constructor(problem: string, o: AppErrorOptions = {}) {
+    super(word(o.fix ? `${problem}: ${o.fix}` : problem, plainWording));
+    this.name = 'AppError';
+    this.problem = problem;
+    this.fix = o.fix;
+    this.exitCode = o.exit ?? EXIT.USAGE;
+  }
+
+  /** The one-line message in a front-end's words. */
+  render(w: Wording): string {
+    return word(this.fix ? `${this.problem}: ${this.fix}` : this.problem, w);
   }
 }
 

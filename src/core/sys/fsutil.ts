@@ -1,6 +1,6 @@
 import { appendFileSync, closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UserError } from './errors.js';
+import { AppError } from './errors.js';
 
 let tmpCounter = 0;
 
@@ -154,8 +154,8 @@ function unlock(lockPath: string, token: string): void {
   }
 }
 
-function lockTimeout(lockPath: string): UserError {
-  return new UserError(`timed out waiting for lock ${lockPath}: if no other agentctl is running, delete that file`);
+function lockTimeout(lockPath: string): AppError {
+  return new AppError(`timed out waiting for lock ${lockPath}: if no other agentctl is running, delete that file`);
 }
 
 function isStale(lockPath: string): boolean {

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { UserError } from './errors.js';
+import { AppError } from './errors.js';
 
 /**
  * The prompt: --prompt-file, or stdin when it is not a terminal. Never waits forever: a pipe
@@ -11,19 +11,19 @@ export async function readPrompt(o: { promptFile?: string; optional: boolean; id
     try {
       return readFileSync(o.promptFile, 'utf8');
     } catch (err) {
-      throw new UserError(`cannot read --prompt-file ${o.promptFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new AppError(`cannot read --prompt-file ${o.promptFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
   if (isatty(0)) {
     if (o.optional) return '';
-    throw new UserError("no prompt: pipe it on stdin (agentctl start ... <<'PROMPT') or pass --prompt-file FILE");
+    throw new AppError("no prompt: pipe it on stdin (agentctl start ... <<'PROMPT') or pass --prompt-file FILE");
   }
   const idleMs = o.idleMs ?? (o.optional ? 100 : 10_000);
   return (await readStdinDirect(idleMs, o.optional)) ?? readStdin(idleMs, o.optional);
 }
 
 const noPromptIn = (idleMs: number) =>
-  new UserError(`no prompt arrived on stdin within ${idleMs / 1000}s: close stdin after writing the prompt, or pass --prompt-file FILE`);
+  new AppError(`no prompt arrived on stdin within ${idleMs / 1000}s: close stdin after writing the prompt, or pass --prompt-file FILE`);
 
 /**
  * The prompt read with plain system calls, without setting up process.stdin (a stream, a few

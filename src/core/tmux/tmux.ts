@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execaSync } from 'execa';
-import { UserError } from '../sys/errors.js';
+import { AppError } from '../sys/errors.js';
 import { sleepSync } from '../sys/fsutil.js';
 
 export interface TmuxSocket {
@@ -73,7 +73,7 @@ export class Tmux {
 
   private must(args: string[], what: string, input?: string): string {
     const r = this.run(args, input);
-    if (!r.ok) throw new UserError(`tmux ${what} failed: ${r.stderr.trim() || 'no message'}: check the tmux server and target ("agentctl doctor")`);
+    if (!r.ok) throw new AppError(`tmux ${what} failed: ${r.stderr.trim() || 'no message'}: check the tmux server and target ("agentctl doctor")`);
     return r.stdout.trim();
   }
 
@@ -213,6 +213,6 @@ function parsePane(line: string): PaneInfo {
   return { paneId, windowId, sessionName, dead: dead === '1', active: active === '1', startCommand: rest.join('\t') };
 }
 
-function tmuxMissing(): UserError {
-  return new UserError('tmux is not installed or not on PATH: install it (apt-get install tmux, brew install tmux) and retry');
+function tmuxMissing(): AppError {
+  return new AppError('tmux is not installed or not on PATH: install it (apt-get install tmux, brew install tmux) and retry');
 }

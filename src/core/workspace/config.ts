@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import * as z from 'zod';
 import { AGENT_NAMES } from '../../agents/types.js';
-import { UserError } from '../sys/errors.js';
+import { AppError } from '../sys/errors.js';
 import { createFileIfAbsent, readFileOrNull, withLock, writeJsonAtomic } from '../sys/fsutil.js';
 import { workspace, type Workspace } from './paths.js';
 
@@ -91,13 +91,13 @@ export function loadConfig(ws: Workspace): LoadedConfig {
     try {
       raw = JSON.parse(text);
     } catch (err) {
-      throw new UserError(`${ws.config} is not valid JSON (${(err as Error).message}): fix it, or move it aside and run "agentctl init"`);
+      throw new AppError(`${ws.config} is not valid JSON (${(err as Error).message}): fix it, or move it aside and run "agentctl init"`);
     }
   }
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UserError(`${ws.config}: ${issue.path.join('.') || '(top level)'}: ${issue.message}: fix that setting or remove it to get the default`);
+    throw new AppError(`${ws.config}: ${issue.path.join('.') || '(top level)'}: ${issue.message}: fix that setting or remove it to get the default`);
   }
   return { ...parsed.data, profiles: { ...DEFAULT_PROFILES, ...parsed.data.profiles } };
 }
@@ -105,7 +105,7 @@ export function loadConfig(ws: Workspace): LoadedConfig {
 export function getProfile(cfg: LoadedConfig, name: string): Profile {
   const p = cfg.profiles[name];
   if (!p) {
-    throw new UserError(`unknown profile "${name}": use one of ${Object.keys(cfg.profiles).join(', ')}, or add it under "profiles" in config.json`);
+    throw new AppError(`unknown profile "${name}": use one of ${Object.keys(cfg.profiles).join(', ')}, or add it under "profiles" in config.json`);
   }
   return p;
 }

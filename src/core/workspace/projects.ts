@@ -1,7 +1,7 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
-import { UserError } from '../sys/errors.js';
+import { AppError } from '../sys/errors.js';
 import { readFileOrNull, withLock, writeJsonAtomic } from '../sys/fsutil.js';
 import { assertName } from '../runs/ids.js';
 import type { Workspace } from './paths.js';
@@ -24,12 +24,12 @@ export function loadProjects(ws: Workspace): ProjectsFile {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`${ws.projects} is not valid JSON (${(err as Error).message}): fix it, or move it aside and add your projects again`);
+    throw new AppError(`${ws.projects} is not valid JSON (${(err as Error).message}): fix it, or move it aside and add your projects again`);
   }
   const parsed = ProjectsFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UserError(`${ws.projects}: ${issue.path.join('.')}: ${issue.message}: fix that entry`);
+    throw new AppError(`${ws.projects}: ${issue.path.join('.')}: ${issue.message}: fix that entry`);
   }
   return parsed.data;
 }
@@ -40,9 +40,9 @@ function existingDir(path: string, what: string): string {
   try {
     st = statSync(abs);
   } catch {
-    throw new UserError(`${what} ${abs} does not exist: give an existing directory`);
+    throw new AppError(`${what} ${abs} does not exist: give an existing directory`);
   }
-  if (!st.isDirectory()) throw new UserError(`${what} ${abs} is not a directory: give a directory`);
+  if (!st.isDirectory()) throw new AppError(`${what} ${abs} is not a directory: give a directory`);
   return realpathSync(abs);
 }
 
@@ -66,7 +66,7 @@ export function removeProject(ws: Workspace, name: string): Project {
   return withLock(`${ws.locks}/projects.lock`, () => {
     const file = loadProjects(ws);
     const project = file.projects[name];
-    if (!project) throw new UserError(`unknown project "${name}": see "agentctl projects"`);
+    if (!project) throw new AppError(`unknown project "${name}": see "agentctl projects"`);
     delete file.projects[name];
     writeJsonAtomic(ws.projects, file);
     return project;
@@ -88,12 +88,12 @@ export function resolveProject(ws: Workspace, arg: string | undefined, cwd: stri
   const { projects } = loadProjects(ws);
   if (arg && projects[arg]) {
     const p = projects[arg];
-    if (!existsSync(p.path)) throw new UserError(`project "${arg}" points to ${p.path}, which no longer exists: run "agentctl add-project ${arg} <new path>"`);
+    if (!existsSync(p.path)) throw new AppError(`project "${arg}" points to ${p.path}, which no longer exists: run "agentctl add-project ${arg} <new path>"`);
     return { name: arg, dir: p.path, defaultProfile: p.default_profile, worktree: p.worktree };
   }
   if (arg && !isAbsolute(arg) && !arg.startsWith('.') && !arg.includes('/') && !existsSync(resolve(cwd, arg))) {
     const known = Object.keys(projects);
-    throw new UserError(`unknown project "${arg}": register it with "agentctl add-project ${arg} <path>"${known.length ? ` or use one of ${known.join(', ')}` : ''}`);
+    throw new AppError(`unknown project "${arg}": register it with "agentctl add-project ${arg} <path>"${known.length ? ` or use one of ${known.join(', ')}` : ''}`);
   }
   const dir = existingDir(resolve(cwd, arg ?? '.'), 'project directory');
   const owner = Object.entries(projects)

@@ -2,7 +2,7 @@
 // answer against it. ajv is loaded only here, off the `start` fast path for the default schema.
 import { readFileSync } from 'node:fs';
 import AjvModule from 'ajv';
-import { UserError } from '../sys/errors.js';
+import { AppError } from '../sys/errors.js';
 
 type AjvCtor = typeof AjvModule.default;
 let ajvInstance: InstanceType<AjvCtor> | null = null;
@@ -21,27 +21,27 @@ export function readSchemaFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UserError(`cannot read schema file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}: give an existing JSON Schema file`);
+    throw new AppError(`cannot read schema file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}: give an existing JSON Schema file`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`schema file ${path} is not valid JSON (${(err as Error).message}): fix the file`);
+    throw new AppError(`schema file ${path} is not valid JSON (${(err as Error).message}): fix the file`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UserError(`schema file ${path} must hold a JSON Schema object`);
+    throw new AppError(`schema file ${path} must hold a JSON Schema object`);
   }
   return value as Record<string, unknown>;
 }
 
-/** Throws a UserError when the schema does not compile. */
+/** Throws a AppError when the schema does not compile. */
 export async function checkSchema(schema: Record<string, unknown>, source: string): Promise<void> {
   const a = await ajv();
   try {
     a.compile(stripId(schema));
   } catch (err) {
-    throw new UserError(`schema ${source} is not a valid JSON Schema (${(err as Error).message}): fix the schema`);
+    throw new AppError(`schema ${source} is not a valid JSON Schema (${(err as Error).message}): fix the schema`);
   }
 }
 
