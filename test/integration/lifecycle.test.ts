@@ -2,7 +2,7 @@
 // code that says how the run went, show/list read the record, timeouts and cancel stop the
 // agent's whole process tree, logs/tail render what happened, and the caller's environment
 // reaches the agent without leaking anywhere else.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { execa, execaSync } from 'execa';
@@ -446,7 +446,9 @@ describe('environment', () => {
 
     // 2. a run that checks the variable without printing it: it must not show up anywhere
     writeConfig(t, { keep_pane_on_success: true }); // keep the worker pane to read its scrollback
-    const script = `sleep 2; printf %s "$SECRET_TOKEN" | sha256sum | grep -q ${hash}`;
+    // it runs until the test has looked at it, then checks the variable
+    const gate = tmp('token-check-gate');
+    const script = `while [ ! -e '${gate}' ]; do sleep 0.05; done; printf %s "$SECRET_TOKEN" | sha256sum | grep -q ${hash}`;
     const quiet = await t.start(['--project', repo, '--agent', 'shell', '--title', 'check token', '--', 'sh', '-c', script], undefined, { env: { SECRET_TOKEN: secret } });
     const { agent } = await running(quiet); // its supervisor has read the config by now
     writeConfig(t, { keep_pane_on_success: false });
@@ -460,6 +462,7 @@ describe('environment', () => {
     expect(readFileSync(`/proc/${m.pids.supervisor}/environ`, 'utf8')).not.toContain(secret);
     expect(readFileSync(`/proc/${agent}/environ`, 'utf8')).toContain(`SECRET_TOKEN=${secret}`);
 
+    writeFileSync(gate, '');
     const w2 = await wait(quiet);
     expect(w2.code, w2.stdout).toBe(0);
     expect(w2.line.goal_met).toBe(true);
