@@ -110,7 +110,10 @@ describe('outcomes beyond the basic table', () => {
   });
 
   it('the compact result names a worktree run\'s branch and directory, and the error only of a failure', () => {
-    const worktree = { path: join(dir, 'wt'), cwd: join(dir, 'wt', 'sub'), branch: 'agentctl/r1', repo_root: dir, base_ref: 'HEAD', base: 'abc' };
+    const worktree = {
+      path: join(dir, 'wt'), cwd: join(dir, 'wt', 'sub'), branch: 'agentctl/r1', repo_root: dir, base_ref: 'HEAD', base: 'abc', with_changes: false, created_by: 'r1',
+      commit: null, head: null, diff_stat: null, files_changed: null, merged: null, removed_at: null, branch_deleted_at: null,
+    };
     const wt = compactResult(run({ status: 'finished', outcome: 'goal_not_met', worktree, errors: ['commit skipped'] }));
     expect(wt).toMatchObject({ branch: 'agentctl/r1', worktree: join(dir, 'wt', 'sub') });
     expect(wt).not.toHaveProperty('error');
