@@ -419,7 +419,7 @@ describe('gemini adapter against the fake', SLOW, () => {
     expect(run.answer.rawText).toMatch(/^```json\n\{/);
     expect(run.answer.value).toEqual({ goal_met: true, summary: 'all good', followup_prompt: '', notes: '' });
     expect(run.state.usage?.total_tokens).toBe(run.state.usage!.input_tokens! + run.state.usage!.output_tokens!);
-    expect(run.state.model).toBe('gemini-2.5-pro');
+    expect(run.state.model).toBe('auto');
     expect(run.progress).toContainEqual({ kind: 'message', text: "Turn 1: I'll check the project files first." });
     expect(run.progress).toContainEqual({ kind: 'tool', text: 'list_directory .' });
   });
@@ -432,8 +432,8 @@ describe('gemini adapter against the fake', SLOW, () => {
     expect(second.answer.value).toMatchObject({ summary: 'gemini turn 2: two' });
 
     const broken = await runAgent('gemini', sb, 'go\n@fake http500');
-    expect(broken.proc.exitCode).toBe(1);
-    expect(broken.answer.agentError).toMatch(/^gemini exited with code 1: \[API Error: got status: 500/);
+    expect(broken.proc.exitCode).toBe(244);
+    expect(broken.answer.agentError).toMatch(/^gemini exited with code 244: \[API Error: \{"error":\{"code":500/);
     const retry = await runAgent('gemini', sb, 'again', { resumeSessionId: broken.state.sessionId });
     expect(retry.proc.exitCode).toBe(42);
     expect(retry.answer.agentError).toMatch(/^gemini exited with code 42 \(bad input\): Error resuming session/);
@@ -587,6 +587,15 @@ describe('fake CLIs: contract quirks', SLOW, () => {
     fs.mkdirSync(path.join(sb.home, '.gemini'), { recursive: true });
     fs.writeFileSync(path.join(sb.home, '.gemini', 'trustedFolders.json'), json({ [sb.project]: 'TRUST_FOLDER' }));
     expect((await runFake('gemini', args, sb)).exitCode).toBe(0);
+  });
+
+  it('gemini takes a separate value starting with - for an option, so such a prompt needs --prompt=', async () => {
+    const sb = sandbox();
+    const env = { GEMINI_CLI_TRUST_WORKSPACE: 'true' };
+    const starved = await runFake('gemini', ['-p', '---\nrules', '-o', 'stream-json'], sb, { env });
+    expect([starved.exitCode, starved.stderr, starved.stdout]).toEqual([1, 'Not enough arguments following: p\n', '']);
+    const joined = await runFake('gemini', ['--prompt=---\nrules', '-o', 'stream-json'], sb, { env });
+    expect(joined.exitCode).toBe(0);
   });
 
   it('gemini events carry ISO timestamps; piped stdin comes before the -p text', async () => {
