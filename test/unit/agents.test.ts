@@ -210,6 +210,14 @@ describe('argv building', () => {
     expect(() => adapter.buildInvocation(ctxFor(sb, '', { command: [] }))).toThrow(/needs a command/);
   });
 
+  it('shell: finish names the command of the invocation it is given, not the last one built', () => {
+    const adapter = getAdapter('shell');
+    const first = adapter.buildInvocation(ctxFor(sb, '', { command: ['make', 'first'] }));
+    adapter.buildInvocation(ctxFor(sb, '', { command: ['make', 'second'] }));
+    const answer = adapter.newReader().finish({ invocation: first, exitCode: 0, signal: null, outputFileText: null, stderrTail: '', stdoutTail: '' });
+    expect(answer.value).toMatchObject({ goal_met: true, summary: '`make first` exited with code 0' });
+  });
+
   it('resumable and binaries', () => {
     expect(['codex', 'claude', 'gemini', 'shell'].map((n) => getAdapter(n as AgentName).resumable)).toEqual([true, true, true, false]);
     expect(getAdapter('gemini').binary).toBe('gemini');
