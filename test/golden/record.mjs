@@ -301,9 +301,9 @@ script and docs/agent-clis.md): the argv agentctl's adapter builds, a throwaway 
 scripted model server on 127.0.0.1 (test/helpers/model-server.mjs); nothing reached beyond
 loopback. Paths and the port are replaced by placeholders such as \`<project>\` and \`<port>\`.
 
-Each case is \`<case>.jsonl\`, the CLI's stdout byte for byte, and \`<case>.meta.json\`: version,
-argv, exit code, the output file, the last lines of stderr and the replies the model server gave.
-test/unit/agents-golden.test.ts parses them with the adapter.
+Each case is \`<case>.jsonl\`, the CLI's stdout (byte for byte but for those placeholders), and
+\`<case>.meta.json\`: version, argv, exit code, the output file, the last lines of stderr and the
+replies the model server gave. test/unit/agents-golden.test.ts parses them with the adapter.
 
 | case | what happens |
 | --- | --- |
