@@ -11,9 +11,8 @@ import { LIVENESS_INTERVAL_MS } from '../../core/runs/watch.js';
 /** Turns raw event lines into readable ones ("kind      text"), keeping the adapter's state across calls. */
 export function eventRenderer(meta: Meta, raw?: boolean): (lines: string[]) => string[] {
   if (raw) return (lines) => lines;
-  const adapter = getAdapter(meta.agent);
-  const state = adapter.newState();
-  return (lines) => lines.flatMap((line) => adapter.onLine(line, state).map((p) => `${p.kind.padEnd(9)} ${p.text}`));
+  const reader = getAdapter(meta.agent).newReader();
+  return (lines) => lines.flatMap((line) => reader.onLine(line).map((p) => `${p.kind.padEnd(9)} ${p.text}`));
 }
 
 /** The last `tail` readable event lines of a run (all when tail is 0), and how it ended: the MCP run_logs tool. */
