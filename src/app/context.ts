@@ -1,7 +1,7 @@
 // What one invocation works with, resolved once and passed down: the workspace, its config
 // (read at first use), the caller's environment and directory, and where output goes. The CLI
 // makes one per command line, the MCP server one for its lifetime; tests make their own with
-// captured streams. Nothing below the front-ends reads process.env or process.cwd() itself.
+// captured streams. The app layer reads neither process.env nor process.cwd() itself.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../core/workspace/config.js';

@@ -62,13 +62,7 @@ export type WaitLine = z.infer<typeof WaitLine>;
 
 /** A run as `show` prints it: the whole record (more fields than named here), its result and files. */
 export const RecordView = z.looseObject({
-  run_id: z.string(),
-  status: RunStatus,
-  outcome: RunOutcome,
-  goal_met: z.boolean().nullable(),
-  summary: nstr,
-  followup_prompt: nstr,
-  duration_s: z.number().nullable(),
+  ...ResultView.pick({ run_id: true, status: true, outcome: true, goal_met: true, summary: true, followup_prompt: true, duration_s: true }).shape,
   result: z.unknown().describe("the worker's answer, when it matched the schema"),
   files: z.record(z.string(), z.string()),
 });

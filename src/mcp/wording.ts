@@ -24,7 +24,8 @@ const argument = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCa
 
 /**
  * Errors as a model calling tools reads them: `older_than`, `wait_runs`; an option with a
- * value, `{opt:force=true}`, as the argument to pass: `force: true`.
+ * value, `{opt:force=true}`, as the argument to pass: `force: true`. {opt:prompt} says how to
+ * give the prompt (the CLI says: on stdin or with --prompt-file).
  */
 export const mcpWording: Wording = {
   option: (name) => {
