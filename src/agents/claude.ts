@@ -1,8 +1,31 @@
-import {
-  answerFromText, asNumber, asRecord, asString, clip, describeExit, firstLine, lastLines, parseEvent,
-} from './answer.js';
-import { defineAdapter } from './define.js';
-import type { AgentAdapter, AgentState, FinalAnswer, FinishInput, Invocation, InvocationContext, ProgressLine, Usage } from './types.js';
+import { answerFromText, asNumber, asRecord, asString, clip, firstLine, parseEvent } from './answer.js';
+import { type AdapterDefinition, defineAdapter } from './define.js';
+import { judgeResult, pickUsage, type ResultSeen, sessionLine, type ToolWords, toolUseLine } from './stream.js';
+import type { AgentAdapter, AgentState, FinalAnswer, FinishInput, Invocation, InvocationContext, ProgressLine } from './types.js';
+
+// `claude -p --output-format stream-json`: see docs/agent-clis.md, "Claude Code".
+
+export interface ClaudeState extends AgentState {
+  /** The last assistant text, replaced by the result event's text when it has one. */
+  finalText?: string;
+  /** The answer claude checked against --json-schema itself (result.structured_output). */
+  structured?: unknown;
+  result: ResultSeen;
+}
+
+const TOOL_WORDS: ToolWords = {
+  fileTools: new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']),
+  fileKeys: ['file_path', 'notebook_path'],
+  shellTool: 'Bash',
+  detailKeys: ['pattern', 'url', 'query', 'description'],
+};
+
+const USAGE_NAMES = {
+  input_tokens: 'input_tokens',
+  cached_input_tokens: 'cache_read_input_tokens',
+  cache_write_input_tokens: 'cache_creation_input_tokens',
+  output_tokens: 'output_tokens',
+} as const;
 
 function buildInvocation(ctx: InvocationContext): Invocation {
   // stream-json needs --verbose in print mode; --json-schema takes the schema inline, not a path.
@@ -15,7 +38,7 @@ function buildInvocation(ctx: InvocationContext): Invocation {
   return { file: 'claude', args, stdin: ctx.prompt };
 }
 
-function onLine(line: string, state: AgentState): ProgressLine[] {
+function onLine(line: string, state: ClaudeState): ProgressLine[] {
   const event = parseEvent(line);
   if (!event) return [];
   switch (event.type) {
@@ -32,11 +55,11 @@ function onLine(line: string, state: AgentState): ProgressLine[] {
   }
 }
 
-function onSystem(event: Record<string, unknown>, state: AgentState): ProgressLine[] {
+function onSystem(event: Record<string, unknown>, state: ClaudeState): ProgressLine[] {
   if (event.subtype === 'init') {
     state.sessionId = asString(event.session_id) ?? state.sessionId;
     state.model = asString(event.model) ?? state.model;
-    return [{ kind: 'session', text: `session ${state.sessionId ?? '?'} (${state.model ?? 'default model'})` }];
+    return [sessionLine(state)];
   }
   if (event.subtype === 'api_retry') {
     const status = asNumber(event.error_status);
@@ -46,7 +69,7 @@ function onSystem(event: Record<string, unknown>, state: AgentState): ProgressLi
   return [];
 }
 
-function onAssistant(message: Record<string, unknown> | undefined, state: AgentState): ProgressLine[] {
+function onAssistant(message: Record<string, unknown> | undefined, state: ClaudeState): ProgressLine[] {
   if (!message || !Array.isArray(message.content)) return [];
   const lines: ProgressLine[] = [];
   for (const raw of message.content) {
@@ -60,21 +83,10 @@ function onAssistant(message: Record<string, unknown> | undefined, state: AgentS
       const text = asString(block.thinking);
       if (text) lines.push({ kind: 'reasoning', text: firstLine(text, 160) });
     } else if (block?.type === 'tool_use') {
-      lines.push(describeToolUse(asString(block.name) ?? 'tool', asRecord(block.input) ?? {}));
+      lines.push(toolUseLine(asString(block.name) ?? 'tool', asRecord(block.input) ?? {}, TOOL_WORDS));
     }
   }
   return lines;
-}
-
-const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
-
-function describeToolUse(name: string, input: Record<string, unknown>): ProgressLine {
-  const file = asString(input.file_path) ?? asString(input.notebook_path);
-  if (FILE_TOOLS.has(name) && file) return { kind: 'file', text: `${name.toLowerCase()} ${file}` };
-  if (name === 'Bash') return { kind: 'command', text: `$ ${clip(asString(input.command) ?? '', 160)}` };
-  const detail = file ?? asString(input.pattern) ?? asString(input.url) ?? asString(input.query)
-    ?? asString(input.description) ?? JSON.stringify(input);
-  return { kind: 'tool', text: `${name} ${clip(detail, 140)}` };
 }
 
 function onToolResults(message: Record<string, unknown> | undefined): ProgressLine[] {
@@ -87,11 +99,10 @@ function onToolResults(message: Record<string, unknown> | undefined): ProgressLi
   });
 }
 
-function onResult(event: Record<string, unknown>, state: AgentState): ProgressLine[] {
-  state.extra.sawResult = true;
+function onResult(event: Record<string, unknown>, state: ClaudeState): ProgressLine[] {
   state.sessionId = asString(event.session_id) ?? state.sessionId;
   state.costUsd = asNumber(event.total_cost_usd) ?? state.costUsd;
-  state.usage = toUsage(asRecord(event.usage)) ?? state.usage;
+  state.usage = pickUsage(asRecord(event.usage), USAGE_NAMES) ?? state.usage;
   if (event.structured_output !== undefined && event.structured_output !== null) {
     state.structured = event.structured_output;
   }
@@ -101,9 +112,9 @@ function onResult(event: Record<string, unknown>, state: AgentState): ProgressLi
   const subtype = asString(event.subtype) ?? 'unknown';
   // An API error ends with subtype "success" and is_error true: both must be checked.
   const failed = event.is_error === true || subtype !== 'success';
+  if (state.result !== 'failed') state.result = failed ? 'failed' : 'success';
   const lines: ProgressLine[] = [];
   if (failed) {
-    state.extra.failed = true;
     const status = asNumber(event.api_error_status);
     const detail = resultText || (Array.isArray(event.errors) ? event.errors.map(String).join('; ') : '');
     const message = [status ? `API error ${status}` : subtype === 'success' ? 'error' : subtype, detail]
@@ -121,31 +132,21 @@ function onResult(event: Record<string, unknown>, state: AgentState): ProgressLi
   return lines;
 }
 
-function toUsage(raw: Record<string, unknown> | undefined): Usage | undefined {
-  if (!raw) return undefined;
-  const usage: Usage = {};
-  const set = (key: keyof Usage, value: unknown) => {
-    const n = asNumber(value);
-    if (n !== undefined) usage[key] = n;
-  };
-  set('input_tokens', raw.input_tokens);
-  set('cached_input_tokens', raw.cache_read_input_tokens);
-  set('cache_write_input_tokens', raw.cache_creation_input_tokens);
-  set('output_tokens', raw.output_tokens);
-  return usage;
-}
-
-function finish(input: FinishInput): FinalAnswer {
-  const { state } = input;
+function finish(state: ClaudeState, input: FinishInput): FinalAnswer {
   const answer: FinalAnswer = state.structured !== undefined
     ? { rawText: JSON.stringify(state.structured), value: state.structured }
     : answerFromText(state.finalText ?? null);
-  const sawResult = state.extra.sawResult === true;
-  if (input.exitCode === 0 && sawResult && state.extra.failed !== true) return answer;
-  const how = input.exitCode !== 0 ? describeExit(input.exitCode, input.signal)
-    : sawResult ? 'reported an error' : 'ended without a result event';
-  const reason = state.errors.at(-1) ?? lastLines(input.stderrTail, 3).join(' | ');
-  return { ...answer, agentError: `claude ${how}${reason ? `: ${clip(reason, 500)}` : ''}` };
+  return judgeResult('claude', answer, state.result, state, input);
 }
 
-export const claudeAdapter: AgentAdapter = defineAdapter({ name: 'claude', binary: 'claude', resumable: true, buildInvocation, onLine, finish });
+export const claude: AdapterDefinition<ClaudeState> = {
+  name: 'claude',
+  binary: 'claude',
+  resumable: true,
+  buildInvocation,
+  newState: () => ({ errors: [], result: 'none' }),
+  onLine,
+  finish,
+};
+
+export const claudeAdapter: AgentAdapter = defineAdapter(claude);

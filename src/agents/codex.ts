@@ -1,14 +1,27 @@
 import path from 'node:path';
-import {
-  answerFromText, asNumber, asRecord, asString, clip, describeExit, firstLine, lastLines, parseEvent,
-} from './answer.js';
-import { defineAdapter } from './define.js';
-import type { AgentAdapter, AgentState, FinalAnswer, FinishInput, Invocation, InvocationContext, ProgressLine, Usage } from './types.js';
+import { answerFromText, asNumber, asRecord, asString, clip, describeExit, firstLine, parseEvent } from './answer.js';
+import { type AdapterDefinition, defineAdapter } from './define.js';
+import { failedAnswer, lastReason, pickUsage, usageLine } from './stream.js';
+import type { AgentAdapter, AgentState, FinalAnswer, FinishInput, Invocation, InvocationContext, ProgressLine } from './types.js';
+
+// `codex exec --json`: see docs/agent-clis.md, "Codex CLI".
 
 const OUTPUT_FILE = 'answer.codex.txt';
-const USAGE_KEYS = [
-  'input_tokens', 'cached_input_tokens', 'cache_write_input_tokens', 'output_tokens', 'reasoning_output_tokens',
-] as const;
+/** codex reports usage under our own names (a running total for the thread). */
+const USAGE_NAMES = {
+  input_tokens: 'input_tokens',
+  cached_input_tokens: 'cached_input_tokens',
+  cache_write_input_tokens: 'cache_write_input_tokens',
+  output_tokens: 'output_tokens',
+  reasoning_output_tokens: 'reasoning_output_tokens',
+} as const;
+
+export interface CodexState extends AgentState {
+  /** The last agent_message: the answer when the -o file is missing or empty. */
+  finalText?: string;
+  /** The message of turn.failed: the turn failed even if codex exits 0. */
+  turnFailed?: string;
+}
 
 function buildInvocation(ctx: InvocationContext): Invocation {
   const outputFile = path.join(ctx.runDir, OUTPUT_FILE);
@@ -26,7 +39,7 @@ function buildInvocation(ctx: InvocationContext): Invocation {
   return { file: 'codex', args, stdin: ctx.prompt, outputFile };
 }
 
-function onLine(line: string, state: AgentState): ProgressLine[] {
+function onLine(line: string, state: CodexState): ProgressLine[] {
   const event = parseEvent(line);
   if (!event) return [];
   switch (event.type) {
@@ -39,12 +52,16 @@ function onLine(line: string, state: AgentState): ProgressLine[] {
     case 'item.started':
     case 'item.completed':
       return onItem(asRecord(event.item), event.type === 'item.completed', state);
-    case 'turn.completed':
-      return onUsage(asRecord(event.usage), state);
+    case 'turn.completed': {
+      const usage = pickUsage(asRecord(event.usage), USAGE_NAMES);
+      if (!usage) return [];
+      state.usage = usage;
+      return [usageLine(usage)];
+    }
     case 'turn.failed': {
       const message = asString(asRecord(event.error)?.message) ?? 'turn failed';
       state.errors.push(message);
-      state.extra.turnFailed = message;
+      state.turnFailed = message;
       return [{ kind: 'error', text: `turn failed: ${clip(message, 200)}` }];
     }
     case 'error': {
@@ -58,7 +75,7 @@ function onLine(line: string, state: AgentState): ProgressLine[] {
   }
 }
 
-function onItem(item: Record<string, unknown> | undefined, completed: boolean, state: AgentState): ProgressLine[] {
+function onItem(item: Record<string, unknown> | undefined, completed: boolean, state: CodexState): ProgressLine[] {
   if (!item) return [];
   switch (item.type) {
     case 'command_execution': {
@@ -111,29 +128,23 @@ function onItem(item: Record<string, unknown> | undefined, completed: boolean, s
   }
 }
 
-function onUsage(raw: Record<string, unknown> | undefined, state: AgentState): ProgressLine[] {
-  if (!raw) return [];
-  // A running total for the thread: the latest report replaces the earlier ones.
-  const usage: Usage = {};
-  for (const key of USAGE_KEYS) {
-    const n = asNumber(raw[key]);
-    if (n !== undefined) usage[key] = n;
-  }
-  state.usage = usage;
-  const cached = usage.cached_input_tokens ? ` (${usage.cached_input_tokens} cached)` : '';
-  return [{ kind: 'usage', text: `tokens: ${usage.input_tokens ?? 0} in${cached}, ${usage.output_tokens ?? 0} out` }];
-}
-
-function finish(input: FinishInput): FinalAnswer {
-  const { state } = input;
+function finish(state: CodexState, input: FinishInput): FinalAnswer {
   // -o holds the last agent message byte for byte; it is empty when the turn produced none.
   const fromFile = input.outputFileText !== null && input.outputFileText.trim() !== '' ? input.outputFileText : null;
   const answer = answerFromText(fromFile ?? state.finalText ?? null);
-  const turnFailed = asString(state.extra.turnFailed);
-  if (input.exitCode === 0 && turnFailed === undefined) return answer;
-  const reason = turnFailed ?? state.errors.at(-1) ?? lastLines(input.stderrTail, 3).join(' | ');
+  if (input.exitCode === 0 && state.turnFailed === undefined) return answer;
   const how = input.exitCode === 0 ? 'turn failed' : describeExit(input.exitCode, input.signal);
-  return { ...answer, agentError: `codex ${how}${reason ? `: ${clip(reason, 500)}` : ''}` };
+  return failedAnswer(answer, 'codex', how, state.turnFailed ?? lastReason(state, input.stderrTail));
 }
 
-export const codexAdapter: AgentAdapter = defineAdapter({ name: 'codex', binary: 'codex', resumable: true, buildInvocation, onLine, finish });
+export const codex: AdapterDefinition<CodexState> = {
+  name: 'codex',
+  binary: 'codex',
+  resumable: true,
+  buildInvocation,
+  newState: () => ({ errors: [] }),
+  onLine,
+  finish,
+};
+
+export const codexAdapter: AgentAdapter = defineAdapter(codex);

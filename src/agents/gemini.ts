@@ -1,8 +1,19 @@
-import {
-  answerFromText, asNumber, asRecord, asString, clip, describeExit, lastLines, parseEvent,
-} from './answer.js';
-import { defineAdapter } from './define.js';
-import type { AgentAdapter, AgentState, FinalAnswer, FinishInput, Invocation, InvocationContext, ProgressLine, Usage } from './types.js';
+import { answerFromText, asRecord, asString, clip, parseEvent } from './answer.js';
+import { type AdapterDefinition, defineAdapter } from './define.js';
+import { judgeResult, pickUsage, type ResultSeen, sessionLine, type ToolWords, toolUseLine, usageLine } from './stream.js';
+import type { AgentAdapter, AgentState, FinalAnswer, FinishInput, Invocation, InvocationContext, ProgressLine } from './types.js';
+
+// `gemini -p --output-format stream-json`: see docs/agent-clis.md, "Gemini CLI".
+
+export interface GeminiState extends AgentState {
+  /** The text of the latest assistant turn, its deltas joined. */
+  finalText?: string;
+  /** Whether the latest event was assistant text, so the next delta continues the same turn. */
+  assistantOpen: boolean;
+  /** tool_id -> tool name: a tool_result names only the id. */
+  toolNames: Map<string, string>;
+  result: ResultSeen;
+}
 
 const EXIT_MEANINGS: Record<number, string> = {
   41: 'authentication failed',
@@ -15,7 +26,19 @@ const EXIT_MEANINGS: Record<number, string> = {
   130: 'cancelled',
 };
 
-const FILE_TOOLS = new Set(['write_file', 'replace', 'edit']);
+const TOOL_WORDS: ToolWords = {
+  fileTools: new Set(['write_file', 'replace', 'edit']),
+  fileKeys: ['file_path', 'absolute_path'],
+  shellTool: 'run_shell_command',
+  detailKeys: ['dir_path', 'pattern', 'query'],
+};
+
+const USAGE_NAMES = {
+  total_tokens: 'total_tokens',
+  input_tokens: 'input_tokens',
+  output_tokens: 'output_tokens',
+  cached_input_tokens: 'cached',
+} as const;
 
 /**
  * Gemini has no structured-output flag: the schema travels in the prompt. The user's prompt
@@ -28,7 +51,9 @@ export function geminiInstruction(schema: Record<string, unknown>): string {
 }
 
 function buildInvocation(ctx: InvocationContext): Invocation {
-  const args = ['-p', geminiInstruction(ctx.schema), '-o', 'stream-json'];
+  // Joined with `=`: gemini's parser takes a separate value that starts with `-` (the instruction
+  // starts with `---`) for an option and exits 1 with "Not enough arguments following: p".
+  const args = [`--prompt=${geminiInstruction(ctx.schema)}`, '-o', 'stream-json'];
   if (ctx.model) args.push('-m', ctx.model);
   if (ctx.profile.approval_mode) args.push('--approval-mode', ctx.profile.approval_mode);
   if (ctx.resumeSessionId) args.push('--resume', ctx.resumeSessionId);
@@ -37,14 +62,14 @@ function buildInvocation(ctx: InvocationContext): Invocation {
   return { file: 'gemini', args, stdin: ctx.prompt, env: { GEMINI_CLI_TRUST_WORKSPACE: 'true' } };
 }
 
-function onLine(line: string, state: AgentState): ProgressLine[] {
+function onLine(line: string, state: GeminiState): ProgressLine[] {
   const event = parseEvent(line);
   if (!event) return [];
   if (event.type === 'message' && event.role === 'assistant') {
     const content = asString(event.content) ?? '';
     // The answer is the last assistant turn only; text before a tool call is narration.
-    state.finalText = state.extra.assistantOpen === true ? `${state.finalText ?? ''}${content}` : content;
-    state.extra.assistantOpen = true;
+    state.finalText = state.assistantOpen ? `${state.finalText ?? ''}${content}` : content;
+    state.assistantOpen = true;
     return [];
   }
   const lines = closeAssistantTurn(state);
@@ -52,7 +77,7 @@ function onLine(line: string, state: AgentState): ProgressLine[] {
     case 'init':
       state.sessionId = asString(event.session_id) ?? state.sessionId;
       state.model = asString(event.model) ?? state.model;
-      lines.push({ kind: 'session', text: `session ${state.sessionId ?? '?'} (${state.model ?? 'default model'})` });
+      lines.push(sessionLine(state));
       break;
     case 'tool_use':
       lines.push(onToolUse(event, state));
@@ -73,28 +98,23 @@ function onLine(line: string, state: AgentState): ProgressLine[] {
   return lines;
 }
 
-function closeAssistantTurn(state: AgentState): ProgressLine[] {
-  if (state.extra.assistantOpen !== true) return [];
-  state.extra.assistantOpen = false;
+function closeAssistantTurn(state: GeminiState): ProgressLine[] {
+  if (!state.assistantOpen) return [];
+  state.assistantOpen = false;
   const text = state.finalText ?? '';
   return text.trim() === '' ? [] : [{ kind: 'message', text: clip(text, 200) }];
 }
 
-function onToolUse(event: Record<string, unknown>, state: AgentState): ProgressLine {
+function onToolUse(event: Record<string, unknown>, state: GeminiState): ProgressLine {
   const name = asString(event.tool_name) ?? 'tool';
   const id = asString(event.tool_id);
-  if (id) toolNames(state)[id] = name;
-  const params = asRecord(event.parameters) ?? {};
-  const file = asString(params.file_path) ?? asString(params.absolute_path);
-  if (FILE_TOOLS.has(name) && file) return { kind: 'file', text: `${name} ${file}` };
-  if (name === 'run_shell_command') return { kind: 'command', text: `$ ${clip(asString(params.command) ?? '', 160)}` };
-  const detail = file ?? asString(params.dir_path) ?? asString(params.pattern) ?? asString(params.query) ?? JSON.stringify(params);
-  return { kind: 'tool', text: `${name} ${clip(detail, 140)}` };
+  if (id) state.toolNames.set(id, name);
+  return toolUseLine(name, asRecord(event.parameters) ?? {}, TOOL_WORDS);
 }
 
-function onToolResult(event: Record<string, unknown>, state: AgentState): ProgressLine[] {
+function onToolResult(event: Record<string, unknown>, state: GeminiState): ProgressLine[] {
   const id = asString(event.tool_id);
-  const name = (id && toolNames(state)[id]) || 'tool';
+  const name = (id && state.toolNames.get(id)) || 'tool';
   if (event.status === 'error') {
     const error = asString(asRecord(event.error)?.message) ?? asString(event.error) ?? 'failed';
     return [{ kind: 'error', text: `${name} failed: ${clip(error, 160)}` }];
@@ -103,56 +123,38 @@ function onToolResult(event: Record<string, unknown>, state: AgentState): Progre
   return output ? [{ kind: 'tool', text: `${name}: ${clip(output, 100)}` }] : [];
 }
 
-function toolNames(state: AgentState): Record<string, string> {
-  const existing = asRecord(state.extra.toolNames) as Record<string, string> | undefined;
-  if (existing) return existing;
-  const created: Record<string, string> = {};
-  state.extra.toolNames = created;
-  return created;
-}
-
-function onResult(event: Record<string, unknown>, state: AgentState): ProgressLine[] {
-  state.extra.sawResult = true;
-  const stats = asRecord(event.stats);
+function onResult(event: Record<string, unknown>, state: GeminiState): ProgressLine[] {
   const lines: ProgressLine[] = [];
-  if (stats) {
-    const usage: Usage = {};
-    const set = (key: keyof Usage, value: unknown) => {
-      const n = asNumber(value);
-      if (n !== undefined) usage[key] = n;
-    };
-    set('total_tokens', stats.total_tokens);
-    set('input_tokens', stats.input_tokens);
-    set('output_tokens', stats.output_tokens);
-    set('cached_input_tokens', stats.cached);
+  const usage = pickUsage(asRecord(event.stats), USAGE_NAMES);
+  if (usage) {
     state.usage = usage;
-    lines.push({ kind: 'usage', text: `tokens: ${usage.input_tokens ?? 0} in, ${usage.output_tokens ?? 0} out` });
+    lines.push(usageLine(usage));
   }
   const status = asString(event.status) ?? 'unknown';
   if (status === 'error') {
     const message = asString(asRecord(event.error)?.message) ?? asString(event.error) ?? 'result status error';
     state.errors.push(message);
-    state.extra.failed = true;
+    state.result = 'failed';
     lines.push({ kind: 'error', text: clip(message, 200) });
+  } else if (state.result === 'none') {
+    state.result = 'success';
   }
   lines.push({ kind: 'result', text: status === 'success' ? 'done' : `ended: ${status}` });
   return lines;
 }
 
-function finish(input: FinishInput): FinalAnswer {
-  const { state } = input;
-  const answer = answerFromText(state.finalText ?? null);
-  const sawResult = state.extra.sawResult === true;
-  if (input.exitCode === 0 && sawResult && state.extra.failed !== true) return answer;
-  let how: string;
-  if (input.exitCode !== 0) {
-    const meaning = input.exitCode === null ? undefined : EXIT_MEANINGS[input.exitCode];
-    how = `${describeExit(input.exitCode, input.signal)}${meaning ? ` (${meaning})` : ''}`;
-  } else {
-    how = sawResult ? 'reported an error' : 'ended without a result event';
-  }
-  const reason = state.errors.at(-1) ?? lastLines(input.stderrTail, 3).join(' | ');
-  return { ...answer, agentError: `gemini ${how}${reason ? `: ${clip(reason, 500)}` : ''}` };
+function finish(state: GeminiState, input: FinishInput): FinalAnswer {
+  return judgeResult('gemini', answerFromText(state.finalText ?? null), state.result, state, input, (code) => EXIT_MEANINGS[code]);
 }
 
-export const geminiAdapter: AgentAdapter = defineAdapter({ name: 'gemini', binary: 'gemini', resumable: true, buildInvocation, onLine, finish });
+export const gemini: AdapterDefinition<GeminiState> = {
+  name: 'gemini',
+  binary: 'gemini',
+  resumable: true,
+  buildInvocation,
+  newState: () => ({ errors: [], assistantOpen: false, toolNames: new Map(), result: 'none' }),
+  onLine,
+  finish,
+};
+
+export const geminiAdapter: AgentAdapter = defineAdapter(gemini);

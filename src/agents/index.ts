@@ -1,10 +1,10 @@
 import { claudeAdapter } from './claude.js';
 import { codexAdapter } from './codex.js';
 import { geminiAdapter } from './gemini.js';
-import { createShellAdapter } from './shell.js';
+import { shellAdapter } from './shell.js';
 import type { AgentAdapter, AgentName } from './types.js';
 
-/** The adapter for one run. The shell adapter carries per-run state, so it is created each time. */
+/** The adapter of an agent; per-run state lives in the reader it hands out (newReader). */
 export function getAdapter(name: AgentName): AgentAdapter {
   switch (name) {
     case 'codex':
@@ -14,7 +14,7 @@ export function getAdapter(name: AgentName): AgentAdapter {
     case 'gemini':
       return geminiAdapter;
     case 'shell':
-      return createShellAdapter();
+      return shellAdapter;
     default:
       throw new Error(`unknown agent: ${String(name satisfies never)}`);
   }

@@ -1,14 +1,16 @@
 import path from 'node:path';
+import { AppError } from '../core/sys/errors.js';
 import { answerFromText, clip, lastLines } from './answer.js';
-import { defineAdapter } from './define.js';
-import type { AgentAdapter, FinalAnswer, FinishInput, Invocation, InvocationContext } from './types.js';
+import { type AdapterDefinition, defineAdapter } from './define.js';
+import type { AgentAdapter, AgentState, FinalAnswer, FinishInput, Invocation, InvocationContext } from './types.js';
 
 const RESULT_FILE = 'result.shell.json';
 const NOTE_LINES = 20;
 
 function buildInvocation(ctx: InvocationContext): Invocation {
   const [file, ...args] = ctx.command ?? [];
-  if (!file) throw new Error('the shell agent needs a command (agentctl start --agent shell -- COMMAND ARGS...)');
+  // launch checks this first with a fix for the user; this guards the adapter's own contract
+  if (!file) throw new AppError('the shell agent needs a command to run');
   const outputFile = path.join(ctx.runDir, RESULT_FILE);
   return {
     file,
@@ -24,12 +26,13 @@ export function displayCommand(command: string[]): string {
   return command.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-function finish(input: FinishInput, command: string): FinalAnswer {
+function finish(state: AgentState, input: FinishInput): FinalAnswer {
+  const command = displayCommand([input.invocation.file, ...input.invocation.args]);
   // A kill, or a command that never ran, is a broken run; a non-zero exit is only "goal not met".
   const ended = input.signal ? `was killed by signal ${input.signal}`
     : input.exitCode === null ? 'did not run to completion' : `exited with code ${input.exitCode}`;
   const broken = input.signal !== null || input.exitCode === null;
-  const agentError = broken ? `\`${command}\` ${ended}${input.state.errors.length ? `: ${input.state.errors.join('; ')}` : ''}` : undefined;
+  const agentError = broken ? `\`${command}\` ${ended}${state.errors.length ? `: ${state.errors.join('; ')}` : ''}` : undefined;
   const withError = (answer: FinalAnswer): FinalAnswer => (agentError ? { ...answer, agentError } : answer);
 
   // A script that writes $AGENTCTL_RESULT_FILE speaks for itself; otherwise the exit code does.
@@ -52,23 +55,15 @@ function finish(input: FinishInput, command: string): FinalAnswer {
   return withError({ rawText: JSON.stringify(value), value });
 }
 
-/**
- * finish() needs the command for its summary but only gets the stream state, so each shell
- * adapter remembers the command of its own buildInvocation: getAdapter('shell') hands out a fresh
- * instance per run.
- */
-export function createShellAdapter(): AgentAdapter {
-  // finish() names the command, and only buildInvocation() sees it: one adapter per run
-  let command: string[] = [];
-  return defineAdapter({
-    name: 'shell',
-    binary: 'sh',
-    resumable: false,
-    buildInvocation(ctx) {
-      command = ctx.command ?? [];
-      return buildInvocation(ctx);
-    },
-    onLine: (line) => [{ kind: 'output', text: line.replace(/\r$/, '') }],
-    finish: (input) => finish(input, command.length ? displayCommand(command) : 'the command'),
-  });
-}
+export const shell: AdapterDefinition<AgentState> = {
+  name: 'shell',
+  binary: 'sh',
+  resumable: false,
+  buildInvocation,
+  newState: () => ({ errors: [] }),
+  // Any output, as it comes: the command's stdout is not an event stream.
+  onLine: (line) => [{ kind: 'output', text: line.replace(/\r$/, '') }],
+  finish,
+};
+
+export const shellAdapter: AgentAdapter = defineAdapter(shell);

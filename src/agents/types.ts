@@ -1,5 +1,5 @@
 // The contract between the run supervisor and one agent CLI. Each adapter is the only place
-// that knows its CLI's flags and event stream (see ../shared/agent-cli-contracts.md).
+// that knows its CLI's flags and event stream (see docs/agent-clis.md).
 
 export type AgentName = 'codex' | 'claude' | 'gemini' | 'shell';
 export const AGENT_NAMES: readonly AgentName[] = ['codex', 'claude', 'gemini', 'shell'];
@@ -67,24 +67,22 @@ export interface ProgressLine {
   text: string;
 }
 
-/** What an adapter learns from the event stream while the agent runs. */
+/**
+ * What every adapter learns from a run's event stream: the facts the supervisor records. Each
+ * adapter's own state extends this with what only its CLI needs (see defineAdapter).
+ */
 export interface AgentState {
   sessionId?: string;
   model?: string;
   usage?: Usage;
   costUsd?: number;
-  /** Last final-answer text seen in the stream (codex agent_message, claude result, gemini assistant text). */
-  finalText?: string;
-  /** Structured answer reported by the CLI itself (claude `structured_output`). */
-  structured?: unknown;
-  /** Fatal errors reported in the stream (codex turn.failed/error, claude is_error, gemini error/result). */
+  /** Fatal errors reported in the stream; the supervisor adds its own (an agent that did not start). */
   errors: string[];
-  /** Adapter-private scratch space. */
-  extra: Record<string, unknown>;
 }
 
 export interface FinishInput {
-  state: AgentState;
+  /** What the agent was started with (the shell adapter names its command from it). */
+  invocation: Invocation;
   exitCode: number | null;
   signal: string | null;
   /** Contents of Invocation.outputFile after exit; null when it does not exist. */
@@ -106,6 +104,16 @@ export interface FinalAnswer {
   agentError?: string;
 }
 
+/** One run's stdout as its adapter reads it, line by line, and the answer decided at the end. */
+export interface EventReader {
+  /** What the stream has told so far; the same object all along, so the caller may add errors. */
+  readonly state: AgentState;
+  /** Handle one stdout line (no trailing newline). Never throws; unknown events are ignored. */
+  onLine(line: string): ProgressLine[];
+  /** Decide the final answer after the agent exited. Never throws. */
+  finish(input: FinishInput): FinalAnswer;
+}
+
 export interface AgentAdapter {
   readonly name: AgentName;
   /** Default executable name looked up on PATH. */
@@ -113,9 +121,6 @@ export interface AgentAdapter {
   /** Whether a finished run of this agent can be continued by session id. */
   readonly resumable: boolean;
   buildInvocation(ctx: InvocationContext): Invocation;
-  newState(): AgentState;
-  /** Handle one stdout line (no trailing newline). Must never throw; unknown events are ignored. */
-  onLine(line: string, state: AgentState): ProgressLine[];
-  /** Decide the final answer after the agent exited. Must never throw. */
-  finish(input: FinishInput): FinalAnswer;
+  /** A reader for one run's event stream, holding that run's state. */
+  newReader(): EventReader;
 }

@@ -1,13 +1,13 @@
 // Serving over Streamable HTTP. Every request is independent (state lives in the workspace on
-// disk), so the SDK's transport runs stateless: a fresh server per request, nothing kept between
-// them. Loopback by default; elsewhere a bearer token is required.
+// disk), so the SDK's transport runs stateless, nothing kept between requests. Loopback by
+// default; elsewhere a bearer token is required.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { AppError } from '../core/sys/errors.js';
 import { keepServing, log, signalled } from './process.js';
-import { createServer, type ServerContext } from './tools.js';
+import { createServer, type ServerContext, toolRegistrations } from './server.js';
 
 export interface HttpOptions {
   listen: string;
@@ -72,6 +72,7 @@ export async function serveHttp(ctx: Omit<ServerContext, 'shutdown'>, o: HttpOpt
   const expected = token ? digest(token) : null;
   keepServing();
   const stop = new AbortController();
+  const tools = toolRegistrations({ ...ctx, shutdown: stop.signal });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -84,7 +85,10 @@ export async function serveHttp(ctx: Omit<ServerContext, 'shutdown'>, o: HttpOpt
     }
     // stateless: no session to resume a stream on (GET) or to end (DELETE)
     if (req.method !== 'POST') return reply(res, 405, 'method not allowed: POST JSON-RPC requests to /mcp', { allow: 'POST' });
-    const server = createServer({ ...ctx, shutdown: stop.signal });
+    // The SDK's stateless transport serves one request and refuses a second, and its server
+    // connects to one transport at a time: so a server per request. The tool table (schemas,
+    // handlers) was made once above; only the registration loop runs here.
+    const server = createServer(tools);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();

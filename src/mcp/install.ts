@@ -3,6 +3,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
+import type { AppContext } from '../app/context.js';
 import { AppError } from '../core/sys/errors.js';
 import { cliEntry, which } from '../core/sys/self.js';
 
@@ -20,31 +21,30 @@ export function serverCommand(home: string): { command: string; args: string[] }
 const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 
 export interface InstallOptions {
-  home: string;
   name: string;
   scope?: (typeof SCOPES)[number];
   dryRun?: boolean;
 }
 
-export async function installClaude(o: InstallOptions): Promise<void> {
-  const { command, args } = serverCommand(o.home);
+export async function installClaude(ctx: AppContext, o: InstallOptions): Promise<void> {
+  const { command, args } = serverCommand(ctx.home);
   const addArgs = ['mcp', 'add', ...(o.scope ? ['--scope', o.scope] : []), o.name, '--', command, ...args];
   if (o.dryRun) {
     const snippet = { mcpServers: { [o.name]: { command, args } } };
-    process.stdout.write(`claude ${addArgs.map(quote).join(' ')}\n\n${JSON.stringify(snippet, null, 2)}\n`);
+    ctx.stdout.write(`claude ${addArgs.map(quote).join(' ')}\n\n${JSON.stringify(snippet, null, 2)}\n`);
     return;
   }
-  const claude = which('claude', process.env.PATH, process.cwd());
+  const claude = which('claude', ctx.env.PATH, ctx.cwd);
   if (!claude) {
     throw new AppError(
       `claude (Claude Code) is not on PATH: install it (npm install -g @anthropic-ai/claude-code), or register the server in your MCP client by hand (see "agentctl mcp install-claude --dry-run")`,
     );
   }
-  const r = await execa(claude, addArgs, { reject: false, stdin: 'ignore', timeout: 60_000 });
-  if (r.stdout) process.stdout.write(`${String(r.stdout).trimEnd()}\n`);
+  const r = await execa(claude, addArgs, { reject: false, stdin: 'ignore', timeout: 60_000, cwd: ctx.cwd, env: ctx.env, extendEnv: false });
+  if (r.stdout) ctx.stdout.write(`${String(r.stdout).trimEnd()}\n`);
   if (r.exitCode !== 0) {
     const why = String(r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.exitCode ?? r.signal}`;
     throw new AppError(`claude mcp add failed: ${why}: fix that (e.g. "claude mcp remove ${o.name}${o.scope ? ` --scope ${o.scope}` : ''}" first), then run this again`);
   }
-  process.stdout.write(`Claude Code will run: ${[command, ...args].map(quote).join(' ')}\n`);
+  ctx.stdout.write(`Claude Code will run: ${[command, ...args].map(quote).join(' ')}\n`);
 }

@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { keepServing, signalled } from './process.js';
-import { createServer, type ServerContext } from './tools.js';
+import { createServer, type ServerContext, toolRegistrations } from './server.js';
 
 /**
  * stdout is the transport: only the protocol may reach it. Anything else that writes to
@@ -19,7 +19,7 @@ function protocolStdout(): Writable {
 export async function serveStdio(ctx: Omit<ServerContext, 'shutdown'>): Promise<void> {
   keepServing();
   const stop = new AbortController();
-  const server = createServer({ ...ctx, shutdown: stop.signal });
+  const server = createServer(toolRegistrations({ ...ctx, shutdown: stop.signal }));
   await server.connect(new StdioServerTransport(process.stdin, protocolStdout()));
   // the client closing our stdin is how a stdio server is told to go
   await Promise.race([new Promise<void>((resolve) => process.stdin.once('end', resolve).once('close', resolve)), signalled()]);
@@ -28,4 +28,3 @@ export async function serveStdio(ctx: Omit<ServerContext, 'shutdown'>): Promise<
   // nothing can be reported to a client that has gone: do not linger on a stray handle
   setTimeout(() => process.exit(0), 2000).unref();
 }
-

@@ -20,9 +20,19 @@ const TOOLS: Record<string, string> = {
   clean: 'clean_worktrees',
 };
 
-/** Errors as a model calling tools reads them: `older_than`, `wait_runs`. */
+const argument = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Errors as a model calling tools reads them: `older_than`, `wait_runs`; an option with a
+ * value, `{opt:force=true}`, as the argument to pass: `force: true`. {opt:prompt} says how to
+ * give the prompt (the CLI says: on stdin or with --prompt-file).
+ */
 export const mcpWording: Wording = {
-  option: (name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+  option: (name) => {
+    if (name === 'prompt') return 'give the task for the worker in "prompt"';
+    const eq = name.indexOf('=');
+    return eq < 0 ? argument(name) : `${argument(name.slice(0, eq))}: ${name.slice(eq + 1)}`;
+  },
   command: (name, args) => {
     const tool = TOOLS[name];
     return tool ? `${tool}${args ? ` (${args})` : ''}` : `the shell command "agentctl ${name}${args ? ` ${args}` : ''}"`;

@@ -1,5 +1,6 @@
 // Integration-test harness: a throwaway workspace, a private tmux server (never the user's),
 // the fake agent CLIs first on PATH, and the built CLI run as a real child process.
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -171,6 +172,32 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, w
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/**
+ * Resolves once a child started with AGENTCTL_TRACE=1 prints the trace line `label` on stderr:
+ * how a test knows a follower (`wait`, `tail`, `logs -f`) has its file watches in place before
+ * it makes the change the follower must see. Call it right after starting the child.
+ */
+export function traced(child: ChildProcess, label: string, timeoutMs = 15_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      child.stderr!.off('data', onData);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = (d: Buffer) => {
+      text += d.toString();
+      if (text.includes(`] ${label}`)) done();
+    };
+    const onExit = (code: number | null) => done(new Error(`exited (${code}) before tracing "${label}"; stderr: ${text}`));
+    const timer = setTimeout(() => done(new Error(`no "${label}" trace within ${timeoutMs} ms; stderr: ${text}`)), timeoutMs);
+    child.stderr!.on('data', onData);
+    child.once('exit', onExit);
+  });
 }
 
 export function parseJsonLines(text: string): any[] {

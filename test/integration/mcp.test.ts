@@ -275,8 +275,17 @@ describe('over stdio', () => {
     await same('start_run', { project: repo, schema: join(repo, 'none.json'), prompt: 'x' }, ['start', '--project', repo, '--schema', join(repo, 'none.json')], 'x');
     await same('start_run', { project: repo, agent: 'shell' }, ['start', '--project', repo, '--agent', 'shell']);
     await same('start_run', { project: repo, prompt: 'x', command: ['true'], agent: 'codex' }, ['start', '--project', repo, '--agent', 'codex', '--', 'true'], 'x');
-    await same('list_runs', { status: 'sideways' }, ['list', '--status', 'sideways']);
-    await same('list_runs', { limit: -1 }, ['list', '--limit', '-1']);
+    // the same problem and fix, each naming the option as its user gives it: a flag, an argument
+    const worded = async (name: string, args: Record<string, unknown>, cli: string[], words: { cli: string; mcp: string }) => {
+      expect(await refused(a, name, args)).toBe(words.mcp);
+      expect(await cliError(cli)).toBe(words.cli);
+    };
+    const statuses = 'pending, running, finished, lost, goal_met, goal_not_met, invalid_output, agent_error, cancelled, timed_out, lost, corrupt';
+    await worded('list_runs', { status: 'sideways' }, ['list', '--status', 'sideways'], {
+      cli: `invalid --status "sideways": use one of ${statuses}`,
+      mcp: `invalid status "sideways": use one of ${statuses}`,
+    });
+    await worded('list_runs', { limit: -1 }, ['list', '--limit', '-1'], { cli: 'invalid --limit "-1": give a whole number (0 for all)', mcp: 'invalid limit "-1": give a whole number (0 for all)' });
     await same('add_project', { name: 'gone', path: join(repo, 'missing') }, ['add-project', 'gone', join(repo, 'missing')]);
     await same('add_project', { name: 'bad name', path: repo }, ['add-project', 'bad name', repo]);
     await same('add_project', { name: 'p2', path: repo, default_profile: 'nosuch' }, ['add-project', 'p2', repo, '--default-profile', 'nosuch']);

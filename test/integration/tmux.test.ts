@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEnv, parseJsonLines, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
+import { makeEnv, parseJsonLines, processGone, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 
 const RUN_ID = /^\d{8}-\d{6}-[a-z0-9]{4}$/;
 
@@ -182,8 +182,14 @@ describe('notification targets that do not exist', () => {
       expect(done.lines[0]).toMatchObject({ run_id: id, outcome: 'goal_met', goal_met: true });
       expect(t.meta(id).errors).toEqual([]);
       expect(t.meta(id).tmux.session).toBe('ai'); // no orchestrator to sit beside
-      await new Promise((r) => setTimeout(r, 500));
-      expect(orchestratorInput().length).toBe(before);
+      // once the supervisor is gone nothing more can be typed; a marker typed after that arrives
+      // after anything it had typed, so the lines up to the marker are all it sent
+      await waitFor(() => processGone(t.meta(id).pids.supervisor), 10_000, 'supervisor exited');
+      const marker = `marker-${id}`;
+      t.tmux(['send-keys', '-t', orch, '-l', marker]);
+      t.tmux(['send-keys', '-t', orch, 'Enter']);
+      await waitFor(() => orchestratorInput().includes(marker), 10_000, 'the marker line');
+      expect(orchestratorInput().slice(before)).toEqual([marker]);
     } finally {
       writeConfig(t, { tmux_sendkeys_target: orch, tmux_notify_target: null });
     }
@@ -202,9 +208,10 @@ describe('worker panes after a run', () => {
     await allStarted([ok, bad]); // their supervisors have read the config
     const done = await waitAll([ok, bad]);
     expect(done.lines.map((l) => l.outcome).sort()).toEqual(['agent_error', 'goal_met']);
-    // the supervisor sets remain-on-exit just before it exits: give it a moment
-    await waitFor(() => [okPane, badPane].every((p) => !pane(p) || pane(p)!.dead), 5000, 'both supervisors exited');
-    await new Promise((r) => setTimeout(r, 300));
+    // the supervisor sets remain-on-exit just before it exits, and tmux removes a pane without
+    // it a moment after its process ends: settled means gone, or dead with the option set
+    const remains = (p: string) => t.tmux(['show-options', '-p', '-t', p, '-v', 'remain-on-exit']).trim() === 'on';
+    await waitFor(() => [okPane, badPane].every((p) => !pane(p) || (pane(p)!.dead && remains(p))), 10_000, 'both panes settled');
     return { okPane: pane(okPane), badPane: pane(badPane) };
   }
 

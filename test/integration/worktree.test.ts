@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { execa, execaSync } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { BIN, parseJsonLines, type RunResult, suiteEnv, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
+import { BIN, parseJsonLines, type RunResult, suiteEnv, type TestEnv, traced, waitFor, writeConfig } from '../helpers/harness.js';
 
 let t: TestEnv;
 
@@ -653,10 +653,11 @@ describe('clean --runs', () => {
     const lines = read(notifyPath).split('\n').filter(Boolean).map((l) => JSON.parse(l));
     writeFileSync(notifyPath, lines.map((n) => `${JSON.stringify(n.run_id === a.id ? { ...n, ts: longAgo } : n)}\n`).join(''));
 
-    const tail = execa(BIN, ['tail', '-n', '0', '--json'], { env: t.env, extendEnv: false, cwd: t.root, reject: false });
+    const tail = execa(BIN, ['tail', '-n', '0', '--json'], { env: { ...t.env, AGENTCTL_TRACE: '1' }, extendEnv: false, cwd: t.root, reject: false });
+    const following = traced(tail, 'following');
     let out = '';
     tail.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    await new Promise((r) => setTimeout(r, 1000)); // tail is following
+    await following;
     const c1 = await runToEnd(['--project', repo, '--agent', 'shell', '--title', 'tail before', '--', 'true'], '');
     await waitFor(() => out.split('\n').filter((l) => l.includes(c1.id)).length >= 2, 20_000, 'tail shows the run before the trim');
     const clean = await t.run(['clean', '--runs', '--older-than', '1d']);

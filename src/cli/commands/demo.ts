@@ -4,30 +4,31 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
+import type { AppContext } from '../../app/context.js';
 import { ensureWorkspace, updateConfigFile, type Profile } from '../../core/workspace/config.js';
 import { AppError } from '../../core/sys/errors.js';
 import { commitAll, initRepo } from '../../core/git/git.js';
 import { selfCommand } from '../../core/sys/self.js';
 import { socketFrom, Tmux } from '../../core/tmux/tmux.js';
 
-const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-
-export async function demoCmd(o: { home?: string; keep?: boolean }): Promise<void> {
+/** `home`: --home as given (the demo makes a throwaway workspace without it). */
+export async function demoCmd(ctx: AppContext, o: { home?: string; keep?: boolean }): Promise<void> {
+  const bold = (s: string) => (ctx.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
   // the demo rewrites the workspace's profiles and tmux session: never a real workspace's
-  if (o.home && existsSync(join(resolve(o.home), 'config.json'))) {
-    throw new AppError(`${resolve(o.home)} already holds a workspace, which the demo would reconfigure: omit --home (the demo makes a throwaway one) or give an empty directory`);
+  if (o.home && existsSync(join(resolve(ctx.cwd, o.home), 'config.json'))) {
+    throw new AppError(`${resolve(ctx.cwd, o.home)} already holds a workspace, which the demo would reconfigure: omit --home (the demo makes a throwaway one) or give an empty directory`);
   }
   const root = mkdtempSync(join(tmpdir(), 'agentctl-demo-'));
   const repo = join(root, 'repo');
   // absolute: the demo's commands run in the demo repository
-  const home = o.home ? resolve(o.home) : join(root, 'workspace');
+  const home = o.home ? resolve(ctx.cwd, o.home) : join(root, 'workspace');
   const session = `agentctl-demo-${process.pid}`;
-  const say = (s = '') => process.stdout.write(`${s}\n`);
+  const say = (s = '') => ctx.stdout.write(`${s}\n`);
 
   await initRepo(repo, { name: 'agentctl demo', email: 'demo@agentctl.invalid' });
   writeFileSync(join(repo, 'README.md'), '# demo project\n');
   writeFileSync(join(repo, 'greet.sh'), '#!/bin/sh\necho "helo, world"\n', { mode: 0o755 }); // the "run greet.sh" worker runs it
-  await commitAll(repo, ['initial commit'], process.env);
+  await commitAll(repo, ['initial commit'], ctx.env);
 
   // Worker scripts live outside the repository so they are not part of any run's diff.
   const fix = join(root, 'fix-typo.sh');
@@ -62,7 +63,7 @@ fi
   };
   updateConfigFile(ws, { tmux_session: session, tmux_notify_target: session, profiles });
 
-  const env: NodeJS.ProcessEnv = { ...process.env, AI_ORCH_HOME: home };
+  const env: NodeJS.ProcessEnv = { ...ctx.env, AI_ORCH_HOME: home };
   delete env.TMUX;
   delete env.TMUX_PANE;
   const cli = async (args: string[], input?: string, quiet = false) => {

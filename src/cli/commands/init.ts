@@ -1,34 +1,13 @@
-import { ensureWorkspace, loadConfig, updateConfigFile } from '../../core/workspace/config.js';
-import { AppError } from '../../core/sys/errors.js';
-import { resolveHome } from '../../core/workspace/paths.js';
+import type { AppContext } from '../../app/context.js';
+import { type InitOptions, initWorkspace } from '../../app/init.js';
 
-export interface InitOptions {
-  home?: string;
-  wakeHere?: boolean;
-  wakePane?: string;
-  notifyTarget?: string;
-  session?: string;
-  json?: boolean;
-}
-
-export function init(o: InitOptions): void {
-  const { ws, created } = ensureWorkspace(resolveHome(o.home));
-  loadConfig(ws); // a corrupt config.json is left as it is, and said so
-  const changes: Record<string, unknown> = {};
-  if (o.wakeHere) {
-    const pane = process.env.TMUX_PANE;
-    if (!pane || !process.env.TMUX) throw new AppError('--wake-here needs to run inside a tmux pane: run it there, or pass --wake-pane %N');
-    changes.tmux_sendkeys_target = pane;
-  }
-  if (o.wakePane) changes.tmux_sendkeys_target = o.wakePane;
-  if (o.notifyTarget) changes.tmux_notify_target = o.notifyTarget;
-  if (o.session) changes.tmux_session = o.session;
-  if (Object.keys(changes).length) updateConfigFile(ws, changes);
+export function initCmd(ctx: AppContext, o: InitOptions & { json?: boolean }): void {
+  const r = initWorkspace(ctx, o);
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ home: ws.home, created, set: changes })}\n`);
+    ctx.stdout.write(`${JSON.stringify(r)}\n`);
     return;
   }
-  const lines = [`workspace ${ws.home}: ${created.length ? `created ${created.length} item(s)` : 'already set up'}`];
-  for (const [k, v] of Object.entries(changes)) lines.push(`set ${k} = ${String(v)}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const lines = [`workspace ${r.home}: ${r.created.length ? `created ${r.created.length} item(s)` : 'already set up'}`];
+  for (const [k, v] of Object.entries(r.set)) lines.push(`set ${k} = ${String(v)}`);
+  ctx.stdout.write(`${lines.join('\n')}\n`);
 }

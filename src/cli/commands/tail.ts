@@ -1,104 +1,21 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { format } from 'date-fns/format';
-import { ensureWorkspace } from '../../core/workspace/config.js';
+import type { AppContext } from '../../app/context.js';
+import { followNotifications, notificationsSince, renderNotification } from '../../app/notifications.js';
 import { AppError } from '../../core/sys/errors.js';
-import { LineReader, onChanges } from '../../core/sys/follow.js';
-import type { Notification } from '../../core/lifecycle/notify.js';
-import { resolveHome, workspace } from '../../core/workspace/paths.js';
 
-export interface TailOptions {
-  home?: string;
-  lines?: string;
-  json?: boolean;
-  follow?: boolean;
-}
-
-export function renderNotification(line: string): string {
-  let n: Notification;
-  try {
-    n = JSON.parse(line) as Notification;
-  } catch {
-    return line; // a line written by something else: show it as it is
-  }
-  const time = Number.isNaN(Date.parse(n.ts)) ? n.ts : format(new Date(n.ts), 'HH:mm:ss');
-  const state = n.event === 'start' ? n.profile : (n.outcome ?? n.status);
-  const parts = [time, n.event.padEnd(8), n.run_id, state, JSON.stringify(n.title)];
-  if (n.event !== 'start' && n.exit_code !== null && n.exit_code !== undefined) parts.push(`exit=${n.exit_code}`);
-  if (n.escalated_to) parts.push(`-> ${n.escalated_to}`);
-  if (n.event !== 'start' && n.summary) parts.push(`— ${n.summary}`);
-  return parts.join('  ');
-}
-
-export interface NotificationBatch {
-  /** Raw notify.log lines (one JSON object each), oldest first. */
-  lines: string[];
-  /** Where the next call continues: pass it back to get only what came after. */
-  cursor: string;
-  /** More lines than `max` were waiting: call again with the cursor for the rest. */
-  more: boolean;
-  /** The log was replaced or truncated since the cursor was made: reading restarted at its start. */
-  reset: boolean;
-}
-
-/**
- * Notification lines: without a cursor, the last `last` lines; with one, up to `max` lines
- * appended since it was made. The cursor is "<inode>:<byte offset>", so a replaced log is
- * noticed. `tail` prints the first batch this way; the MCP notifications tool pages with it.
- */
-export function notificationsSince(o: { home?: string; cursor?: string; last: number; max?: number }): NotificationBatch {
-  const { ws } = ensureWorkspace(resolveHome(o.home));
-  let from: { ino: number; offset: number } | null = null;
-  if (o.cursor !== undefined) {
-    const m = /^(\d+):(\d+)$/.exec(o.cursor);
-    if (!m) throw new AppError(`invalid cursor ${JSON.stringify(o.cursor)}: pass the cursor the previous notifications call returned, or none for the latest lines`);
-    from = { ino: Number(m[1]), offset: Number(m[2]) };
-  }
-  const fd = openSync(ws.notify, 'r');
-  try {
-    const st = fstatSync(fd);
-    const reset = from !== null && (from.ino !== st.ino || from.offset > st.size);
-    const start = from && !reset ? from.offset : 0;
-    const buf = Buffer.alloc(st.size - start);
-    const n = buf.length ? readSync(fd, buf, 0, buf.length, start) : 0;
-    const text = buf.subarray(0, n).toString('utf8');
-    // only complete lines: one being appended right now is read by the next call
-    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-    const all = complete.split('\n').slice(0, -1);
-    if (!from) {
-      const lines = all.filter((l) => l.trim());
-      return { lines: o.last ? lines.slice(-o.last) : [], cursor: `${st.ino}:${start + Buffer.byteLength(complete)}`, more: false, reset: false };
-    }
-    const max = o.max ?? Infinity;
-    const lines: string[] = [];
-    let consumed = 0;
-    for (const l of all) {
-      if (lines.length >= max) break;
-      consumed += Buffer.byteLength(l) + 1;
-      if (l.trim()) lines.push(l);
-    }
-    return { lines, cursor: `${st.ino}:${start + consumed}`, more: start + consumed < start + Buffer.byteLength(complete), reset };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-export async function tailCmd(o: TailOptions): Promise<void> {
+export async function tailCmd(ctx: AppContext, o: { lines?: string; json?: boolean; follow?: boolean }): Promise<void> {
   const n = Number(o.lines ?? 10);
   if (!Number.isInteger(n) || n < 0) throw new AppError(`invalid -n ${JSON.stringify(o.lines)}: give a whole number`);
   const out = (line: string) => {
-    if (line.trim()) process.stdout.write(`${o.json ? line : renderNotification(line)}\n`);
+    if (line.trim()) ctx.stdout.write(`${o.json ? line : renderNotification(line)}\n`);
   };
-  const first = notificationsSince({ home: o.home, last: n });
+  const first = notificationsSince(ctx, { last: n });
   first.lines.forEach(out);
   if (o.follow === false) return;
 
-  const { notify } = workspace(resolveHome(o.home));
-  const reader = new LineReader(notify, Number(first.cursor.split(':')[1]));
-  process.stdout.on('error', () => process.exit(0)); // reader went away (e.g. piped into head)
-  const watcher = onChanges([notify], () => reader.read().forEach(out));
-  await new Promise<void>((resolve) => {
-    const stop = () => void watcher.stop().then(resolve);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  ctx.stdout.on('error', () => process.exit(0)); // reader went away (e.g. piped into head)
+  const interrupted = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
   });
+  await followNotifications(ctx, first.cursor, out, interrupted);
 }

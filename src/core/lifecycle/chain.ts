@@ -4,7 +4,7 @@ import { getAdapter } from '../../agents/index.js';
 import { getProfile, loadConfig } from '../workspace/config.js';
 import { AppError } from '../sys/errors.js';
 import { readFileOrNull } from '../sys/fsutil.js';
-import { startRun, type Placement, type Started } from './launch.js';
+import { askPrompt, type PromptSource, startRun, type Placement, type Started } from './launch.js';
 import { type Meta, isEnded } from '../runs/meta.js';
 import { runFiles, workspace } from '../workspace/paths.js';
 import { appendNotification, notification } from './notify.js';
@@ -15,7 +15,8 @@ export interface ResumeRequest {
   env: NodeJS.ProcessEnv;
   cwd: string;
   parent: Meta;
-  prompt: string;
+  /** Asked with the new run's agent in mind: a resume on the shell agent needs none. */
+  prompt: PromptSource;
   profile?: string;
   title?: string;
   model?: string;
@@ -44,11 +45,13 @@ export async function resumeRun(r: ResumeRequest): Promise<Started> {
       `run ${p.run_id} has no recorded ${p.agent} session id, so it cannot be resumed: start a new run with the needed context in its prompt`,
     );
   }
+  // the new run's agent decides whether a prompt is needed, before any context is carried
+  const prompt = await askPrompt(r.prompt, profile.agent);
   return startRun({
     home: r.home,
     env: r.env,
     cwd: r.cwd,
-    prompt: sameSession ? r.prompt : carryPrompt(r.home, p, r.prompt),
+    prompt: sameSession ? prompt : carryPrompt(r.home, p, prompt),
     profile: profileName,
     title: r.title ?? `${r.escalatedFrom ? 'escalated' : 'resumed'}: ${p.title}`.slice(0, 200),
     model: r.model,

@@ -31,7 +31,8 @@ export interface StartRequest {
   /** The caller's environment: the worker gets it (PATH, CODEX_HOME, API keys). */
   env: NodeJS.ProcessEnv;
   cwd: string;
-  prompt: string;
+  /** The prompt, or how to get it once the run's agent is known (see PromptSource). */
+  prompt: PromptSource;
   project?: string;
   profile?: string;
   agent?: AgentName;
@@ -49,13 +50,29 @@ export interface StartRequest {
   base?: string;
   /** --with-changes: copy the checkout's uncommitted changes into the worktree. */
   withChanges?: boolean;
-  /** What an empty prompt's error tells the caller to do (default: the CLI's stdin advice). */
-  emptyPromptFix?: string;
   /** Chaining (resume / escalate). */
   parent?: Meta;
   mode?: Meta['mode'];
   resumeSessionId?: string;
   escalatedFrom?: string;
+}
+
+/**
+ * The prompt as given, or a function the front-end supplies that gets it (stdin, an argument),
+ * told whether this run needs one: only once the profile, and so the agent, is known.
+ */
+export type PromptSource = string | ((required: boolean) => string | Promise<string>);
+
+/**
+ * The one rule on prompts: every agent but the shell needs one (a shell run's command is its
+ * task). The source is asked only now, so a front-end need not guess from its own arguments.
+ */
+export async function askPrompt(source: PromptSource, agent: AgentName): Promise<string> {
+  const required = agent !== 'shell';
+  const prompt = typeof source === 'string' ? source : await source(required);
+  // {opt:prompt}: each front-end says how it takes a prompt (stdin or a file; an argument)
+  if (required && prompt.trim() === '') throw new AppError('empty prompt', { fix: '{opt:prompt}' });
+  return prompt;
 }
 
 export interface Started {
@@ -85,10 +102,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     throw new AppError(`a command after "--" is only for the shell agent, not ${agent}: drop it or add --agent shell`);
   }
 
-  const prompt = req.prompt;
-  if (agent !== 'shell' && prompt.trim() === '') {
-    throw new AppError(`empty prompt: ${req.emptyPromptFix ?? "pipe the prompt on stdin (agentctl start ... <<'PROMPT') or pass --prompt-file FILE"}`);
-  }
+  const prompt = await askPrompt(req.prompt, agent);
   const bytes = Buffer.byteLength(prompt);
   if (bytes > cfg.max_prompt_bytes) {
     throw new AppError(`prompt is ${bytes} bytes, over the ${cfg.max_prompt_bytes}-byte limit: shorten it, or raise max_prompt_bytes in config.json`);

@@ -128,7 +128,8 @@ export async function supervise(home: string, runId: string): Promise<number> {
   const adapter = getAdapter(meta.agent);
   const schema = JSON.parse(readFileSync(files.schema, 'utf8')) as Record<string, unknown>;
   const prompt = readFileSync(files.prompt, 'utf8');
-  const state: AgentState = adapter.newState();
+  const reader = adapter.newReader();
+  const state: AgentState = reader.state;
   const stdoutTail = new Tail();
   const stderrTail = new Tail();
   let final: FinalAnswer;
@@ -181,7 +182,7 @@ export async function supervise(home: string, runId: string): Promise<number> {
       timer = setTimeout(() => requestStop('timed_out', `timed out after ${formatSeconds(meta.timeout_s!)}`), meta.timeout_s * 1000);
     }
     pipeLines(child.stdout!, events, stdoutTail, (line) => {
-      for (const p of adapter.onLine(line, state)) say(`${color.dim(clock())} ${KIND_MARK[p.kind](p.text)}`);
+      for (const p of reader.onLine(line)) say(`${color.dim(clock())} ${KIND_MARK[p.kind](p.text)}`);
     });
     pipeLines(child.stderr!, errlog, stderrTail, (line) => say(color.dim(`${clock()} stderr│ ${line}`)));
     const res = await child;
@@ -197,8 +198,8 @@ export async function supervise(home: string, runId: string): Promise<number> {
     await Promise.all([closeStream(events), closeStream(errlog)]);
   }
 
-  final = adapter.finish({
-    state,
+  final = reader.finish({
+    invocation: inv,
     exitCode,
     signal,
     outputFileText: inv.outputFile ? readFileOrNull(inv.outputFile) : null,

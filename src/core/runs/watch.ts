@@ -3,6 +3,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { join } from 'node:path';
 import { closeWatcher } from '../sys/follow.js';
+import { trace } from '../sys/trace.js';
 import type { Workspace } from '../workspace/paths.js';
 
 export const LIVENESS_INTERVAL_MS = 700;
@@ -31,6 +32,7 @@ export function watchRuns(ws: Workspace, ids: string[], onChange: (runId: string
   watcher.on('add', fire).on('change', fire);
   // a run may have ended while the watches were being set up
   watcher.on('ready', () => onChange(null));
+  watcher.on('ready', () => trace('watching')); // tests wait for this before ending a run
   const timer = setInterval(() => onChange(null), LIVENESS_INTERVAL_MS);
   return {
     add: (id) => watcher.add(join(ws.runs, id)),

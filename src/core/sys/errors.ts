@@ -24,7 +24,11 @@ const PLACEHOLDER = /\{(opt|cmd):([^{}]+)\}/g;
 
 /** Neutral words: what an error says when no front-end renders it (logs, run records). */
 export const plainWording: Wording = {
-  option: (name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+  option: (name) => {
+    const eq = name.indexOf('=');
+    const key = (eq < 0 ? name : name.slice(0, eq)).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    return eq < 0 ? key : `${key} ${name.slice(eq + 1)}`;
+  },
   command: (name, args) => `agentctl ${name}${args ? ` ${args}` : ''}`,
 };
 

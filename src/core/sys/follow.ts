@@ -1,6 +1,7 @@
 // Reading what is appended to a file as it is appended (notify.log, a run's events.jsonl).
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { watch, type FSWatcher } from 'chokidar';
+import { trace } from './trace.js';
 
 /**
  * Complete lines appended since the last call; a partial last line waits for its newline.
@@ -89,6 +90,7 @@ export class LineReader {
 export function onChanges(paths: string[], onChange: (path: string) => void): { stop: () => Promise<void> } {
   const w = watch(paths, { ignoreInitial: true, atomic: false, depth: 0 });
   w.on('add', onChange).on('change', onChange);
+  w.on('ready', () => trace(`following ${paths.join(' ')}`)); // tests wait for this before appending
   return { stop: () => closeWatcher(w) };
 }
 

@@ -1,5 +1,6 @@
 // Fake `claude -p` (Claude Code 2.1.197): print-mode flags, stream-json events, --json-schema,
-// per-cwd sessions and exit codes as described in /work/shared/agent-cli-contracts.md.
+// per-cwd sessions and exit codes as described in docs/agent-clis.md ("Claude Code"); the real
+// CLI's output is in test/golden/claude/.
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

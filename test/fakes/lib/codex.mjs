@@ -1,5 +1,6 @@
 // Fake `codex exec` (codex-cli 0.169): argument rules, JSONL events, -o file, sessions and exit
-// codes as described in /work/shared/agent-cli-contracts.md.
+// codes as described in docs/agent-clis.md ("Codex CLI"); the real CLI's output is in
+// test/golden/codex/.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,6 +1,6 @@
 // Fake `gemini -p` (Gemini CLI 0.61): headless flags, stream-json events with ISO timestamps,
-// folder trust, per-project sessions and exit codes as described in
-// /work/shared/agent-cli-contracts.md.
+// folder trust, per-project sessions and exit codes as described in docs/agent-clis.md
+// ("Gemini CLI"); the real CLI's output is in test/golden/gemini/.
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,6 +35,8 @@ const now = () => new Date().toISOString();
 
 export async function main(argv) {
   if (argv.includes('--version') || argv.includes('-v')) return printAndExit(VERSION);
+  const starved = optionWithoutValue(argv);
+  if (starved) return die(`Not enough arguments following: ${starved}`, 1);
   const parsed = parseOptions(argv, OPTIONS);
   if (parsed.error) {
     const e = parsed.error;
@@ -48,8 +50,8 @@ export async function main(argv) {
   }
   const cwd = process.cwd();
   if (!args.skipTrust && process.env.GEMINI_CLI_TRUST_WORKSPACE !== 'true' && !isTrusted(cwd)) {
-    return die(`Gemini CLI is not running in a trusted directory (${cwd}). To proceed, use --skip-trust, `
-      + 'set GEMINI_CLI_TRUST_WORKSPACE=true, or trust this folder in interactive mode.', EXIT.untrusted);
+    return die('Gemini CLI is not running in a trusted directory. To proceed, either use `--skip-trust`, set the '
+      + '`GEMINI_CLI_TRUST_WORKSPACE=true` environment variable, or trust this directory in interactive mode.', EXIT.untrusted);
   }
 
   // Piped stdin is prepended to the -p text; an idle pipe is given up on rather than waited for.
@@ -79,7 +81,7 @@ export async function main(argv) {
   setUpProcess(d);
 
   const format = args.outputFormat ?? 'text';
-  const model = args.model ?? 'gemini-2.5-pro';
+  const model = args.model ?? 'auto';
   const out = (event) => {
     if (format === 'stream-json') emit({ type: event.type, timestamp: now(), ...event });
   };
@@ -95,18 +97,19 @@ export async function main(argv) {
     writeAtomic(file, JSON.stringify(data, null, 2));
   };
   const stats = (answerText) => {
-    const t = tokenCounts(prompt, answerText);
-    return { total_tokens: t.input + t.output, input_tokens: t.input, output_tokens: t.output, cached: turn > 1 ? 1024 : 0, input: t.input, duration_ms: Date.now() - started + 1900, tool_calls: toolCalls };
+    const t = answerText === undefined ? { input: 0, output: 0 } : tokenCounts(prompt, answerText);
+    const counts = { total_tokens: t.input + t.output, input_tokens: t.input, output_tokens: t.output, cached: turn > 1 && t.input ? 1024 : 0, input: t.input };
+    return { ...counts, duration_ms: answerText === undefined ? 0 : Date.now() - started + 1900, tool_calls: toolCalls, models: { [model]: counts } };
   };
-  const fail = (message, code) => {
-    out({ type: 'error', severity: 'error', message });
-    out({ type: 'result', status: 'error', error: { type: 'FatalError', message }, stats: stats('') });
+  // A fatal error ends the stream with a result event only (no `error` event), as the real CLI does.
+  const fail = (type, message, code) => {
+    out({ type: 'result', status: 'error', error: { type, message }, stats: stats(undefined) });
     if (format !== 'stream-json') process.stderr.write(`${message}\n`);
     save(undefined);
     return exitAfterFlush(code);
   };
   const tool = (name, parameters, output) => {
-    const id = `${name}-${Date.now()}-${(++toolCalls).toString(16)}`;
+    const id = `${name}__${name}_${Date.now()}_${toolCalls++}`;
     out({ type: 'tool_use', tool_name: name, tool_id: id, parameters });
     out({ type: 'tool_result', tool_id: id, status: 'success', output });
   };
@@ -114,12 +117,15 @@ export async function main(argv) {
   out({ type: 'init', session_id: sessionId, model });
   out({ type: 'message', role: 'user', content: prompt });
   if (d.http500) {
-    return fail('[API Error: got status: 500 Internal Server Error. {"error":{"code":500,"message":"Internal error encountered.","status":"INTERNAL"}}]', 1);
+    // gemini exits with the HTTP status itself, which the system cuts to 8 bits: 500 -> 244
+    const body = '{"error":{"code":500,"message":"Internal error encountered.","status":"INTERNAL"}}';
+    process.stderr.write(`Attempt 1 failed: ${body}. Max attempts reached\n`);
+    return fail('unknown', `[API Error: ${body}]`, 500 & 0xff);
   }
   out({ type: 'message', role: 'assistant', content: `Turn ${turn}: I'll check the project files `, delta: true });
   out({ type: 'message', role: 'assistant', content: 'first.', delta: true });
   if (d.hang) return hangForever();
-  if (d.exit !== undefined) return fail(`fake failure requested (exit ${d.exit})`, d.exit);
+  if (d.exit !== undefined) return fail('FatalError', `fake failure requested (exit ${d.exit})`, d.exit);
   const listing = listDir(cwd);
   tool('list_directory', { dir_path: '.' }, `Listed ${listing ? listing.split('\n').length : 0} item(s).`);
   for (const w of applyWrites(cwd, d.write)) {
@@ -136,6 +142,19 @@ export async function main(argv) {
   if (format === 'text') process.stdout.write(`${text}\n`);
   save(text);
   return exitAfterFlush(0);
+}
+
+/**
+ * yargs takes any separate value that starts with `-` for an option, even after -p: the option
+ * is then left without its value. Returns that option's name (without dashes), if any.
+ */
+function optionWithoutValue(argv) {
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    if (!OPTIONS[argv[i]]?.value) continue;
+    if (i + 1 >= argv.length || argv[i + 1].startsWith('-')) return argv[i].replace(/^-+/, '');
+    i++;
+  }
+  return undefined;
 }
 
 function chunks(text, count) {

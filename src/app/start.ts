@@ -1,0 +1,115 @@
+// Starting runs: a new one, a resume of an ended one, an escalation. The prompt comes from the
+// front-end through a PromptSource, asked only once the run's agent is known.
+import type { AgentName } from '../agents/types.js';
+import { escalateRun, resumeRun } from '../core/lifecycle/chain.js';
+import { type PromptSource, startRun } from '../core/lifecycle/launch.js';
+import type { Meta } from '../core/runs/meta.js';
+import type { AppContext } from './context.js';
+import { openRun } from './runs.js';
+import type { StartedView } from './views.js';
+
+export type { PromptSource } from '../core/lifecycle/launch.js';
+
+/** Options every new run takes, whether started, resumed or escalated. */
+export interface RunOptions {
+  title?: string;
+  model?: string;
+  /** A JSON Schema file the final answer must match. */
+  schema?: string;
+  /** 90, 90s, 15m, 1h30m. */
+  timeout?: string;
+  runId?: string;
+  autoEscalate?: boolean;
+  /** A tmux window of its own. */
+  window?: boolean;
+  /** Split this pane's window instead of the orchestrator's. */
+  target?: string;
+}
+
+export interface StartOptions extends RunOptions {
+  /** A registered project name or a directory (relative: against the caller's directory). */
+  project?: string;
+  profile?: string;
+  agent?: AgentName;
+  /** Shell agent: the command and its arguments. */
+  command?: string[];
+  worktree?: boolean;
+  base?: string;
+  withChanges?: boolean;
+}
+
+/** Start a new run; `prompt` is asked for once the profile, and so the agent, is known. */
+export async function startWith(ctx: AppContext, o: StartOptions, prompt: PromptSource): Promise<Meta> {
+  const { meta } = await startRun({
+    home: ctx.home,
+    env: ctx.env,
+    cwd: ctx.cwd,
+    prompt,
+    project: o.project,
+    profile: o.profile,
+    // a command alone is a shell run, unless a profile says which agent runs it
+    agent: o.agent ?? (o.command?.length && !o.profile ? 'shell' : undefined),
+    title: o.title,
+    model: o.model,
+    schemaFile: o.schema,
+    timeout: o.timeout,
+    runId: o.runId,
+    command: o.command,
+    autoEscalate: o.autoEscalate,
+    placement: { window: o.window, target: o.target },
+    worktree: o.worktree,
+    base: o.base,
+    withChanges: o.withChanges,
+  });
+  return meta;
+}
+
+export interface ResumeOptions extends RunOptions {
+  /** The run to continue (id, prefix or suffix). */
+  parentRunId: string;
+  /** The new run's profile (default: the parent's). */
+  profile?: string;
+}
+
+/** Continue an ended run as a new run; whether a prompt is needed depends on the new run's agent. */
+export async function resumeWith(ctx: AppContext, o: ResumeOptions, prompt: PromptSource): Promise<Meta> {
+  // the parent's record as it stands: resuming a run still going is refused, not waited for
+  const parent = await openRun(ctx, o.parentRunId, { liveness: false });
+  const { meta } = await resumeRun({
+    home: ctx.home,
+    env: ctx.env,
+    cwd: ctx.cwd,
+    parent,
+    prompt,
+    profile: o.profile,
+    title: o.title,
+    model: o.model,
+    schemaFile: o.schema,
+    timeout: o.timeout,
+    runId: o.runId,
+    autoEscalate: o.autoEscalate,
+    placement: { window: o.window, target: o.target },
+  });
+  return meta;
+}
+
+export interface EscalateOptions {
+  id: string;
+  /** Escalate to this profile instead of the profile's escalate_to. */
+  profile?: string;
+  window?: boolean;
+}
+
+/** Resume a run that missed its goal with its followup_prompt on a stronger profile. */
+export async function escalateWith(ctx: AppContext, o: EscalateOptions): Promise<Meta> {
+  const parent = await openRun(ctx, o.id, { liveness: false });
+  const { meta } = await escalateRun({ home: ctx.home, env: ctx.env, cwd: ctx.cwd, parent, profile: o.profile, placement: { window: o.window } });
+  return meta;
+}
+
+/** A new run as `start --json` prints it and the MCP start tools return it. */
+export function startedView(meta: Meta): StartedView {
+  const { run_id, status, title, project, project_dir, profile, agent, mode, parent_run_id, escalated_from, tmux, worktree } = meta;
+  const wt = worktree ? { branch: worktree.branch, worktree: worktree.cwd, base: worktree.base } : {};
+  return { run_id, status, title, project, project_dir, profile, agent, mode, parent_run_id, escalated_from, ...wt, pane: tmux.pane, session: tmux.session };
+}

@@ -1,0 +1,142 @@
+// Waiting for runs to end, event-driven: a rewrite of a watched record is seen at once, and a
+// liveness timer notices a worker that died without writing one.
+import { type Meta, isEnded } from '../core/runs/meta.js';
+import { compactResult, exitCodeFor } from '../core/runs/result.js';
+import { readMeta } from '../core/runs/store.js';
+import type { RunWatcher } from '../core/runs/watch.js';
+import type { AppContext } from './context.js';
+import { openRun, refreshRun } from './runs.js';
+import type { WaitLine } from './views.js';
+
+export interface WaitRequest {
+  ids: string[];
+  /** Give up after this many seconds; null: never. */
+  timeoutS: number | null;
+  any?: boolean;
+  follow?: boolean;
+  /** Stop waiting early (an MCP client cancelled the call): like a timeout. */
+  signal?: AbortSignal;
+}
+
+export interface WaitOutcome {
+  /** One per run, in the order they ended; runs still going come last, as they stand. */
+  lines: WaitLine[];
+  /** `wait`'s exit code. */
+  code: number;
+  /** The timeout (or the signal) ended the wait before the runs did. */
+  timedOut: boolean;
+  /** Runs (the current end of each chain) that have not ended: with --any, the others too. */
+  pending: string[];
+}
+
+interface Tracked {
+  current: string;
+  chain: string[];
+  done: Meta | null;
+}
+
+/**
+ * Wait for runs to end, event-driven; onLine gets each line the moment its run ends. Shared by
+ * `agentctl wait` and the MCP wait_runs tool.
+ */
+export async function waitForRuns(ctx: AppContext, o: WaitRequest, onLine: (line: WaitLine) => void = () => {}): Promise<WaitOutcome> {
+  const ws = ctx.ws;
+  const ids: string[] = [];
+  for (const q of o.ids) ids.push((await openRun(ctx, q)).run_id);
+  const tracked: Tracked[] = [...new Set(ids)].map((id) => ({ current: id, chain: [id], done: null }));
+  const codes: number[] = [];
+  const lines: WaitLine[] = [];
+  let timedOut = false;
+
+  const emit = (t: Tracked, m: Meta) => {
+    const line: WaitLine = o.follow ? { ...compactResult(m), chain: [...t.chain] } : compactResult(m);
+    lines.push(line);
+    onLine(line);
+    codes.push(exitCodeFor(m));
+  };
+  const finished = () => (o.any ? tracked.some((t) => t.done) : tracked.every((t) => t.done));
+
+  let watcher: RunWatcher | null = null;
+  /** Advance every run that ended; returns true when waiting is over. */
+  const check = async (changed: string | null): Promise<boolean> => {
+    for (const t of tracked) {
+      while (!t.done && (changed === null || changed === t.current)) {
+        const m = await refreshRun(ctx, t.current);
+        if (!isEnded(m)) break;
+        if (o.follow && m.escalated_to) {
+          t.current = m.escalated_to;
+          t.chain.push(m.escalated_to);
+          watcher?.add(m.escalated_to);
+          changed = null;
+          continue;
+        }
+        t.done = m;
+        emit(t, m);
+        if (o.any) return true;
+      }
+    }
+    return finished();
+  };
+
+  if (!(await check(null))) {
+    const { watchRuns } = await import('../core/runs/watch.js');
+    await new Promise<void>((resolve, reject) => {
+      let busy = false;
+      let again = false;
+      let timer: NodeJS.Timeout | undefined;
+      let over = false;
+      const end = (timeUp: boolean) => {
+        if (over) return;
+        over = true;
+        if (timer) clearTimeout(timer);
+        o.signal?.removeEventListener('abort', abort);
+        try {
+          if (timeUp) {
+            timedOut = true;
+            for (const t of tracked) if (!t.done) emit(t, readMeta(ws, t.current));
+          }
+        } catch (err) {
+          void watcher!.close();
+          reject(err); // a record gone unreadable meanwhile: an error, never an uncaught one
+          return;
+        }
+        void watcher!.close().then(resolve, reject);
+      };
+      const abort = () => end(true);
+      const run = async (changed: string | null) => {
+        if (over) return;
+        if (busy) {
+          again = true;
+          return;
+        }
+        busy = true;
+        try {
+          let done = await check(changed);
+          while (!done && again) {
+            again = false;
+            done = await check(null);
+          }
+          if (done) end(false);
+        } catch (err) {
+          over = true;
+          if (timer) clearTimeout(timer);
+          o.signal?.removeEventListener('abort', abort);
+          void watcher!.close();
+          reject(err);
+        } finally {
+          busy = false;
+        }
+      };
+      watcher = watchRuns(
+        ws,
+        tracked.map((t) => t.current),
+        (id) => void run(id),
+      );
+      if (o.timeoutS !== null) timer = setTimeout(() => end(true), o.timeoutS * 1000);
+      if (o.signal?.aborted) end(true);
+      else o.signal?.addEventListener('abort', abort, { once: true });
+    });
+  }
+  const code = o.any ? (codes[0] ?? 0) : Math.max(0, ...codes);
+  return { lines, code, timedOut, pending: tracked.filter((t) => !t.done).map((t) => t.current) };
+}

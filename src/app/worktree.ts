@@ -1,0 +1,84 @@
+// diff, merge, discard, clean: bringing a worktree run's work back, or throwing it away safely.
+import { parseDuration } from '../core/sys/duration.js';
+import { AppError } from '../core/sys/errors.js';
+import type { Meta } from '../core/runs/meta.js';
+import { pruneRuns } from '../core/runs/prune.js';
+import { type DiffForm, type MergeResult, mergeRun, runDiff } from '../core/git/worktree.js';
+import { cleanWorktrees, discardRun, type RemoveReport } from '../core/git/worktree-clean.js';
+import type { AppContext } from './context.js';
+import { openRun } from './runs.js';
+import type { CleanView } from './views.js';
+
+export type { DiffForm } from '../core/git/worktree.js';
+
+/** A run's change (see runDiff), and the run. */
+export async function diffWith(ctx: AppContext, o: { id: string; form: DiffForm }): Promise<{ meta: Meta; text: string }> {
+  const meta = await openRun(ctx, o.id);
+  return { meta, text: await runDiff(meta, o.form) };
+}
+
+/** Merge a run's branch into its project's current branch (see mergeRun). */
+export async function mergeWith(ctx: AppContext, o: { id: string; squash?: boolean }): Promise<MergeResult> {
+  const meta = await openRun(ctx, o.id);
+  return mergeRun(ctx.ws, meta, { squash: o.squash ?? false, env: ctx.env });
+}
+
+/** `merge`'s one line about what happened. */
+export function mergeLine(r: MergeResult): string {
+  if (r.already_merged || !r.commit) return `nothing to merge: ${r.branch} is already in ${r.into}`;
+  return `merged ${r.branch} into ${r.into}${r.squash ? ' (squashed)' : ''}: ${r.commit.slice(0, 10)}${r.diff_stat ? `, ${r.diff_stat}` : ''}`;
+}
+
+/** Remove a run's worktree and branch, keeping work unless forced; `kept` says what stayed and why. */
+export async function discardWith(ctx: AppContext, o: { id: string; force?: boolean }): Promise<{ report: RemoveReport; lines: string[] }> {
+  const meta = await openRun(ctx, o.id);
+  const report = await discardRun(ctx.ws, meta, { force: o.force ?? false });
+  const lines = reportLines(report, { dryRun: false, kept: false });
+  if (!report.worktree_removed && !report.branch_deleted && !report.kept.length) lines.push(`nothing to discard: run ${meta.run_id}'s worktree and branch are already gone`);
+  return { report, lines };
+}
+
+export interface CleanOptions {
+  /** Only runs that ended longer ago than this: 90m, 12h, 7d. */
+  olderThan?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  /** Also remove the records of runs that ended more than olderThan ago (see pruneRuns). */
+  runs?: boolean;
+}
+
+/** Clean finished worktree runs (see cleanWorktrees), then with `runs` old run records (see pruneRuns). */
+export async function cleanWith(ctx: AppContext, o: CleanOptions): Promise<{ report: CleanView; lines: string[] }> {
+  if (o.runs && o.olderThan === undefined) {
+    throw new AppError('{opt:runs} needs {opt:olderThan}', { fix: 'say how long ago a run must have ended for its record to be removed (e.g. 7d)' });
+  }
+  const olderThanS = o.olderThan === undefined ? undefined : parseDuration(o.olderThan, '{opt:olderThan}');
+  const dryRun = o.dryRun ?? false;
+  const report: CleanView = await cleanWorktrees(ctx.ws, { olderThanS, force: o.force ?? false, dryRun });
+  const lines = report.removed.flatMap((rep) => reportLines(rep, { dryRun, kept: true }));
+  for (const repo of report.pruned) lines.push(`${dryRun ? 'would prune' : 'pruned'}  git worktree entries of ${repo} whose directories are gone`);
+  let nothing = !report.removed.length && !report.pruned.length;
+  if (o.runs && olderThanS !== undefined) {
+    const gone = new Set(report.removed.filter((r) => r.worktree_removed).map((r) => r.path));
+    const goneBranches = new Set(report.removed.flatMap((r) => (r.branch_deleted && r.branch ? [r.branch] : [])));
+    const pruned = await pruneRuns(ctx.ws, ctx.configOrNull(), { olderThanS, dryRun, gone, goneBranches });
+    Object.assign(report, pruned);
+    const would = dryRun ? 'would remove' : 'removed';
+    for (const id of pruned.runs_removed) lines.push(`${would}  ${id}  run record`);
+    for (const k of pruned.runs_kept) lines.push(`kept     ${k.run_id}  ${k.reason}`);
+    if (pruned.notify_lines_removed) lines.push(`${would}  ${pruned.notify_lines_removed} notify.log line${pruned.notify_lines_removed === 1 ? '' : 's'} older than ${o.olderThan}`);
+    nothing &&= !pruned.runs_removed.length && !pruned.runs_kept.length && !pruned.notify_lines_removed;
+  }
+  if (nothing) lines.push('nothing to clean');
+  return { report, lines };
+}
+
+function reportLines(r: RemoveReport, o: { dryRun: boolean; kept: boolean }): string[] {
+  const lines: string[] = [];
+  const would = o.dryRun ? 'would remove' : 'removed';
+  const who = r.run_id ?? '-';
+  const done = [r.worktree_removed ? `worktree ${r.path}` : '', r.branch_deleted ? `branch ${r.branch}` : ''].filter(Boolean);
+  if (done.length) lines.push(`${would}  ${who}  ${done.join(', ')}`);
+  if (o.kept) for (const k of r.kept) lines.push(`kept     ${who}  ${k}`);
+  return lines;
+}

@@ -1,0 +1,39 @@
+// Every tool the server offers, in the order a client lists them.
+import { addProject } from './add_project.js';
+import { cancelRun } from './cancel_run.js';
+import { cleanWorktrees } from './clean_worktrees.js';
+import { discardRun } from './discard_run.js';
+import { doctor } from './doctor.js';
+import { escalateRun } from './escalate_run.js';
+import { listProjects } from './list_projects.js';
+import { listRuns } from './list_runs.js';
+import { mergeRun } from './merge_run.js';
+import { notifications } from './notifications.js';
+import { resumeRun } from './resume_run.js';
+import { runDiff } from './run_diff.js';
+import { runLogs } from './run_logs.js';
+import { showRun } from './show_run.js';
+import { startRun } from './start_run.js';
+import type * as z from 'zod';
+import type { Tool } from './tool.js';
+import { waitRuns } from './wait_runs.js';
+
+// each tool is checked against its own schemas where it is defined (defineTool); the table lists them
+export const TOOLS: readonly Tool<z.ZodRawShape, z.ZodRawShape>[] = [
+  startRun,
+  waitRuns,
+  showRun,
+  listRuns,
+  resumeRun,
+  escalateRun,
+  cancelRun,
+  runLogs,
+  notifications,
+  runDiff,
+  mergeRun,
+  discardRun,
+  cleanWorktrees,
+  listProjects,
+  addProject,
+  doctor,
+];
