@@ -19,6 +19,27 @@ export const PROFILE_NAME = /^[A-Za-z0-9_-]+$/;
 
 export const profileFile = (home: string, name: string): string => join(home, `${name}.config.toml`);
 
+/** The first codex that reads NAME.config.toml and refuses legacy [profiles.NAME] tables. */
+export const PROFILE_FILES_SINCE = [0, 134, 0] as const;
+
+/** "codex-cli 0.169.0" -> [0, 169, 0]; null when no version is in the text. */
+export function parseCodexVersion(text: string): [number, number, number] | null {
+  const m = /(\d+)\.(\d+)\.(\d+)/.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+}
+
+/** Whether this codex reads profile files (true when the version is unknown: today's codex does). */
+export function usesProfileFiles(version: readonly number[] | null): boolean {
+  if (!version) return true;
+  for (let i = 0; i < 3; i++) if (version[i] !== PROFILE_FILES_SINCE[i]) return version[i]! > PROFILE_FILES_SINCE[i]!;
+  return true;
+}
+
+/** The codex profile names agentctl's codex profiles use (`codex_profile`), that codex accepts. */
+export function wantedProfiles(profiles: Record<string, { agent: string; codex_profile?: string }>): string[] {
+  return [...new Set(Object.values(profiles).flatMap((p) => (p.agent === 'codex' && p.codex_profile && PROFILE_NAME.test(p.codex_profile) ? [p.codex_profile] : [])))];
+}
+
 export interface ProfileState {
   config: string;
   /** config.toml could not be read as TOML: nothing can be said about legacy tables. */
