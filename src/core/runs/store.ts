@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { AppError } from '../sys/errors.js';
 import { appendUnderLock, readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from '../sys/fsutil.js';
+import { parseJson, type JsonProblem } from '../sys/jsonfile.js';
 import { isValidRunId } from './ids.js';
 import { type Meta, MetaSchema } from './meta.js';
 import { runFiles, type Workspace } from '../workspace/paths.js';
@@ -15,20 +16,17 @@ export class CorruptRun extends AppError {
   }
 }
 
+/** Why a record cannot be used, as CorruptRun words it. */
+function corruptReason(p: JsonProblem): string {
+  if (p.kind === 'missing') return 'missing';
+  if (p.kind === 'syntax') return `not JSON: ${p.detail}`;
+  return `${p.path}: ${p.detail}`;
+}
+
 export function parseMeta(runId: string, text: string | null): Meta {
-  if (text === null) throw new CorruptRun(runId, 'missing');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new CorruptRun(runId, `not JSON: ${(err as Error).message}`);
-  }
-  const parsed = MetaSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CorruptRun(runId, `${issue.path.join('.')}: ${issue.message}`);
-  }
-  return parsed.data;
+  const r = parseJson(text, MetaSchema);
+  if (!r.ok) throw new CorruptRun(runId, corruptReason(r.problem));
+  return r.value;
 }
 
 export function readMeta(ws: Workspace, runId: string): Meta {

@@ -2,7 +2,8 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import { AppError } from '../sys/errors.js';
-import { readFileOrNull, withLock, writeJsonAtomic } from '../sys/fsutil.js';
+import { withLock, writeJsonAtomic } from '../sys/fsutil.js';
+import { readJsonFile } from '../sys/jsonfile.js';
 import { assertName } from '../runs/ids.js';
 import type { Workspace } from './paths.js';
 
@@ -18,20 +19,11 @@ export type Project = z.infer<typeof ProjectSchema>;
 type ProjectsFile = z.infer<typeof ProjectsFileSchema>;
 
 export function loadProjects(ws: Workspace): ProjectsFile {
-  const text = readFileOrNull(ws.projects);
-  if (text === null) return { projects: {} };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new AppError(`${ws.projects} is not valid JSON (${(err as Error).message}): fix it, or move it aside and add your projects again`);
-  }
-  const parsed = ProjectsFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError(`${ws.projects}: ${issue.path.join('.')}: ${issue.message}: fix that entry`);
-  }
-  return parsed.data;
+  return readJsonFile(ws.projects, ProjectsFileSchema, {
+    missing: () => ({ projects: {} }),
+    syntaxFix: 'fix it, or move it aside and add your projects again',
+    invalidFix: 'fix that entry',
+  });
 }
 
 function existingDir(path: string, what: string): string {
