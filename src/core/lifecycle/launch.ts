@@ -113,7 +113,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
 
   const depth = req.escalatedFrom && req.parent ? req.parent.escalation_depth + 1 : 0;
   const title = (req.title ?? firstLine(prompt) ?? command?.join(' ') ?? profileName).slice(0, 200);
-  const tmuxSock = socketFrom(cfg);
+  const tmuxSock = socketFrom(cfg, req.env);
   const now = new Date();
   const runId = claimRunId(ws, req.runId, now);
   const files = runFiles(ws.home, runId);
@@ -131,6 +131,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
         withChanges: req.withChanges ?? false,
         source: worktreeSource,
         patchFile: join(files.dir, 'carry.patch'),
+        env: req.env,
       });
     } catch (err) {
       removeRunDir(ws, runId);
@@ -165,7 +166,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     writeSecretEnv(files.env, req.env);
     writeMeta(ws, meta);
     const tmux = new Tmux(tmuxSock);
-    const placed = placePane(tmux, cfg, ws, req, [...selfCommand(), '_supervise', runId, '--home', ws.home], runCwd(meta), runId);
+    const placed = placePane(tmux, cfg, ws, req, [...selfCommand(req.env), '_supervise', runId, '--home', ws.home], runCwd(meta), runId);
     // indexed only once the pane exists: a failed start must leave no index line behind
     indexRun(ws, runId, meta.created_at);
     trace('pane placed');
@@ -181,7 +182,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     removeRunDir(ws, runId); // nothing half-made stays behind
     if (created) {
       const made = created;
-      await import('../git/worktree.js').then((w) => w.undoRunWorktree(ws, made)).catch(() => {});
+      await import('../git/worktree.js').then((w) => w.undoRunWorktree(ws, made, req.env)).catch(() => {});
     }
     throw err;
   }
