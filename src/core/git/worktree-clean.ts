@@ -77,7 +77,7 @@ export async function discardRun(ws: Workspace, m: Meta, o: { force: boolean; en
   const wt = needWorktree(m);
   assertSettled(ws, m, 'discard it');
   if (!existsSync(wt.repo_root)) {
-    if (!o.force) throw new AppError(`repository ${wt.repo_root} of run ${m.run_id} is gone: delete ${wt.path} by hand, or pass --force`);
+    if (!o.force) throw new AppError(`repository ${wt.repo_root} of run ${m.run_id} is gone`, { fix: `delete ${wt.path} by hand, or pass {opt:force}` });
     rmSync(wt.path, { recursive: true, force: true });
     recordRemoval(ws, wt, { worktree_removed: true, branch_deleted: true });
     return { path: wt.path, branch: wt.branch, run_id: m.run_id, worktree_removed: true, branch_deleted: true, kept: [] };

@@ -58,14 +58,14 @@ export interface CreateRequest {
 
 /** Create the run's worktree and branch; every failure is a one-line AppError saying what to do. */
 export async function createRunWorktree(ws: Workspace, r: CreateRequest): Promise<Worktree> {
-  const fix = r.source.startsWith('--') ? `or drop ${r.source}` : `or pass --no-worktree (worktrees are on by ${r.source})`;
+  const fix = r.source.startsWith('{opt:') ? `or drop ${r.source}` : `or pass {opt:noWorktree} (worktrees are on by ${r.source})`;
   const baseRef = r.base ?? 'HEAD';
   const top = await repoAndCommit(r.projectDir, baseRef, r.env);
-  if (!top) throw new AppError(`${r.projectDir} is not in a git repository, so a worktree cannot be made for the run: run "git init" and commit there, ${fix}`);
+  if (!top) throw new AppError(`${r.projectDir} is not in a git repository, so a worktree cannot be made for the run`, { fix: `run "git init" and commit there, ${fix}` });
   const base = top.commit;
   if (!base) {
     if ((await resolveCommit(top.root, 'HEAD', r.env)) === null && !(await hasAnyCommit(top.root, r.env))) {
-      throw new AppError(`repository ${top.root} has no commits yet, so a worktree has nothing to start from: make a first commit, ${fix}`);
+      throw new AppError(`repository ${top.root} has no commits yet, so a worktree has nothing to start from`, { fix: `make a first commit, ${fix}` });
     }
     throw new AppError(`base ${JSON.stringify(baseRef)} is not a commit in ${top.root}: give an existing branch, tag or commit ("git branch -a" lists the branches)`);
   }
@@ -90,16 +90,16 @@ export async function createRunWorktree(ws: Workspace, r: CreateRequest): Promis
     branch_deleted_at: null,
   };
   await withLockAsync(repoLock(ws, top.commonDir), async () => {
-    if (existsSync(path)) throw new AppError(`${path} already exists: choose another --run-id, or remove that directory ("agentctl clean")`);
+    if (existsSync(path)) throw new AppError(`${path} already exists`, { fix: 'choose another {opt:runId}, or remove that directory ("{cmd:clean}")' });
     mkdirSync(dirname(path), { recursive: true });
     try {
       await addWorktree(top.root, path, branch, base, r.env);
     } catch (err) {
       // git checks the branch name itself: one git call less on start's critical path
       if (err instanceof GitFailed && /already exists/.test(err.stderr) && (await branchExists(top.root, branch, r.env))) {
-        throw new AppError(`branch ${branch} already exists in ${top.root}: choose another --run-id, or delete that branch ("git branch -D ${branch}") if its work is not needed`);
+        throw new AppError(`branch ${branch} already exists in ${top.root}`, { fix: `choose another {opt:runId}, or delete that branch ("git branch -D ${branch}") if its work is not needed` });
       }
-      throw new AppError(`git could not create the worktree ${path}: ${gitMessage(err)}: fix that, ${fix}`);
+      throw new AppError(`git could not create the worktree ${path}: ${gitMessage(err)}`, { fix: `fix that, ${fix}` });
     }
   }, REPO_LOCK_MS);
   if (r.withChanges) {
@@ -109,7 +109,7 @@ export async function createRunWorktree(ws: Workspace, r: CreateRequest): Promis
       await carryChanges(from, path, r.patchFile, r.env);
     } catch (err) {
       await undoRunWorktree(ws, wt, r.env);
-      throw new AppError(`the uncommitted changes of ${top.root} could not be carried onto ${baseRef}: ${gitMessage(err)}: drop --with-changes, or choose a base they apply to`);
+      throw new AppError(`the uncommitted changes of ${top.root} could not be carried onto ${baseRef}: ${gitMessage(err)}`, { fix: 'drop {opt:withChanges}, or choose a base they apply to' });
     }
   }
   return wt;
@@ -189,7 +189,7 @@ export function assertSettled(ws: Workspace, m: Meta, what: string): void {
   const busy = runsSharing(ws, m.worktree!).find((r) => !isEnded(r));
   if (busy || !isEnded(m)) {
     const id = busy?.run_id ?? m.run_id;
-    throw new AppError(`run ${id} is still working in ${m.worktree!.path}: wait for it ("agentctl wait ${id}") before you ${what}`);
+    throw new AppError(`run ${id} is still working in ${m.worktree!.path}`, { fix: `wait for it ("{cmd:wait ${id}}") before you ${what}` });
   }
 }
 
@@ -301,8 +301,8 @@ export async function mergeRun(ws: Workspace, m: Meta, o: { squash: boolean; env
       // no write access to .git from inside an agent's sandbox), the worker resolves the markers,
       // and the commit at the end of that resume concludes the merge
       const fix = existsSync(wt.path) && !wt.removed_at
-        ? `run "git -C ${wt.path} merge ${into}", then resume the run asking it to resolve the conflict markers in those files ("agentctl resume --parent-run-id ${m.run_id}"), then merge again`
-        : `start a run with "--base ${wt.branch}" that merges ${into} and resolves them, then merge that run`;
+        ? `run "git -C ${wt.path} merge ${into}", then resume the run asking it to resolve the conflict markers in those files ("{cmd:resume --parent-run-id ${m.run_id}}"), then merge again`
+        : `start a run with "{opt:base} ${wt.branch}" that merges ${into} and resolves them, then merge that run`;
       throw new MergeConflict(`run ${m.run_id}'s branch ${wt.branch} conflicts with ${into} in ${list(conflicts)}: nothing was merged. To resolve: ${fix}; or merge the runs in another order`, conflicts);
     }
     const changed = await changedSinceFork(root, wt.branch, env);

@@ -79,7 +79,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     throw new AppError('the shell agent needs a command: agentctl start --agent shell --title tests -- npm test');
   }
   if (agent !== 'shell' && req.command?.length) {
-    throw new AppError(`a command after "--" is only for the shell agent, not ${agent}: drop it or add --agent shell`);
+    throw new AppError(`a command after "--" is only for the shell agent, not ${agent}`, { fix: 'drop it or add {opt:agent} shell' });
   }
 
   const prompt = req.prompt;
@@ -93,11 +93,9 @@ export async function startRun(req: StartRequest): Promise<Started> {
 
   const binary = command ? command[0]! : adapter.binary;
   if (!which(binary, req.env.PATH, project.dir)) {
-    throw new AppError(
-      agent === 'shell'
-        ? `command not found: ${binary}: check the command after "--" and PATH`
-        : `${binary} not found on PATH: install the ${agent} CLI (see "agentctl doctor") or choose another --agent/--profile`,
-    );
+    throw agent === 'shell'
+      ? new AppError(`command not found: ${binary}: check the command after "--" and PATH`)
+      : new AppError(`${binary} not found on PATH`, { fix: `install the ${agent} CLI (see "{cmd:doctor}") or choose another {opt:agent}/{opt:profile}` });
   }
 
   const timeoutText = req.timeout ?? profile.timeout;
@@ -191,12 +189,12 @@ export async function startRun(req: StartRequest): Promise<Started> {
  */
 function worktreeWanted(req: StartRequest, project: { name: string | null; worktree?: boolean }, profile: { worktree?: boolean }, profileName: string, cfg: LoadedConfig): string | null {
   // --base and --with-changes only make sense in a worktree: they ask for one themselves
-  const impliedBy = req.base !== undefined ? '--base' : req.withChanges === true ? '--with-changes' : null;
+  const impliedBy = req.base !== undefined ? '{opt:base}' : req.withChanges === true ? '{opt:withChanges}' : null;
   if (req.worktree === false) {
-    if (impliedBy) throw new AppError(`${impliedBy} is for a run in its own worktree: drop --no-worktree or that option`);
+    if (impliedBy) throw new AppError(`${impliedBy} is for a run in its own worktree`, { fix: 'drop {opt:noWorktree} or that option' });
     return null;
   }
-  if (req.worktree === true) return '--worktree';
+  if (req.worktree === true) return '{opt:worktree}';
   if (project.worktree !== undefined) return project.worktree ? `project ${project.name}'s default` : impliedBy;
   if (profile.worktree !== undefined) return profile.worktree ? `profile ${profileName}'s default` : impliedBy;
   if (cfg.worktree) return 'config.json "worktree": true';
@@ -212,14 +210,15 @@ async function inheritedWorktree(ws: Workspace, parent: Meta): Promise<Worktree 
   if (!wt) return null;
   if (wt.removed_at || !existsSync(wt.path)) {
     throw new AppError(
-      `run ${parent.run_id}'s worktree ${wt.path} was removed, so the run cannot be continued there: ${wt.branch_deleted_at ? 'start a new run' : `start a new run with "--base ${wt.branch}" to build on its branch`}`,
+      `run ${parent.run_id}'s worktree ${wt.path} was removed, so the run cannot be continued there`,
+      { fix: wt.branch_deleted_at ? 'start a new run' : `start a new run with "{opt:base} ${wt.branch}" to build on its branch` },
     );
   }
   // the parent itself may still be finishing (auto-escalation): its own record is not read here
   const { runsSharing } = await import('../git/worktree.js');
   const busy = runsSharing(ws, wt).find((r) => r.run_id !== parent.run_id && !isEnded(r));
   if (busy) {
-    throw new AppError(`run ${busy.run_id} is still working in ${wt.path}: wait for it ("agentctl wait ${busy.run_id}") before continuing run ${parent.run_id} there`);
+    throw new AppError(`run ${busy.run_id} is still working in ${wt.path}`, { fix: `wait for it ("{cmd:wait ${busy.run_id}}") before continuing run ${parent.run_id} there` });
   }
   return { ...wt, commit: null, head: null, diff_stat: null, files_changed: null };
 }
@@ -233,7 +232,7 @@ function firstProseLine(text: string): string | undefined {
 
 function claimRunId(ws: Workspace, wanted: string | undefined, now: Date): string {
   if (wanted !== undefined) {
-    assertRunId(wanted, '--run-id');
+    assertRunId(wanted, '{opt:runId}');
     createRunDir(ws, wanted);
     return wanted;
   }
@@ -252,11 +251,11 @@ function claimRunId(ws: Workspace, wanted: string | undefined, now: Date): strin
 async function resolveSchema(ws: Workspace, file: string | undefined, agent: AgentName): Promise<{ text: string }> {
   if (!file) {
     const text = readFileOrNull(ws.defaultSchema);
-    if (text === null) throw new AppError(`default schema ${ws.defaultSchema} is missing: run "agentctl init" to restore it`);
+    if (text === null) throw new AppError(`default schema ${ws.defaultSchema} is missing`, { fix: 'run "{cmd:init}" to restore it' });
     try {
       JSON.parse(text);
     } catch {
-      throw new AppError(`default schema ${ws.defaultSchema} is not valid JSON: fix it, or delete it and run "agentctl init"`);
+      throw new AppError(`default schema ${ws.defaultSchema} is not valid JSON`, { fix: 'fix it, or delete it and run "{cmd:init}"' });
     }
     return { text };
   }

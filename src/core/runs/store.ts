@@ -53,7 +53,7 @@ export function createRunDir(ws: Workspace, runId: string): void {
     mkdirSync(runFiles(ws.home, runId).dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new AppError(`run id ${runId} is already taken: choose another --run-id, or omit it to get a generated one`);
+      throw new AppError(`run id ${runId} is already taken`, { fix: 'choose another {opt:runId}, or omit it to get a generated one' });
     }
     throw err;
   }
@@ -101,14 +101,14 @@ export function listRunIds(ws: Workspace): string[] {
 /** Resolve an exact id, or a unique prefix or suffix of one. */
 export function resolveRunId(ws: Workspace, query: string): string {
   if (!query || /[/\\\0]/.test(query) || query.includes('..')) {
-    throw new AppError(`invalid run id ${JSON.stringify(query)}: give a run id, or a unique prefix or suffix of one (see "agentctl list")`);
+    throw new AppError(`invalid run id ${JSON.stringify(query)}`, { fix: 'give a run id, or a unique prefix or suffix of one (see "{cmd:list}")' });
   }
   // existence only: the caller reads the record next, once
   if (isValidRunId(query) && existsSync(runFiles(ws.home, query).meta)) return query;
   const ids = listRunIds(ws);
   const matches = ids.filter((id) => id.startsWith(query) || id.endsWith(query));
   if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) throw new AppError(`no run matches "${query}": see "agentctl list" for run ids`);
+  if (matches.length === 0) throw new AppError(`no run matches "${query}"`, { fix: 'see "{cmd:list}" for run ids' });
   const shown = matches.sort().slice(0, 5).join(', ');
   throw new AppError(`"${query}" matches ${matches.length} runs (${shown}${matches.length > 5 ? ', ...' : ''}): give more of the id`);
 }

@@ -80,7 +80,7 @@ export class Tmux {
 
   private must(args: string[], what: string, input?: string): string {
     const r = this.run(args, input);
-    if (!r.ok) throw new AppError(`tmux ${what} failed: ${r.stderr.trim() || 'no message'}: check the tmux server and target ("agentctl doctor")`);
+    if (!r.ok) throw new AppError(`tmux ${what} failed: ${r.stderr.trim() || 'no message'}`, { fix: 'check the tmux server and target ("{cmd:doctor}")' });
     return r.stdout.trim();
   }
 

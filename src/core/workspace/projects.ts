@@ -58,7 +58,7 @@ export function removeProject(ws: Workspace, name: string): Project {
   return withLock(`${ws.locks}/projects.lock`, () => {
     const file = loadProjects(ws);
     const project = file.projects[name];
-    if (!project) throw new AppError(`unknown project "${name}": see "agentctl projects"`);
+    if (!project) throw new AppError(`unknown project "${name}"`, { fix: 'see "{cmd:projects}"' });
     delete file.projects[name];
     writeJsonAtomic(ws.projects, file);
     return project;
@@ -80,12 +80,12 @@ export function resolveProject(ws: Workspace, arg: string | undefined, cwd: stri
   const { projects } = loadProjects(ws);
   if (arg && projects[arg]) {
     const p = projects[arg];
-    if (!existsSync(p.path)) throw new AppError(`project "${arg}" points to ${p.path}, which no longer exists: run "agentctl add-project ${arg} <new path>"`);
+    if (!existsSync(p.path)) throw new AppError(`project "${arg}" points to ${p.path}, which no longer exists`, { fix: `run "{cmd:add-project ${arg} <new path>}"` });
     return { name: arg, dir: p.path, defaultProfile: p.default_profile, worktree: p.worktree };
   }
   if (arg && !isAbsolute(arg) && !arg.startsWith('.') && !arg.includes('/') && !existsSync(resolve(cwd, arg))) {
     const known = Object.keys(projects);
-    throw new AppError(`unknown project "${arg}": register it with "agentctl add-project ${arg} <path>"${known.length ? ` or use one of ${known.join(', ')}` : ''}`);
+    throw new AppError(`unknown project "${arg}"`, { fix: `register it with "{cmd:add-project ${arg} <path>}"${known.length ? ` or use one of ${known.join(', ')}` : ''}` });
   }
   const dir = existingDir(resolve(cwd, arg ?? '.'), 'project directory');
   const owner = Object.entries(projects)
