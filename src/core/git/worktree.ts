@@ -58,7 +58,7 @@ export interface CreateRequest {
 
 /** Create the run's worktree and branch; every failure is a one-line AppError saying what to do. */
 export async function createRunWorktree(ws: Workspace, r: CreateRequest): Promise<Worktree> {
-  const fix = r.source.startsWith('{opt:') ? `or drop ${r.source}` : `or pass {opt:noWorktree} (worktrees are on by ${r.source})`;
+  const fix = r.source.startsWith('{opt:') ? `or drop ${r.source}` : `or pass {opt:worktree=false} (worktrees are on by ${r.source})`;
   const baseRef = r.base ?? 'HEAD';
   const top = await repoAndCommit(r.projectDir, baseRef, r.env);
   if (!top) throw new AppError(`${r.projectDir} is not in a git repository, so a worktree cannot be made for the run`, { fix: `run "git init" and commit there, ${fix}` });

@@ -96,7 +96,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     throw new AppError('the shell agent needs a command: agentctl start --agent shell --title tests -- npm test');
   }
   if (agent !== 'shell' && req.command?.length) {
-    throw new AppError(`a command after "--" is only for the shell agent, not ${agent}`, { fix: 'drop it or add {opt:agent} shell' });
+    throw new AppError(`a command after "--" is only for the shell agent, not ${agent}`, { fix: 'drop it or add {opt:agent=shell}' });
   }
 
   const prompt = await askPrompt(req.prompt, agent);
@@ -205,10 +205,10 @@ function worktreeWanted(req: StartRequest, project: { name: string | null; workt
   // --base and --with-changes only make sense in a worktree: they ask for one themselves
   const impliedBy = req.base !== undefined ? '{opt:base}' : req.withChanges === true ? '{opt:withChanges}' : null;
   if (req.worktree === false) {
-    if (impliedBy) throw new AppError(`${impliedBy} is for a run in its own worktree`, { fix: 'drop {opt:noWorktree} or that option' });
+    if (impliedBy) throw new AppError(`${impliedBy} is for a run in its own worktree`, { fix: 'drop {opt:worktree=false} or that option' });
     return null;
   }
-  if (req.worktree === true) return '{opt:worktree}';
+  if (req.worktree === true) return '{opt:worktree=true}';
   if (project.worktree !== undefined) return project.worktree ? `project ${project.name}'s default` : impliedBy;
   if (profile.worktree !== undefined) return profile.worktree ? `profile ${profileName}'s default` : impliedBy;
   if (cfg.worktree) return 'config.json "worktree": true';
