@@ -6,7 +6,7 @@ import { type Meta, isEnded } from '../core/runs/meta.js';
 import { LIVENESS_INTERVAL_MS } from '../core/runs/watch.js';
 import { runFiles } from '../core/workspace/paths.js';
 import type { AppContext } from './context.js';
-import { openRun, refreshRun } from './runs.js';
+import { openRun } from './runs.js';
 import type { LogsView } from './views.js';
 
 /** Turns raw event lines into readable ones ("kind      text"), keeping the adapter's state across calls. */
@@ -36,7 +36,7 @@ export async function recentLogs(ctx: AppContext, o: { id: string; tail: number;
  * follow, lines keep coming as the agent writes them until the run ends.
  */
 export async function followLogs(ctx: AppContext, o: { id: string; follow?: boolean; raw?: boolean }, out: (line: string) => void): Promise<void> {
-  let meta = await openRun(ctx, o.id, { liveness: false });
+  let meta = await openRun(ctx, o.id);
   const files = runFiles(ctx.home, meta.run_id);
   const render = eventRenderer(meta, o.raw);
   const reader = new LineReader(files.events);
@@ -47,7 +47,7 @@ export async function followLogs(ctx: AppContext, o: { id: string; follow?: bool
       let done = false;
       const check = async () => {
         print(reader.read());
-        meta = await refreshRun(ctx, meta.run_id);
+        meta = await openRun(ctx, meta.run_id);
         if (isEnded(meta) && !done) {
           done = true;
           clearInterval(timer);

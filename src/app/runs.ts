@@ -6,29 +6,14 @@ import { AppError } from '../core/sys/errors.js';
 import { refreshLiveness } from '../core/lifecycle/liveness.js';
 import { type Meta, OUTCOMES, RUN_STATUSES } from '../core/runs/meta.js';
 import { durationSeconds } from '../core/runs/result.js';
-import { CorruptRun, parseMeta, readMeta, resolveRunId, runIdsNewestFirst } from '../core/runs/store.js';
+import { openRun as openRecord, runRecords } from '../core/runs/repository.js';
 import { runFiles } from '../core/workspace/paths.js';
 import type { AppContext } from './context.js';
 import type { ListEntry } from './views.js';
 
-export interface OpenOptions {
-  /**
-   * Check that a run still going is alive, and mark it lost when not (default). Off where a
-   * command acts on the record as it stands: resume and escalate (the parent must have ended),
-   * cancel (it stops what is left itself).
-   */
-  liveness?: boolean;
-}
-
-/** The run an id names (exact, or a unique prefix or suffix), read, its liveness checked. */
-export async function openRun(ctx: AppContext, query: string, o: OpenOptions = {}): Promise<Meta> {
-  const id = resolveRunId(ctx.ws, query);
-  return o.liveness === false ? readMeta(ctx.ws, id) : refreshRun(ctx, id);
-}
-
-/** The record of a run already resolved (an exact id), read again, its liveness checked. */
-export async function refreshRun(ctx: AppContext, id: string): Promise<Meta> {
-  return refreshLiveness(ctx.ws, ctx.configOrNull(), readMeta(ctx.ws, id));
+/** The run an id names (exact, or a unique prefix or suffix), read, marked lost when its worker died. */
+export async function openRun(ctx: AppContext, query: string): Promise<Meta> {
+  return openRecord(ctx.ws, ctx.configOrNull(), query);
 }
 
 /** A run in a listing: its record, or why it cannot be read. */
@@ -36,19 +21,12 @@ export type RunEntry = { meta: Meta } | { corrupt: string; runId: string };
 
 /**
  * Every run, newest first; an unreadable record comes as `corrupt` instead of stopping the walk.
- * With liveness (default), a dead run is marked lost as it is read.
+ * With liveness (default), a dead run is marked lost as it is read; doctor reads them as they are.
  */
-export async function* recentRuns(ctx: AppContext, o: OpenOptions = {}): AsyncGenerator<RunEntry> {
-  for (const id of runIdsNewestFirst(ctx.ws)) {
-    let meta: Meta;
-    try {
-      meta = parseMeta(id, readFileOrNull(runFiles(ctx.home, id).meta));
-    } catch (err) {
-      if (!(err instanceof CorruptRun)) throw err;
-      yield { corrupt: err.message, runId: id };
-      continue;
-    }
-    yield { meta: o.liveness === false ? meta : await refreshLiveness(ctx.ws, ctx.configOrNull(), meta) };
+export async function* recentRuns(ctx: AppContext, o: { liveness?: boolean } = {}): AsyncGenerator<RunEntry> {
+  for (const rec of runRecords(ctx.ws)) {
+    if (rec.corrupt) yield { corrupt: rec.corrupt.message, runId: rec.runId };
+    else yield { meta: o.liveness === false ? rec.meta : await refreshLiveness(ctx.ws, ctx.configOrNull(), rec.meta) };
   }
 }
 

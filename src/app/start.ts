@@ -74,7 +74,7 @@ export interface ResumeOptions extends RunOptions {
 /** Continue an ended run as a new run; whether a prompt is needed depends on the new run's agent. */
 export async function resumeWith(ctx: AppContext, o: ResumeOptions, prompt: PromptSource): Promise<Meta> {
   // the parent's record as it stands: resuming a run still going is refused, not waited for
-  const parent = await openRun(ctx, o.parentRunId, { liveness: false });
+  const parent = await openRun(ctx, o.parentRunId);
   const { meta } = await resumeRun({
     home: ctx.home,
     env: ctx.env,
@@ -102,7 +102,7 @@ export interface EscalateOptions {
 
 /** Resume a run that missed its goal with its followup_prompt on a stronger profile. */
 export async function escalateWith(ctx: AppContext, o: EscalateOptions): Promise<Meta> {
-  const parent = await openRun(ctx, o.id, { liveness: false });
+  const parent = await openRun(ctx, o.id);
   const { meta } = await escalateRun({ home: ctx.home, env: ctx.env, cwd: ctx.cwd, parent, profile: o.profile, placement: { window: o.window } });
   return meta;
 }

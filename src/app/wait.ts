@@ -5,7 +5,7 @@ import { compactResult, exitCodeFor } from '../core/runs/result.js';
 import { readMeta } from '../core/runs/store.js';
 import type { RunWatcher } from '../core/runs/watch.js';
 import type { AppContext } from './context.js';
-import { openRun, refreshRun } from './runs.js';
+import { openRun } from './runs.js';
 import type { WaitLine } from './views.js';
 
 export interface WaitRequest {
@@ -61,7 +61,7 @@ export async function waitForRuns(ctx: AppContext, o: WaitRequest, onLine: (line
   const check = async (changed: string | null): Promise<boolean> => {
     for (const t of tracked) {
       while (!t.done && (changed === null || changed === t.current)) {
-        const m = await refreshRun(ctx, t.current);
+        const m = await openRun(ctx, t.current);
         if (!isEnded(m)) break;
         if (o.follow && m.escalated_to) {
           t.current = m.escalated_to;

@@ -35,6 +35,28 @@ export const mcpWording: Wording = {
   },
   command: (name, args) => {
     const tool = TOOLS[name];
-    return tool ? `${tool}${args ? ` (${args})` : ''}` : `the shell command "agentctl ${name}${args ? ` ${args}` : ''}"`;
+    if (!tool) return `agentctl ${name}${args ? ` ${args}` : ''}`; // no tool does it: the shell command
+    const given = toolArguments(args);
+    return given ? `${tool} (${given})` : tool;
   },
 };
+
+/** A CLI command's arguments as tool arguments: `--parent-run-id X --force` -> `parent_run_id: X, force: true`. */
+function toolArguments(args: string): string {
+  const words = args.split(/\s+/).filter((w) => w && w !== '...' && !w.startsWith('<<'));
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (!w.startsWith('--')) {
+      out.push(w);
+      continue;
+    }
+    const next = words[i + 1];
+    const key = w.slice(2).replace(/-/g, '_');
+    if (next !== undefined && !next.startsWith('--')) {
+      out.push(`${key}: ${next}`);
+      i++;
+    } else out.push(`${key}: true`);
+  }
+  return out.join(', ');
+}

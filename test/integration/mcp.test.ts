@@ -72,6 +72,19 @@ async function refused(c: Client, name: string, args: Record<string, unknown>): 
   return text;
 }
 
+/** The CLI's message as a model reads it: commands are tools there, and flags are arguments. */
+const inToolWords = (cliText: string): string =>
+  cliText
+    .replaceAll('"agentctl list"', '"list_runs"')
+    .replace(/"agentctl add-project (\S+) <path>"/, '"add_project ($1, <path>)"')
+    .replace(/"agentctl resume --parent-run-id (\S+)"/, '"resume_run (parent_run_id: $1)"')
+    .replace(/drop --worktree\b/, 'drop worktree: true')
+    .replace(/drop --no-worktree\b/, 'drop worktree: false')
+    .replace(/pass --no-worktree\b/, 'pass worktree: false')
+    .replace(/^--with-changes /, 'with_changes ')
+    .replace(/add --agent shell$/, 'add agent: shell')
+    .replace(/"agentctl wait (\S+)"/, '"wait_runs ($1)"');
+
 /** What the CLI prints on stderr for the same mistake, without its "agentctl: " prefix. */
 async function cliError(args: string[], input?: string, code = 2): Promise<string> {
   const r = await t.run(args, { input });
@@ -260,7 +273,7 @@ describe('over stdio', () => {
   });
 
   it('bad input is a tool error with the CLI\'s message, and the server keeps serving', async () => {
-    const same = async (name: string, args: Record<string, unknown>, cli: string[], input?: string) => expect(await refused(a, name, args)).toBe(await cliError(cli, input));
+    const same = async (name: string, args: Record<string, unknown>, cli: string[], input?: string) => expect(await refused(a, name, args)).toBe(inToolWords(await cliError(cli, input)));
     await same('show_run', { id: 'nosuchrun' }, ['show', 'nosuchrun']);
     await same('wait_runs', { ids: ['nosuchrun'] }, ['wait', 'nosuchrun']);
     await same('run_logs', { id: 'nosuchrun' }, ['logs', 'nosuchrun']);
@@ -428,8 +441,8 @@ describe('worktrees over stdio', () => {
 
     const conflict = await refused(a, 'merge_run', { id: idB });
     expect(conflict).toMatch(new RegExp(`^run ${idB}'s branch agentctl/${idB} conflicts with main in shared\\.txt: nothing was merged\\. To resolve: `));
-    expect(conflict).toContain(`resume the run asking it to resolve the conflict markers in those files ("agentctl resume --parent-run-id ${idB}")`);
-    expect(conflict).toBe(await cliError(['merge', idB], undefined, 1));
+    expect(conflict).toContain(`resume the run asking it to resolve the conflict markers in those files ("resume_run (parent_run_id: ${idB})")`);
+    expect(conflict).toBe(inToolWords(await cliError(['merge', idB], undefined, 1)));
     expect(head(repo2)).toBe(afterA);
     expect(git(repo2, 'status', '--porcelain')).toBe('');
     expect(read(repo2, 'shared.txt')).toBe('from A\n');
@@ -534,7 +547,7 @@ describe('worktrees over stdio', () => {
   }, 180_000);
 
   it('bad input to the worktree tools is a tool error with the CLI\'s message', async () => {
-    const same = async (name: string, args: Record<string, unknown>, cli: string[], input?: string) => expect(await refused(a, name, args)).toBe(await cliError(cli, input));
+    const same = async (name: string, args: Record<string, unknown>, cli: string[], input?: string) => expect(await refused(a, name, args)).toBe(inToolWords(await cliError(cli, input)));
     await same('run_diff', { id: 'nosuchrun' }, ['diff', 'nosuchrun']);
     await same('merge_run', { id: 'nosuchrun' }, ['merge', 'nosuchrun']);
     await same('discard_run', { id: 'nosuchrun' }, ['discard', 'nosuchrun']);
@@ -614,7 +627,7 @@ describe('over Streamable HTTP', () => {
     const { run_id: id } = await ok(c, 'start_run', { project: repo, agent: 'shell', command: ['sh', '-c', 'echo hi'], title: 'over http' });
     expect((await ok(c, 'wait_runs', { ids: [id] })).runs[0]).toMatchObject({ run_id: id, outcome: 'goal_met' });
     expect(await ok(c, 'show_run', { id })).toMatchObject({ title: 'over http' });
-    expect(await refused(c, 'show_run', { id: 'nosuchrun' })).toBe(await cliError(['show', 'nosuchrun']));
+    expect(await refused(c, 'show_run', { id: 'nosuchrun' })).toBe(inToolWords(await cliError(['show', 'nosuchrun'])));
     expect((await ok(c, 'list_runs', { limit: 1 })).runs[0].run_id).toBe(id);
 
     expect(await rawPost(s.port)).toBe(200);

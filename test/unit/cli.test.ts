@@ -140,7 +140,7 @@ describe('one AppError, worded by each front-end', () => {
     expect(err.render(cliWording)).toBe('--runs needs --older-than: pass --force, --no-worktree or --base main; then agentctl wait ID, or agentctl frobnicate');
   });
   it('MCP names arguments and tools', () => {
-    expect(err.render(mcpWording)).toBe('runs needs older_than: pass force: true, worktree: false or base: main; then wait_runs (ID), or the shell command "agentctl frobnicate"');
+    expect(err.render(mcpWording)).toBe('runs needs older_than: pass force: true, worktree: false or base: main; then wait_runs (ID), or agentctl frobnicate');
   });
   it('the message itself is in neutral words', () => {
     expect(err.message).toBe('runs needs older_than: pass force=true, worktree=false or base=main; then agentctl wait ID, or agentctl frobnicate');

@@ -99,7 +99,7 @@ describe('errors: the app\'s problem and fix in a model\'s words', () => {
     ['clean_worktrees', { older_than: 'soon' }, 'invalid older_than "soon": use seconds or units like 90s, 15m, 1h30m'],
     ['wait_runs', { ids: ['x'], timeout_s: 0 }, 'invalid timeout_s "0": must be greater than zero'],
     ['cancel_run', { id: '20260101-000000-abcd' }, 'run 20260101-000000-abcd already ended (goal_not_met): nothing to cancel'],
-    ['show_run', { id: 'nosuchrun' }, 'no run matches "nosuchrun": see "agentctl list" for run ids'],
+    ['show_run', { id: 'nosuchrun' }, 'no run matches "nosuchrun": see "list_runs" for run ids'],
     ['notifications', { cursor: 'yesterday' }, 'invalid cursor "yesterday": pass the cursor the previous notifications call returned, or none for the latest lines'],
     ['start_run', { profile: 'spark', prompt: ' \n' }, 'empty prompt: give the task for the worker in "prompt"'],
   ] as const)('%s %j', async (name, args, text) => {

@@ -16,10 +16,10 @@ export interface RepoInfo {
   head: string | null;
 }
 
-export async function repoInfo(dir: string): Promise<RepoInfo | null> {
+export async function repoInfo(dir: string, env: NodeJS.ProcessEnv): Promise<RepoInfo | null> {
   let out: string;
   try {
-    out = await runGit(dir, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--verify', '-q', 'HEAD']);
+    out = await runGit(dir, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--verify', '-q', 'HEAD'], env);
   } catch (err) {
     // exit 1: a repository with no commits yet (its first lines were still printed)
     if (!(err instanceof GitFailed) || err.exitCode !== 1) return null;
@@ -31,7 +31,7 @@ export async function repoInfo(dir: string): Promise<RepoInfo | null> {
 }
 
 /** Tree object id of the working tree as it is now. */
-export async function snapshotTree(repo: RepoInfo): Promise<string | null> {
+export async function snapshotTree(repo: RepoInfo, env: NodeJS.ProcessEnv): Promise<string | null> {
   const index = join(tmpdir(), `agentctl-index-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
   try {
     try {
@@ -45,9 +45,9 @@ export async function snapshotTree(repo: RepoInfo): Promise<string | null> {
     } catch {
       rmSync(index, { force: true }); // no index yet (or no usable copy): git builds one
     }
-    const env = { ...process.env, GIT_INDEX_FILE: index };
-    await runGit(repo.root, ['add', '-A', '--', '.'], env);
-    return (await runGit(repo.root, ['write-tree'], env)).trim() || null;
+    const withIndex = { ...env, GIT_INDEX_FILE: index };
+    await runGit(repo.root, ['add', '-A', '--', '.'], withIndex);
+    return (await runGit(repo.root, ['write-tree'], withIndex)).trim() || null;
   } catch {
     return null;
   } finally {
@@ -61,11 +61,11 @@ export interface DiffSummary {
 }
 
 /** `git diff --stat` summary line and changed paths between two snapshots. */
-export async function diffTrees(dir: string, from: string, to: string): Promise<DiffSummary> {
-  const statOut = await runGit(dir, ['diff', '--stat', from, to]);
+export async function diffTrees(dir: string, from: string, to: string, env: NodeJS.ProcessEnv): Promise<DiffSummary> {
+  const statOut = await runGit(dir, ['diff', '--stat', from, to], env);
   const lines = statOut.trimEnd().split('\n');
   const last = lines[lines.length - 1]?.trim() ?? '';
-  const names = await runGit(dir, ['diff', '--name-only', from, to]);
+  const names = await runGit(dir, ['diff', '--name-only', from, to], env);
   return {
     stat: /changed/.test(last) ? last : '0 files changed',
     files: names.split('\n').filter(Boolean),
@@ -90,9 +90,9 @@ const LOCK_CONTENTION = /\.lock'?: File exists|Unable to create '[^']*\.lock'|ca
 
 /**
  * Run git in dir; rejects with GitFailed on any non-zero exit. Lock contention with another git
- * process is retried. env, when given, is git's whole environment.
+ * process is retried. env is git's whole environment.
  */
-export async function runGit(dir: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+export async function runGit(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await gitOnce(dir, args, env);
@@ -103,17 +103,17 @@ export async function runGit(dir: string, args: string[], env?: NodeJS.ProcessEn
   }
 }
 
-async function gitOnce(dir: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
-  const r = await execa('git', args, { cwd: dir, env: env ?? process.env, extendEnv: false, stdin: 'ignore', reject: false, stripFinalNewline: false });
+async function gitOnce(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const r = await execa('git', args, { cwd: dir, env, extendEnv: false, stdin: 'ignore', reject: false, stripFinalNewline: false });
   if (r.exitCode === undefined) throw new Error(`git could not be run in ${dir}: ${r.shortMessage}`);
   if (r.exitCode !== 0) throw new GitFailed(args, r.exitCode, r.stderr, r.stdout);
   return r.stdout;
 }
 
 /** The exit code of a git command used as a question (diff --quiet, merge-base --is-ancestor). */
-async function gitTest(dir: string, args: string[]): Promise<boolean> {
+async function gitTest(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<boolean> {
   try {
-    await runGit(dir, args);
+    await runGit(dir, args, env);
     return true;
   } catch (err) {
     if (err instanceof GitFailed && err.exitCode === 1) return false;
@@ -129,10 +129,10 @@ export interface RepoTop {
 }
 
 /** The work tree and repository of dir, or null when dir is not in a git work tree. */
-export async function repoTop(dir: string): Promise<RepoTop | null> {
+export async function repoTop(dir: string, env: NodeJS.ProcessEnv): Promise<RepoTop | null> {
   let out: string;
   try {
-    out = await runGit(dir, ['rev-parse', '--show-toplevel', '--git-common-dir']);
+    out = await runGit(dir, ['rev-parse', '--show-toplevel', '--git-common-dir'], env);
   } catch {
     return null;
   }
@@ -145,10 +145,10 @@ export async function repoTop(dir: string): Promise<RepoTop | null> {
  * dir's work tree and repository, and the commit `ref` names there (null when it names none),
  * in one git call; null when dir is not in a git work tree.
  */
-export async function repoAndCommit(dir: string, ref: string): Promise<(RepoTop & { commit: string | null }) | null> {
+export async function repoAndCommit(dir: string, ref: string, env: NodeJS.ProcessEnv): Promise<(RepoTop & { commit: string | null }) | null> {
   let out: string;
   try {
-    out = await runGit(dir, ['rev-parse', '--show-toplevel', '--git-common-dir', '--verify', '-q', '--end-of-options', `${ref}^{commit}`]);
+    out = await runGit(dir, ['rev-parse', '--show-toplevel', '--git-common-dir', '--verify', '-q', '--end-of-options', `${ref}^{commit}`], env);
   } catch (err) {
     // exit 1: a repository, but no such commit (its first lines were still printed)
     if (!(err instanceof GitFailed) || err.exitCode !== 1) return null;
@@ -160,38 +160,38 @@ export async function repoAndCommit(dir: string, ref: string): Promise<(RepoTop 
 }
 
 /** The commit a ref names, or null when it names none. */
-export async function resolveCommit(dir: string, ref: string): Promise<string | null> {
+export async function resolveCommit(dir: string, ref: string, env: NodeJS.ProcessEnv): Promise<string | null> {
   try {
-    return (await runGit(dir, ['rev-parse', '--verify', '-q', '--end-of-options', `${ref}^{commit}`])).trim() || null;
+    return (await runGit(dir, ['rev-parse', '--verify', '-q', '--end-of-options', `${ref}^{commit}`], env)).trim() || null;
   } catch {
     return null;
   }
 }
 
-export async function branchExists(dir: string, branch: string): Promise<boolean> {
-  return (await resolveCommit(dir, `refs/heads/${branch}`)) !== null;
+export async function branchExists(dir: string, branch: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  return (await resolveCommit(dir, `refs/heads/${branch}`, env)) !== null;
 }
 
 /** The checked-out branch of dir's work tree; null on a detached HEAD. */
-export async function currentBranch(dir: string): Promise<string | null> {
+export async function currentBranch(dir: string, env: NodeJS.ProcessEnv): Promise<string | null> {
   try {
-    return (await runGit(dir, ['symbolic-ref', '-q', '--short', 'HEAD'])).trim() || null;
+    return (await runGit(dir, ['symbolic-ref', '-q', '--short', 'HEAD'], env)).trim() || null;
   } catch {
     return null;
   }
 }
 
-export async function addWorktree(repoDir: string, path: string, branch: string, base: string): Promise<void> {
-  await runGit(repoDir, ['worktree', 'add', '-b', branch, path, base]);
+export async function addWorktree(repoDir: string, path: string, branch: string, base: string, env: NodeJS.ProcessEnv): Promise<void> {
+  await runGit(repoDir, ['worktree', 'add', '-b', branch, path, base], env);
 }
 
-export async function removeWorktree(repoDir: string, path: string, force: boolean): Promise<void> {
+export async function removeWorktree(repoDir: string, path: string, force: boolean, env: NodeJS.ProcessEnv): Promise<void> {
   // --force twice: also a worktree that is locked
-  await runGit(repoDir, ['worktree', 'remove', ...(force ? ['--force', '--force'] : []), path]);
+  await runGit(repoDir, ['worktree', 'remove', ...(force ? ['--force', '--force'] : []), path], env);
 }
 
-export async function pruneWorktrees(repoDir: string): Promise<void> {
-  await runGit(repoDir, ['worktree', 'prune']);
+export async function pruneWorktrees(repoDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  await runGit(repoDir, ['worktree', 'prune'], env);
 }
 
 export interface WorktreeEntry {
@@ -201,8 +201,8 @@ export interface WorktreeEntry {
   prunable: string | null;
 }
 
-export async function listWorktrees(repoDir: string): Promise<WorktreeEntry[]> {
-  const out = await runGit(repoDir, ['worktree', 'list', '--porcelain']);
+export async function listWorktrees(repoDir: string, env: NodeJS.ProcessEnv): Promise<WorktreeEntry[]> {
+  const out = await runGit(repoDir, ['worktree', 'list', '--porcelain'], env);
   const entries: WorktreeEntry[] = [];
   for (const block of out.split('\n\n')) {
     const lines = block.split('\n');
@@ -215,13 +215,13 @@ export async function listWorktrees(repoDir: string): Promise<WorktreeEntry[]> {
   return entries;
 }
 
-export async function deleteBranch(repoDir: string, branch: string): Promise<void> {
-  await runGit(repoDir, ['branch', '-D', '--', branch]);
+export async function deleteBranch(repoDir: string, branch: string, env: NodeJS.ProcessEnv): Promise<void> {
+  await runGit(repoDir, ['branch', '-D', '--', branch], env);
 }
 
 /** Paths with uncommitted changes in dir's work tree (untracked too, unless told otherwise). */
-export async function changedPaths(dir: string, o: { untracked?: boolean } = {}): Promise<string[]> {
-  const out = await runGit(dir, ['status', '--porcelain', '-z', `--untracked-files=${o.untracked === false ? 'no' : 'all'}`]);
+export async function changedPaths(dir: string, env: NodeJS.ProcessEnv, o: { untracked?: boolean } = {}): Promise<string[]> {
+  const out = await runGit(dir, ['status', '--porcelain', '-z', `--untracked-files=${o.untracked === false ? 'no' : 'all'}`], env);
   const paths: string[] = [];
   const fields = out.split('\0');
   for (let i = 0; i < fields.length; i++) {
@@ -234,8 +234,8 @@ export async function changedPaths(dir: string, o: { untracked?: boolean } = {})
 }
 
 /** Untracked (not ignored) files in dir's work tree. */
-export async function untrackedPaths(dir: string): Promise<string[]> {
-  return (await runGit(dir, ['ls-files', '--others', '--exclude-standard', '-z'])).split('\0').filter(Boolean);
+export async function untrackedPaths(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  return (await runGit(dir, ['ls-files', '--others', '--exclude-standard', '-z'], env)).split('\0').filter(Boolean);
 }
 
 /**
@@ -254,46 +254,46 @@ export async function commitAll(dir: string, message: string[], env: NodeJS.Proc
     if (!(err instanceof GitFailed) || !/tell me who you are|empty ident|unable to auto-detect email/i.test(err.stderr)) throw err;
     await runGit(dir, ['-c', 'user.name=agentctl', '-c', 'user.email=agentctl@localhost', ...args], env);
   }
-  return resolveCommit(dir, 'HEAD');
+  return resolveCommit(dir, 'HEAD', env);
 }
 
 /** A new repository in dir (made if missing) that commits as user (the demo's throwaway repo). */
-export async function initRepo(dir: string, user: { name: string; email: string }): Promise<void> {
+export async function initRepo(dir: string, user: { name: string; email: string }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  await runGit(dir, ['init', '-q']);
-  await runGit(dir, ['config', 'user.name', user.name]);
-  await runGit(dir, ['config', 'user.email', user.email]);
+  await runGit(dir, ['init', '-q'], env);
+  await runGit(dir, ['config', 'user.name', user.name], env);
+  await runGit(dir, ['config', 'user.email', user.email], env);
 }
 
 /** A diff between two commits or trees: unified (default), --stat, or --name-only. */
-export async function diffText(dir: string, from: string, to: string, form: 'patch' | 'stat' | 'name-only' = 'patch'): Promise<string> {
+export async function diffText(dir: string, from: string, to: string, form: 'patch' | 'stat' | 'name-only', env: NodeJS.ProcessEnv): Promise<string> {
   const flag = form === 'patch' ? [] : [`--${form}`];
-  return runGit(dir, ['diff', '--no-color', '--no-ext-diff', ...flag, from, to, '--']);
+  return runGit(dir, ['diff', '--no-color', '--no-ext-diff', ...flag, from, to, '--'], env);
 }
 
 /** Paths `branch` changed since it forked from HEAD's history: what merging it would write. */
-export async function changedSinceFork(repoDir: string, branch: string): Promise<string[]> {
-  return (await runGit(repoDir, ['diff', '--name-only', '--no-renames', `HEAD...refs/heads/${branch}`, '--'])).split('\n').filter(Boolean);
+export async function changedSinceFork(repoDir: string, branch: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  return (await runGit(repoDir, ['diff', '--name-only', '--no-renames', `HEAD...refs/heads/${branch}`, '--'], env)).split('\n').filter(Boolean);
 }
 
 /** Commits reachable from `tip` but not from any other branch, tag or remote branch. */
-export async function unmergedCommits(repoDir: string, branch: string): Promise<number> {
-  const out = await runGit(repoDir, ['rev-list', '--count', `refs/heads/${branch}`, '--not', `--exclude=${branch}`, '--branches', '--tags', '--remotes']);
+export async function unmergedCommits(repoDir: string, branch: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const out = await runGit(repoDir, ['rev-list', '--count', `refs/heads/${branch}`, '--not', `--exclude=${branch}`, '--branches', '--tags', '--remotes'], env);
   return Number(out.trim()) || 0;
 }
 
 /** Commits on `branch` that `into` lacks. */
-export async function commitsAhead(repoDir: string, into: string, branch: string): Promise<number> {
-  return Number((await runGit(repoDir, ['rev-list', '--count', `${into}..refs/heads/${branch}`])).trim()) || 0;
+export async function commitsAhead(repoDir: string, into: string, branch: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return Number((await runGit(repoDir, ['rev-list', '--count', `${into}..refs/heads/${branch}`], env)).trim()) || 0;
 }
 
 /**
  * Files that merging `branch` into HEAD would leave in conflict, computed without touching the
  * work tree or the index (git merge-tree --write-tree, git 2.38 or newer).
  */
-export async function mergeConflicts(repoDir: string, branch: string): Promise<string[]> {
+export async function mergeConflicts(repoDir: string, branch: string, env: NodeJS.ProcessEnv): Promise<string[]> {
   try {
-    await runGit(repoDir, ['merge-tree', '--write-tree', '--name-only', '--no-messages', 'HEAD', `refs/heads/${branch}`]);
+    await runGit(repoDir, ['merge-tree', '--write-tree', '--name-only', '--no-messages', 'HEAD', `refs/heads/${branch}`], env);
     return [];
   } catch (err) {
     // exit 1: conflicts; stdout is the merged tree's id, then one conflicted path per line
@@ -308,22 +308,22 @@ export async function mergeConflicts(repoDir: string, branch: string): Promise<s
  */
 export async function mergeBranch(repoDir: string, branch: string, o: { squash: boolean; message: string[] }, env: NodeJS.ProcessEnv): Promise<string | null> {
   const messages = o.message.flatMap((m) => ['-m', m]);
-  const before = (await runGit(repoDir, ['rev-parse', 'HEAD'])).trim();
+  const before = (await runGit(repoDir, ['rev-parse', 'HEAD'], env)).trim();
   try {
     if (o.squash) {
       await runGit(repoDir, ['merge', '--squash', `refs/heads/${branch}`], env);
-      if (await gitTest(repoDir, ['diff', '--cached', '--quiet'])) return null;
+      if (await gitTest(repoDir, ['diff', '--cached', '--quiet'], env)) return null;
       await runGit(repoDir, ['commit', ...messages], env);
     } else {
       await runGit(repoDir, ['merge', '--no-ff', '--no-edit', ...messages, `refs/heads/${branch}`], env);
     }
   } catch (err) {
     // the checkout was clean before: going back to HEAD as it was loses nothing
-    await runGit(repoDir, ['merge', '--abort']).catch(() => {});
-    await runGit(repoDir, ['reset', '--quiet', '--merge', before]).catch(() => {});
+    await runGit(repoDir, ['merge', '--abort'], env).catch(() => {});
+    await runGit(repoDir, ['reset', '--quiet', '--merge', before], env).catch(() => {});
     throw err;
   }
-  return (await runGit(repoDir, ['rev-parse', 'HEAD'])).trim();
+  return (await runGit(repoDir, ['rev-parse', 'HEAD'], env)).trim();
 }
 
 /**
@@ -331,22 +331,22 @@ export async function mergeBranch(repoDir: string, branch: string, o: { squash: 
  * respected) into the work tree `to`, as uncommitted changes there: a binary patch from HEAD to
  * a snapshot of `from`, applied to `to`.
  */
-export async function carryChanges(from: RepoInfo, to: string, patchFile: string): Promise<void> {
-  const tree = await snapshotTree(from);
+export async function carryChanges(from: RepoInfo, to: string, patchFile: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const tree = await snapshotTree(from, env);
   if (!tree || !from.head) throw new Error(`could not snapshot the working tree of ${from.root}`);
-  await runGit(from.root, ['diff', '--binary', '--no-color', '--no-ext-diff', `--output=${patchFile}`, from.head, tree]);
+  await runGit(from.root, ['diff', '--binary', '--no-color', '--no-ext-diff', `--output=${patchFile}`, from.head, tree], env);
   try {
-    if (statSync(patchFile).size > 0) await runGit(to, ['apply', '--whitespace=nowarn', patchFile]); // empty: nothing to carry
+    if (statSync(patchFile).size > 0) await runGit(to, ['apply', '--whitespace=nowarn', patchFile], env); // empty: nothing to carry
   } finally {
     rmSync(patchFile, { force: true });
   }
 }
 
 /** Names and tips of the local branches under a prefix; with `mergedInto`, only those it contains. */
-export async function branchTips(repoDir: string, prefix: string, mergedInto?: string): Promise<Map<string, string>> {
+export async function branchTips(repoDir: string, prefix: string, env: NodeJS.ProcessEnv, mergedInto?: string): Promise<Map<string, string>> {
   const args = ['for-each-ref', '--format=%(refname:strip=2)%09%(objectname)'];
   if (mergedInto) args.push(`--merged=${mergedInto}`);
-  const out = await runGit(repoDir, [...args, `refs/heads/${prefix}`]);
+  const out = await runGit(repoDir, [...args, `refs/heads/${prefix}`], env);
   const tips = new Map<string, string>();
   for (const line of out.split('\n')) {
     const [name, sha] = line.split('\t');

@@ -7,7 +7,7 @@ import { readFileOrNull } from '../sys/fsutil.js';
 import { branchExists, changedPaths, deleteBranch, listWorktrees, pruneWorktrees, removeWorktree, resolveCommit, unmergedCommits } from './git.js';
 import { type Meta, type Worktree, isEnded } from '../runs/meta.js';
 import { runFiles, type Workspace } from '../workspace/paths.js';
-import { parseMeta, runIdsNewestFirst } from '../runs/store.js';
+import { recentRuns, tryReadMeta } from '../runs/repository.js';
 import { assertSettled, groupByWorktree, list, needWorktree, recordOnSharing, underRepoLock, worktreesDir } from './worktree.js';
 
 // ---- discard and clean -----------------------------------------------------------------
@@ -35,34 +35,35 @@ interface RemoveTarget {
  * uncommitted changes is kept (and so its branch), and a branch with commits no other branch,
  * tag or recorded merge holds is kept (the clean worktree still goes).
  */
-async function removeWorktreeAndBranch(ws: Workspace, t: RemoveTarget, o: { force: boolean; dryRun: boolean }): Promise<RemoveReport> {
+async function removeWorktreeAndBranch(ws: Workspace, t: RemoveTarget, o: { force: boolean; dryRun: boolean; env: NodeJS.ProcessEnv }): Promise<RemoveReport> {
+  const env = o.env;
   const report: RemoveReport = { path: t.path, branch: t.branch, run_id: t.runId, worktree_removed: false, branch_deleted: false, kept: [] };
   const forceHint = o.dryRun ? '' : ', or pass --force to delete it';
-  return underRepoLock(ws, t.repoDir, async () => {
+  return underRepoLock(ws, t.repoDir, env, async () => {
     let worktreeGone = !existsSync(t.path);
     if (!worktreeGone) {
-      const loose = await changedPaths(t.path).catch(() => null);
+      const loose = await changedPaths(t.path, env).catch(() => null);
       if (loose === null && !o.force) {
         report.kept.push(`${t.path} is not a readable git worktree: look inside it, then delete it by hand${forceHint}`);
       } else if (loose?.length && !o.force) {
         report.kept.push(`worktree ${t.path} has uncommitted changes (${list(loose)}): kept; commit or copy them${forceHint}`);
       } else {
         if (!o.dryRun) {
-          await removeWorktree(t.repoDir, t.path, true).catch(() => rmSync(t.path, { recursive: true, force: true }));
+          await removeWorktree(t.repoDir, t.path, true, env).catch(() => rmSync(t.path, { recursive: true, force: true }));
         }
         report.worktree_removed = true;
         worktreeGone = true;
       }
     }
-    if (!o.dryRun) await pruneWorktrees(t.repoDir).catch(() => {});
-    if (worktreeGone && t.branch && (await branchExists(t.repoDir, t.branch))) {
-      const tip = await resolveCommit(t.repoDir, `refs/heads/${t.branch}`);
+    if (!o.dryRun) await pruneWorktrees(t.repoDir, env).catch(() => {});
+    if (worktreeGone && t.branch && (await branchExists(t.repoDir, t.branch, env))) {
+      const tip = await resolveCommit(t.repoDir, `refs/heads/${t.branch}`, env);
       const squashed = t.merged !== null && t.merged.branch_head === tip;
-      const unmerged = squashed ? 0 : await unmergedCommits(t.repoDir, t.branch);
+      const unmerged = squashed ? 0 : await unmergedCommits(t.repoDir, t.branch, env);
       if (unmerged > 0 && !o.force) {
         report.kept.push(`branch ${t.branch} has ${unmerged} commit${unmerged === 1 ? '' : 's'} not merged anywhere: kept; merge it ("agentctl merge ${t.runId ?? t.branch}")${forceHint}`);
       } else {
-        if (!o.dryRun) await deleteBranch(t.repoDir, t.branch);
+        if (!o.dryRun) await deleteBranch(t.repoDir, t.branch, env);
         report.branch_deleted = true;
       }
     }
@@ -70,17 +71,18 @@ async function removeWorktreeAndBranch(ws: Workspace, t: RemoveTarget, o: { forc
   });
 }
 
-/** `discard <id>`: remove a finished run's worktree and branch (see removeWorktreeAndBranch). */
-export async function discardRun(ws: Workspace, m: Meta, o: { force: boolean }): Promise<RemoveReport> {
+/** `discard <id>`: remove a finished run's worktree and branch (see removeWorktreeAndBranch); git runs in o.env (default: this process's). */
+export async function discardRun(ws: Workspace, m: Meta, o: { force: boolean; env?: NodeJS.ProcessEnv }): Promise<RemoveReport> {
+  const env = o.env ?? process.env;
   const wt = needWorktree(m);
   assertSettled(ws, m, 'discard it');
   if (!existsSync(wt.repo_root)) {
-    if (!o.force) throw new AppError(`repository ${wt.repo_root} of run ${m.run_id} is gone: delete ${wt.path} by hand, or pass --force`);
+    if (!o.force) throw new AppError(`repository ${wt.repo_root} of run ${m.run_id} is gone`, { fix: `delete ${wt.path} by hand, or pass {opt:force}` });
     rmSync(wt.path, { recursive: true, force: true });
     recordRemoval(ws, wt, { worktree_removed: true, branch_deleted: true });
     return { path: wt.path, branch: wt.branch, run_id: m.run_id, worktree_removed: true, branch_deleted: true, kept: [] };
   }
-  const report = await removeWorktreeAndBranch(ws, { repoDir: wt.repo_root, path: wt.path, branch: wt.branch, runId: m.run_id, merged: wt.merged }, { force: o.force, dryRun: false });
+  const report = await removeWorktreeAndBranch(ws, { repoDir: wt.repo_root, path: wt.path, branch: wt.branch, runId: m.run_id, merged: wt.merged }, { force: o.force, dryRun: false, env });
   recordRemoval(ws, wt, report);
   return report;
 }
@@ -103,9 +105,10 @@ export interface CleanReport {
  * that ended more than olderThanS ago; then the stale ones doctor reports, and git's prunable
  * entries of every repository involved.
  */
-export async function cleanWorktrees(ws: Workspace, o: { olderThanS?: number; force: boolean; dryRun: boolean; now?: number }): Promise<CleanReport> {
+export async function cleanWorktrees(ws: Workspace, o: { olderThanS?: number; force: boolean; dryRun: boolean; now?: number; env?: NodeJS.ProcessEnv }): Promise<CleanReport> {
   const now = o.now ?? Date.now();
-  const metas = allMetas(ws);
+  const env = o.env ?? process.env;
+  const metas = [...recentRuns(ws)];
   const groups = groupByWorktree(metas, 'path');
   const removed: RemoveReport[] = [];
   for (const runs of groups.values()) {
@@ -118,17 +121,17 @@ export async function cleanWorktrees(ws: Workspace, o: { olderThanS?: number; fo
     const report = await removeWorktreeAndBranch(
       ws,
       { repoDir: wt.repo_root, path: wt.path, branch: wt.branch_deleted_at ? null : wt.branch, runId: wt.created_by, merged: wt.merged },
-      o,
+      { ...o, env },
     );
     if (!o.dryRun) recordRemoval(ws, wt, report);
     if (report.worktree_removed || report.branch_deleted || report.kept.length) removed.push(report);
   }
   const pruned: string[] = [];
-  for (const s of await findStaleWorktrees(ws, metas)) {
+  for (const s of await findStaleWorktrees(ws, metas, env)) {
     if (removed.some((r) => r.path === s.path)) continue; // handled above as its run's worktree
     if (s.kind === 'prunable') {
       if (!pruned.includes(s.repo!)) {
-        if (!o.dryRun) await pruneWorktrees(s.repo!).catch(() => {});
+        if (!o.dryRun) await pruneWorktrees(s.repo!, env).catch(() => {});
         pruned.push(s.repo!);
       }
       continue;
@@ -142,21 +145,9 @@ export async function cleanWorktrees(ws: Workspace, o: { olderThanS?: number; fo
       removed.push(report);
       continue;
     }
-    removed.push(await removeWorktreeAndBranch(ws, { repoDir: s.repo!, path: s.path, branch: s.branch, runId: s.runId, merged: null }, o));
+    removed.push(await removeWorktreeAndBranch(ws, { repoDir: s.repo!, path: s.path, branch: s.branch, runId: s.runId, merged: null }, { ...o, env }));
   }
   return { removed, pruned };
-}
-
-function allMetas(ws: Workspace): Meta[] {
-  const out: Meta[] = [];
-  for (const id of runIdsNewestFirst(ws)) {
-    try {
-      out.push(parseMeta(id, readFileOrNull(runFiles(ws.home, id).meta)));
-    } catch {
-      // unreadable: doctor reports it
-    }
-  }
-  return out;
 }
 
 // ---- stale worktrees (doctor, clean) ---------------------------------------------------
@@ -176,11 +167,11 @@ export interface StaleWorktree {
  * worktree git itself calls prunable (its directory is gone), and directories under
  * <home>/worktrees that no repository knows.
  */
-export async function findStaleWorktrees(ws: Workspace, metas?: Meta[]): Promise<StaleWorktree[]> {
+export async function findStaleWorktrees(ws: Workspace, metas?: Meta[], env: NodeJS.ProcessEnv = process.env): Promise<StaleWorktree[]> {
   const root = worktreesDir(ws);
   const dirs = worktreeDirs(root);
   const repos = new Map<string, string>(); // common dir -> a directory to run git in
-  for (const m of metas ?? allMetas(ws)) {
+  for (const m of metas ?? recentRuns(ws)) {
     const r = m.worktree?.repo_root;
     if (r && existsSync(r)) repos.set(commonDirOfRepo(r), r);
   }
@@ -198,7 +189,7 @@ export async function findStaleWorktrees(ws: Workspace, metas?: Meta[]): Promise
   for (const repo of repos.values()) {
     let entries;
     try {
-      entries = await listWorktrees(repo);
+      entries = await listWorktrees(repo, env);
     } catch {
       continue;
     }
@@ -212,18 +203,14 @@ export async function findStaleWorktrees(ws: Workspace, metas?: Meta[]): Promise
       }
       if (!ours) continue;
       const files = runFiles(ws.home, runId!);
-      const text = readFileOrNull(files.meta);
-      // a run directory without its record yet is a start in progress: its worktree is new
-      if (text === null && existsSync(files.dir)) continue;
-      if (text === null) {
-        stale.push({ kind: 'run-gone', path: e.path, repo, branch: e.branch, runId, reason: `run ${runId} is gone` });
+      if (!existsSync(files.meta)) {
+        // a run directory without its record yet is a start in progress: its worktree is new
+        if (!existsSync(files.dir)) stale.push({ kind: 'run-gone', path: e.path, repo, branch: e.branch, runId, reason: `run ${runId} is gone` });
         continue;
       }
-      try {
-        const m = parseMeta(runId!, text);
-        if (m.worktree?.removed_at) stale.push({ kind: 'removed', path: e.path, repo, branch: e.branch, runId, reason: `run ${runId} ended and its worktree was removed, but the directory is back` });
-      } catch {
-        // unreadable record: doctor reports it under runs
+      // an unreadable record is reported by doctor under runs
+      if (tryReadMeta(ws, runId!)?.worktree?.removed_at) {
+        stale.push({ kind: 'removed', path: e.path, repo, branch: e.branch, runId, reason: `run ${runId} ended and its worktree was removed, but the directory is back` });
       }
     }
   }

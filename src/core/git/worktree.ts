@@ -12,15 +12,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { AppError } from '../sys/errors.js';
-import { readFileOrNull, withLockAsync } from '../sys/fsutil.js';
+import { withLockAsync } from '../sys/fsutil.js';
 import {
   addWorktree, branchExists, branchTips, carryChanges, changedPaths, changedSinceFork, commitAll, commitsAhead, currentBranch, deleteBranch,
   diffText, diffTrees, GitFailed, mergeBranch, mergeConflicts, pruneWorktrees, removeWorktree, repoAndCommit, repoInfo, repoTop,
   resolveCommit, snapshotTree, untrackedPaths,
 } from './git.js';
 import { type Meta, type Worktree, isEnded } from '../runs/meta.js';
-import { runFiles, type Workspace } from '../workspace/paths.js';
-import { parseMeta, runIdsNewestFirst, updateMeta } from '../runs/store.js';
+import type { Workspace } from '../workspace/paths.js';
+import { recentRuns } from '../runs/repository.js';
+import { updateMeta } from '../runs/store.js';
 
 export const BRANCH_PREFIX = 'agentctl/';
 /** A merge may wait this long for another agentctl's git work on the same repository. */
@@ -35,8 +36,8 @@ function repoLock(ws: Workspace, commonDir: string): string {
 }
 
 /** One git operation at a time per repository, across all agentctl processes. */
-export async function underRepoLock<T>(ws: Workspace, repoDir: string, fn: () => Promise<T>): Promise<T> {
-  const top = await repoTop(repoDir);
+export async function underRepoLock<T>(ws: Workspace, repoDir: string, env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise<T> {
+  const top = await repoTop(repoDir, env);
   return withLockAsync(repoLock(ws, top?.commonDir ?? repoDir), fn, REPO_LOCK_MS);
 }
 
@@ -51,18 +52,20 @@ export interface CreateRequest {
   source: string;
   /** Scratch file for the --with-changes patch. */
   patchFile: string;
+  /** The environment git runs in. */
+  env: NodeJS.ProcessEnv;
 }
 
 /** Create the run's worktree and branch; every failure is a one-line AppError saying what to do. */
 export async function createRunWorktree(ws: Workspace, r: CreateRequest): Promise<Worktree> {
-  const fix = r.source.startsWith('--') ? `or drop ${r.source}` : `or pass --no-worktree (worktrees are on by ${r.source})`;
+  const fix = r.source.startsWith('{opt:') ? `or drop ${r.source}` : `or pass {opt:worktree=false} (worktrees are on by ${r.source})`;
   const baseRef = r.base ?? 'HEAD';
-  const top = await repoAndCommit(r.projectDir, baseRef);
-  if (!top) throw new AppError(`${r.projectDir} is not in a git repository, so a worktree cannot be made for the run: run "git init" and commit there, ${fix}`);
+  const top = await repoAndCommit(r.projectDir, baseRef, r.env);
+  if (!top) throw new AppError(`${r.projectDir} is not in a git repository, so a worktree cannot be made for the run`, { fix: `run "git init" and commit there, ${fix}` });
   const base = top.commit;
   if (!base) {
-    if ((await resolveCommit(top.root, 'HEAD')) === null && !(await hasAnyCommit(top.root))) {
-      throw new AppError(`repository ${top.root} has no commits yet, so a worktree has nothing to start from: make a first commit, ${fix}`);
+    if ((await resolveCommit(top.root, 'HEAD', r.env)) === null && !(await hasAnyCommit(top.root, r.env))) {
+      throw new AppError(`repository ${top.root} has no commits yet, so a worktree has nothing to start from`, { fix: `make a first commit, ${fix}` });
     }
     throw new AppError(`base ${JSON.stringify(baseRef)} is not a commit in ${top.root}: give an existing branch, tag or commit ("git branch -a" lists the branches)`);
   }
@@ -87,50 +90,51 @@ export async function createRunWorktree(ws: Workspace, r: CreateRequest): Promis
     branch_deleted_at: null,
   };
   await withLockAsync(repoLock(ws, top.commonDir), async () => {
-    if (existsSync(path)) throw new AppError(`${path} already exists: choose another --run-id, or remove that directory ("agentctl clean")`);
+    if (existsSync(path)) throw new AppError(`${path} already exists`, { fix: 'choose another {opt:runId}, or remove that directory ("{cmd:clean}")' });
     mkdirSync(dirname(path), { recursive: true });
     try {
-      await addWorktree(top.root, path, branch, base);
+      await addWorktree(top.root, path, branch, base, r.env);
     } catch (err) {
       // git checks the branch name itself: one git call less on start's critical path
-      if (err instanceof GitFailed && /already exists/.test(err.stderr) && (await branchExists(top.root, branch))) {
-        throw new AppError(`branch ${branch} already exists in ${top.root}: choose another --run-id, or delete that branch ("git branch -D ${branch}") if its work is not needed`);
+      if (err instanceof GitFailed && /already exists/.test(err.stderr) && (await branchExists(top.root, branch, r.env))) {
+        throw new AppError(`branch ${branch} already exists in ${top.root}`, { fix: `choose another {opt:runId}, or delete that branch ("git branch -D ${branch}") if its work is not needed` });
       }
-      throw new AppError(`git could not create the worktree ${path}: ${gitMessage(err)}: fix that, ${fix}`);
+      throw new AppError(`git could not create the worktree ${path}: ${gitMessage(err)}`, { fix: `fix that, ${fix}` });
     }
   }, REPO_LOCK_MS);
   if (r.withChanges) {
     try {
-      const from = await repoInfo(top.root);
+      const from = await repoInfo(top.root, r.env);
       if (!from) throw new Error(`${top.root} is no longer a git work tree`);
-      await carryChanges(from, path, r.patchFile);
+      await carryChanges(from, path, r.patchFile, r.env);
     } catch (err) {
-      await undoRunWorktree(ws, wt);
-      throw new AppError(`the uncommitted changes of ${top.root} could not be carried onto ${baseRef}: ${gitMessage(err)}: drop --with-changes, or choose a base they apply to`);
+      await undoRunWorktree(ws, wt, r.env);
+      throw new AppError(`the uncommitted changes of ${top.root} could not be carried onto ${baseRef}: ${gitMessage(err)}`, { fix: 'drop {opt:withChanges}, or choose a base they apply to' });
     }
   }
   return wt;
 }
 
-async function hasAnyCommit(dir: string): Promise<boolean> {
-  return (await branchTips(dir, '').catch(() => new Map())).size > 0;
+async function hasAnyCommit(dir: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  return (await branchTips(dir, '', env).catch(() => new Map())).size > 0;
 }
 
 /** A start that failed after its worktree was made: remove the worktree and its new branch. */
-export async function undoRunWorktree(ws: Workspace, wt: Worktree): Promise<void> {
-  await underRepoLock(ws, wt.repo_root, async () => {
-    await removeWorktree(wt.repo_root, wt.path, true).catch(() => rmSync(wt.path, { recursive: true, force: true }));
-    await pruneWorktrees(wt.repo_root).catch(() => {});
-    await deleteBranch(wt.repo_root, wt.branch).catch(() => {});
+export async function undoRunWorktree(ws: Workspace, wt: Worktree, env: NodeJS.ProcessEnv): Promise<void> {
+  await underRepoLock(ws, wt.repo_root, env, async () => {
+    await removeWorktree(wt.repo_root, wt.path, true, env).catch(() => rmSync(wt.path, { recursive: true, force: true }));
+    await pruneWorktrees(wt.repo_root, env).catch(() => {});
+    await deleteBranch(wt.repo_root, wt.branch, env).catch(() => {});
   });
 }
 
 /**
  * At a run's end: commit the worker's changes on the branch (unless commits are off) and record
  * the branch tip, the commit, and the diff stat and changed files against the base. Returns the
- * updated record and the problem, if any (the run's outcome does not depend on it).
+ * updated record and the problem, if any (the run's outcome does not depend on it). git runs in
+ * ownEnv (the supervisor's, tmux's); the commit takes the caller's identity from env.
  */
-export async function finishWorktree(m: Meta, o: { commit: boolean; endTree: string | null; env: NodeJS.ProcessEnv }): Promise<{ worktree: Worktree; error: string | null }> {
+export async function finishWorktree(m: Meta, o: { commit: boolean; endTree: string | null; env: NodeJS.ProcessEnv; ownEnv: NodeJS.ProcessEnv }): Promise<{ worktree: Worktree; error: string | null }> {
   const wt = { ...m.worktree! };
   if (!existsSync(wt.path)) return { worktree: wt, error: `worktree ${wt.path} disappeared during the run: nothing was committed` };
   let error: string | null = null;
@@ -140,22 +144,22 @@ export async function finishWorktree(m: Meta, o: { commit: boolean; endTree: str
     if (m.summary && m.summary !== message[0]) message.push(m.summary);
     message.push(`Agentctl-Run: ${m.run_id}\nAgentctl-Outcome: ${m.outcome ?? m.status}`);
     try {
-      commit = await commitAll(wt.path, message, gitIdentityEnv(o.env));
+      commit = await commitAll(wt.path, message, gitIdentityEnv(o.ownEnv, o.env));
     } catch (err) {
       error = `committing the run's changes failed (${gitMessage(err)}): they are uncommitted in ${wt.path}`;
     }
   }
-  const head = await resolveCommit(wt.path, 'HEAD');
+  const head = await resolveCommit(wt.path, 'HEAD', o.ownEnv);
   // with commits off (or a failed commit), the change is what the worktree holds now
   const to = o.commit && !error ? head : (o.endTree ?? head);
   let diff = null;
-  if (to) diff = await diffTrees(wt.path, wt.base, to).catch(() => null);
+  if (to) diff = await diffTrees(wt.path, wt.base, to, o.ownEnv).catch(() => null);
   return { worktree: { ...wt, commit, head, diff_stat: diff?.stat ?? null, files_changed: diff?.files ?? null }, error };
 }
 
 /** The caller's git identity, for the commit made in the pane (whose environment is tmux's). */
-function gitIdentityEnv(caller: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+function gitIdentityEnv(own: NodeJS.ProcessEnv, caller: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...own };
   for (const k of ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'HOME', 'XDG_CONFIG_HOME', 'GIT_CONFIG_GLOBAL']) {
     if (caller[k] !== undefined) env[k] = caller[k];
   }
@@ -165,14 +169,10 @@ function gitIdentityEnv(caller: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** Runs that work in the same worktree, newest first (a run and its resumes and escalations). */
 export function runsSharing(ws: Workspace, wt: Worktree): Meta[] {
   const found: Meta[] = [];
-  for (const id of runIdsNewestFirst(ws)) {
-    try {
-      const m = parseMeta(id, readFileOrNull(runFiles(ws.home, id).meta));
-      if (m.worktree?.path === wt.path) found.push(m);
-    } catch {
-      // unreadable record: not ours to judge
-    }
-    if (id === wt.created_by) break; // older runs cannot share it
+  // an unreadable record is not ours to judge
+  for (const m of recentRuns(ws)) {
+    if (m.worktree?.path === wt.path) found.push(m);
+    if (m.run_id === wt.created_by) break; // older runs cannot share it
   }
   return found;
 }
@@ -189,7 +189,7 @@ export function assertSettled(ws: Workspace, m: Meta, what: string): void {
   const busy = runsSharing(ws, m.worktree!).find((r) => !isEnded(r));
   if (busy || !isEnded(m)) {
     const id = busy?.run_id ?? m.run_id;
-    throw new AppError(`run ${id} is still working in ${m.worktree!.path}: wait for it ("agentctl wait ${id}") before you ${what}`);
+    throw new AppError(`run ${id} is still working in ${m.worktree!.path}`, { fix: `wait for it ("{cmd:wait ${id}}") before you ${what}` });
   }
 }
 
@@ -206,29 +206,29 @@ export type DiffForm = 'patch' | 'stat' | 'name-only';
  * The run's change: a worktree run's branch (with anything still uncommitted in the worktree)
  * against its base; another run's working-tree snapshots from its start to its end.
  */
-export async function runDiff(m: Meta, form: DiffForm): Promise<string> {
+export async function runDiff(m: Meta, form: DiffForm, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const wt = m.worktree;
   if (wt) {
     if (existsSync(wt.path) && !wt.removed_at) {
-      const repo = await repoInfo(wt.path);
-      const tree = repo ? await snapshotTree(repo) : null;
-      if (tree) return diffText(wt.path, wt.base, tree, form);
+      const repo = await repoInfo(wt.path, env);
+      const tree = repo ? await snapshotTree(repo, env) : null;
+      if (tree) return diffText(wt.path, wt.base, tree, form, env);
     }
     if (!existsSync(wt.repo_root)) throw new AppError(`repository ${wt.repo_root} of run ${m.run_id} is gone: no diff to show`);
-    if (await branchExists(wt.repo_root, wt.branch)) return diffText(wt.repo_root, wt.base, `refs/heads/${wt.branch}`, form);
-    if (wt.head && (await resolveCommit(wt.repo_root, wt.head))) return diffText(wt.repo_root, wt.base, wt.head, form);
+    if (await branchExists(wt.repo_root, wt.branch, env)) return diffText(wt.repo_root, wt.base, `refs/heads/${wt.branch}`, form, env);
+    if (wt.head && (await resolveCommit(wt.repo_root, wt.head, env))) return diffText(wt.repo_root, wt.base, wt.head, form, env);
     throw new AppError(`run ${m.run_id}'s branch ${wt.branch} was deleted and its commits are gone: no diff to show`);
   }
   const g = m.git;
   if (!g || !g.start_tree) throw new AppError(`run ${m.run_id} did not run in a git repository (or its start was not recorded): no diff to show`);
   let end = g.end_tree;
   if (!end) {
-    const repo = await repoInfo(g.repo_root);
-    end = repo ? await snapshotTree(repo) : null;
+    const repo = await repoInfo(g.repo_root, env);
+    end = repo ? await snapshotTree(repo, env) : null;
   }
   if (!end) throw new AppError(`run ${m.run_id}'s repository ${g.repo_root} cannot be read: no diff to show`);
   try {
-    return await diffText(g.repo_root, g.start_tree, end, form);
+    return await diffText(g.repo_root, g.start_tree, end, form, env);
   } catch (err) {
     throw new AppError(`the snapshots of run ${m.run_id} are no longer in ${g.repo_root} (${gitMessage(err)}): no diff to show`);
   }
@@ -268,44 +268,45 @@ export async function mergeRun(ws: Workspace, m: Meta, o: { squash: boolean; env
   assertSettled(ws, m, 'merge it');
   const root = wt.repo_root;
   if (!existsSync(root)) throw new AppError(`repository ${root} of run ${m.run_id} is gone: nothing to merge into`);
-  return underRepoLock(ws, root, async () => {
-    if (!(await branchExists(root, wt.branch))) {
+  const env = o.env;
+  return underRepoLock(ws, root, env, async () => {
+    if (!(await branchExists(root, wt.branch, env))) {
       throw new AppError(`run ${m.run_id}'s branch ${wt.branch} no longer exists (discarded?): nothing to merge`);
     }
     if (existsSync(wt.path) && !wt.removed_at) {
-      const loose = await changedPaths(wt.path);
+      const loose = await changedPaths(wt.path, env);
       if (loose.length) {
         throw new AppError(
           `run ${m.run_id}'s worktree ${wt.path} has uncommitted changes (${list(loose)}), which a merge would leave behind: commit them there ("git -C ${wt.path} add -A && git -C ${wt.path} commit"), or resume the run`,
         );
       }
     }
-    const into = await currentBranch(root);
+    const into = await currentBranch(root, env);
     if (!into) throw new AppError(`the checkout ${root} is on a detached HEAD: check out the branch to merge into first ("git switch main")`);
     if (into === wt.branch) throw new AppError(`the checkout ${root} has ${wt.branch} itself checked out: check out the branch to merge into first`);
-    const dirty = await changedPaths(root, { untracked: false });
+    const dirty = await changedPaths(root, env, { untracked: false });
     if (dirty.length) {
       throw new AppError(`the checkout ${root} has uncommitted changes (${list(dirty)}): commit or stash them first; nothing was merged`);
     }
-    const tip = (await resolveCommit(root, `refs/heads/${wt.branch}`))!;
+    const tip = (await resolveCommit(root, `refs/heads/${wt.branch}`, env))!;
     const done = (squash: boolean, commit: string | null, already: boolean): MergeResult => ({
       run_id: m.run_id, branch: wt.branch, into, squash, commit, already_merged: already, diff_stat: null, files_changed: [],
     });
     if (wt.merged && wt.merged.branch_head === tip && wt.merged.into === into) return done(wt.merged.squash, wt.merged.commit, true);
-    if ((await commitsAhead(root, 'HEAD', wt.branch)) === 0) return done(o.squash, null, true);
+    if ((await commitsAhead(root, 'HEAD', wt.branch, env)) === 0) return done(o.squash, null, true);
 
-    const conflicts = await mergeConflicts(root, wt.branch);
+    const conflicts = await mergeConflicts(root, wt.branch, env);
     if (conflicts.length) {
       // the fix happens on the run's branch: git merges the current branch into it (this needs
       // no write access to .git from inside an agent's sandbox), the worker resolves the markers,
       // and the commit at the end of that resume concludes the merge
       const fix = existsSync(wt.path) && !wt.removed_at
-        ? `run "git -C ${wt.path} merge ${into}", then resume the run asking it to resolve the conflict markers in those files ("agentctl resume --parent-run-id ${m.run_id}"), then merge again`
-        : `start a run with "--base ${wt.branch}" that merges ${into} and resolves them, then merge that run`;
+        ? `run "git -C ${wt.path} merge ${into}", then resume the run asking it to resolve the conflict markers in those files ("{cmd:resume --parent-run-id ${m.run_id}}"), then merge again`
+        : `start a run with "{opt:base} ${wt.branch}" that merges ${into} and resolves them, then merge that run`;
       throw new MergeConflict(`run ${m.run_id}'s branch ${wt.branch} conflicts with ${into} in ${list(conflicts)}: nothing was merged. To resolve: ${fix}; or merge the runs in another order`, conflicts);
     }
-    const changed = await changedSinceFork(root, wt.branch);
-    const untracked = new Set(await untrackedPaths(root));
+    const changed = await changedSinceFork(root, wt.branch, env);
+    const untracked = new Set(await untrackedPaths(root, env));
     const clobbered = changed.filter((f) => untracked.has(f));
     if (clobbered.length) {
       throw new AppError(`untracked files in ${root} would be overwritten by the merge (${list(clobbered)}): move or commit them first; nothing was merged`);
@@ -316,12 +317,12 @@ export async function mergeRun(ws: Workspace, m: Meta, o: { squash: boolean; env
       : [`Merge agentctl run ${m.run_id}: ${title}`, `Agentctl-Run: ${m.run_id}`];
     let commit: string | null;
     try {
-      commit = await mergeBranch(root, wt.branch, { squash: o.squash, message }, o.env);
+      commit = await mergeBranch(root, wt.branch, { squash: o.squash, message }, env);
     } catch (err) {
       throw new AppError(`git could not merge ${wt.branch} into ${into} (${gitMessage(err)}); the checkout was left as it was`);
     }
     if (!commit) return done(o.squash, null, true);
-    const stat = await diffTrees(root, `${commit}^1`, commit).catch(() => null);
+    const stat = await diffTrees(root, `${commit}^1`, commit, env).catch(() => null);
     const merged = { into, commit, squash: o.squash, branch_head: tip, at: new Date().toISOString() };
     recordOnSharing(ws, wt, (w) => {
       w.merged = merged;
@@ -355,13 +356,13 @@ export function groupByWorktree(metas: Meta[], key: 'path' | 'repo_root'): Map<s
 }
 
 /** Branch states of worktree runs: two git calls per repository, whatever the number of runs. */
-export async function branchStates(metas: Meta[]): Promise<Map<string, BranchState>> {
+export async function branchStates(metas: Meta[], env: NodeJS.ProcessEnv = process.env): Promise<Map<string, BranchState>> {
   const out = new Map<string, BranchState>();
   for (const [root, runs] of groupByWorktree(metas, 'repo_root')) {
     let tips: Map<string, string> | null = null;
     let merged: Map<string, string> | null = null;
     if (existsSync(root)) {
-      [tips, merged] = await Promise.all([branchTips(root, BRANCH_PREFIX).catch(() => null), branchTips(root, BRANCH_PREFIX, 'HEAD').catch(() => null)]);
+      [tips, merged] = await Promise.all([branchTips(root, BRANCH_PREFIX, env).catch(() => null), branchTips(root, BRANCH_PREFIX, env, 'HEAD').catch(() => null)]);
     }
     for (const m of runs) {
       const wt = m.worktree!;

@@ -32,7 +32,7 @@ export interface ResumeRequest {
 export async function resumeRun(r: ResumeRequest): Promise<Started> {
   const p = r.parent;
   if (!r.escalatedFrom && !isEnded(p)) {
-    throw new AppError(`run ${p.run_id} is still ${p.status}: wait for it ("agentctl wait ${p.run_id}") before resuming it`);
+    throw new AppError(`run ${p.run_id} is still ${p.status}`, { fix: `wait for it ("{cmd:wait ${p.run_id}}") before resuming it` });
   }
   const cfg = loadConfig(workspace(r.home));
   const profileName = r.profile ?? p.profile;
@@ -97,7 +97,7 @@ export function escalationTarget(home: string, parent: Meta, explicit?: string):
   if (explicit) return explicit;
   const cfg = loadConfig(workspace(home));
   const target = cfg.profiles[parent.profile]?.escalate_to;
-  if (!target) throw new AppError(`profile ${parent.profile} has no escalate_to: pass --profile, or set "escalate_to" for it in config.json`);
+  if (!target) throw new AppError(`profile ${parent.profile} has no escalate_to`, { fix: 'pass {opt:profile}, or set "escalate_to" for it in config.json' });
   getProfile(cfg, target);
   return target;
 }

@@ -1,14 +1,14 @@
 // Creating a run: every check that can fail happens before anything is written; then the run
 // directory is claimed, its files written, and a tmux pane started running the supervisor.
 // `start`, `resume`, `escalate` and auto-escalation all come through startRun().
-import { existsSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { existsSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { getAdapter } from '../../agents/index.js';
 import type { AgentName } from '../../agents/types.js';
 import { ensureWorkspace, getProfile, loadConfig, type LoadedConfig } from '../workspace/config.js';
 import { parseDuration } from '../sys/duration.js';
 import { AppError } from '../sys/errors.js';
-import { readFileOrNull, withLock, writeFileAtomic } from '../sys/fsutil.js';
+import { readFileOrNull, writeFileAtomic } from '../sys/fsutil.js';
 import { assertRunId, newRunId } from '../runs/ids.js';
 import { type Meta, type Worktree, isEnded, newMeta, runCwd } from '../runs/meta.js';
 import { runFiles, type Workspace } from '../workspace/paths.js';
@@ -16,15 +16,12 @@ import { resolveProject } from '../workspace/projects.js';
 import { selfCommand, which } from '../sys/self.js';
 import { appendNotification, notification } from './notify.js';
 import { createRunDir, indexRun, removeRunDir, updateMeta, writeMeta } from '../runs/store.js';
-import { type NewPane, type PaneInfo, socketFrom, Tmux } from '../tmux/tmux.js';
+import { placePane, type Placement } from '../tmux/placement.js';
+import { socketFrom, Tmux } from '../tmux/tmux.js';
 import { trace } from '../sys/trace.js';
 
-export interface Placement {
-  /** Put the run in a window of its own. */
-  window?: boolean;
-  /** Split this pane's window instead of the orchestrator's. */
-  target?: string;
-}
+/** Where the caller wants the pane (placement.ts decides the rest). */
+export type { Placement };
 
 export interface StartRequest {
   home: string;
@@ -99,7 +96,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     throw new AppError('the shell agent needs a command: agentctl start --agent shell --title tests -- npm test');
   }
   if (agent !== 'shell' && req.command?.length) {
-    throw new AppError(`a command after "--" is only for the shell agent, not ${agent}: drop it or add --agent shell`);
+    throw new AppError(`a command after "--" is only for the shell agent, not ${agent}`, { fix: 'drop it or add {opt:agent=shell}' });
   }
 
   const prompt = await askPrompt(req.prompt, agent);
@@ -110,11 +107,9 @@ export async function startRun(req: StartRequest): Promise<Started> {
 
   const binary = command ? command[0]! : adapter.binary;
   if (!which(binary, req.env.PATH, project.dir)) {
-    throw new AppError(
-      agent === 'shell'
-        ? `command not found: ${binary}: check the command after "--" and PATH`
-        : `${binary} not found on PATH: install the ${agent} CLI (see "agentctl doctor") or choose another --agent/--profile`,
-    );
+    throw agent === 'shell'
+      ? new AppError(`command not found: ${binary}: check the command after "--" and PATH`)
+      : new AppError(`${binary} not found on PATH`, { fix: `install the ${agent} CLI (see "{cmd:doctor}") or choose another {opt:agent}/{opt:profile}` });
   }
 
   const timeoutText = req.timeout ?? profile.timeout;
@@ -126,8 +121,8 @@ export async function startRun(req: StartRequest): Promise<Started> {
   const worktreeSource = req.parent ? null : worktreeWanted(req, project, profile, profileName, cfg);
 
   const depth = req.escalatedFrom && req.parent ? req.parent.escalation_depth + 1 : 0;
-  const title = (req.title ?? firstLine(prompt) ?? command?.join(' ') ?? profileName).slice(0, 200);
-  const tmuxSock = socketFrom(cfg);
+  const title = (req.title ?? firstProseLine(prompt) ?? command?.join(' ') ?? profileName).slice(0, 200);
+  const tmuxSock = socketFrom(cfg, req.env);
   const now = new Date();
   const runId = claimRunId(ws, req.runId, now);
   const files = runFiles(ws.home, runId);
@@ -145,6 +140,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
         withChanges: req.withChanges ?? false,
         source: worktreeSource,
         patchFile: join(files.dir, 'carry.patch'),
+        env: req.env,
       });
     } catch (err) {
       removeRunDir(ws, runId);
@@ -179,7 +175,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     writeSecretEnv(files.env, req.env);
     writeMeta(ws, meta);
     const tmux = new Tmux(tmuxSock);
-    const placed = placePane(tmux, cfg, ws, req, [...selfCommand(), '_supervise', runId, '--home', ws.home], runCwd(meta), runId);
+    const placed = placePane(tmux, cfg, ws, req, [...selfCommand(req.env), '_supervise', runId, '--home', ws.home], runCwd(meta), runId);
     // indexed only once the pane exists: a failed start must leave no index line behind
     indexRun(ws, runId, meta.created_at);
     trace('pane placed');
@@ -195,7 +191,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     removeRunDir(ws, runId); // nothing half-made stays behind
     if (created) {
       const made = created;
-      await import('../git/worktree.js').then((w) => w.undoRunWorktree(ws, made)).catch(() => {});
+      await import('../git/worktree.js').then((w) => w.undoRunWorktree(ws, made, req.env)).catch(() => {});
     }
     throw err;
   }
@@ -207,12 +203,12 @@ export async function startRun(req: StartRequest): Promise<Started> {
  */
 function worktreeWanted(req: StartRequest, project: { name: string | null; worktree?: boolean }, profile: { worktree?: boolean }, profileName: string, cfg: LoadedConfig): string | null {
   // --base and --with-changes only make sense in a worktree: they ask for one themselves
-  const impliedBy = req.base !== undefined ? '--base' : req.withChanges === true ? '--with-changes' : null;
+  const impliedBy = req.base !== undefined ? '{opt:base}' : req.withChanges === true ? '{opt:withChanges}' : null;
   if (req.worktree === false) {
-    if (impliedBy) throw new AppError(`${impliedBy} is for a run in its own worktree: drop --no-worktree or that option`);
+    if (impliedBy) throw new AppError(`${impliedBy} is for a run in its own worktree`, { fix: 'drop {opt:worktree=false} or that option' });
     return null;
   }
-  if (req.worktree === true) return '--worktree';
+  if (req.worktree === true) return '{opt:worktree=true}';
   if (project.worktree !== undefined) return project.worktree ? `project ${project.name}'s default` : impliedBy;
   if (profile.worktree !== undefined) return profile.worktree ? `profile ${profileName}'s default` : impliedBy;
   if (cfg.worktree) return 'config.json "worktree": true';
@@ -228,20 +224,21 @@ async function inheritedWorktree(ws: Workspace, parent: Meta): Promise<Worktree 
   if (!wt) return null;
   if (wt.removed_at || !existsSync(wt.path)) {
     throw new AppError(
-      `run ${parent.run_id}'s worktree ${wt.path} was removed, so the run cannot be continued there: ${wt.branch_deleted_at ? 'start a new run' : `start a new run with "--base ${wt.branch}" to build on its branch`}`,
+      `run ${parent.run_id}'s worktree ${wt.path} was removed, so the run cannot be continued there`,
+      { fix: wt.branch_deleted_at ? 'start a new run' : `start a new run with "{opt:base} ${wt.branch}" to build on its branch` },
     );
   }
   // the parent itself may still be finishing (auto-escalation): its own record is not read here
   const { runsSharing } = await import('../git/worktree.js');
   const busy = runsSharing(ws, wt).find((r) => r.run_id !== parent.run_id && !isEnded(r));
   if (busy) {
-    throw new AppError(`run ${busy.run_id} is still working in ${wt.path}: wait for it ("agentctl wait ${busy.run_id}") before continuing run ${parent.run_id} there`);
+    throw new AppError(`run ${busy.run_id} is still working in ${wt.path}`, { fix: `wait for it ("{cmd:wait ${busy.run_id}}") before continuing run ${parent.run_id} there` });
   }
   return { ...wt, commit: null, head: null, diff_stat: null, files_changed: null };
 }
 
 /** A default title: the prompt's first line of prose (section headings like "# TASK" skipped). */
-function firstLine(text: string): string | undefined {
+function firstProseLine(text: string): string | undefined {
   const lines = text.split('\n').map((l) => l.trim());
   const line = (lines.find((l) => l && !l.startsWith('#')) ?? lines.find((l) => l))?.replace(/^[#>*\s-]+/, '').trim();
   return line ? line.slice(0, 80) : undefined;
@@ -249,7 +246,7 @@ function firstLine(text: string): string | undefined {
 
 function claimRunId(ws: Workspace, wanted: string | undefined, now: Date): string {
   if (wanted !== undefined) {
-    assertRunId(wanted, '--run-id');
+    assertRunId(wanted, '{opt:runId}');
     createRunDir(ws, wanted);
     return wanted;
   }
@@ -268,11 +265,11 @@ function claimRunId(ws: Workspace, wanted: string | undefined, now: Date): strin
 async function resolveSchema(ws: Workspace, file: string | undefined, agent: AgentName): Promise<{ text: string }> {
   if (!file) {
     const text = readFileOrNull(ws.defaultSchema);
-    if (text === null) throw new AppError(`default schema ${ws.defaultSchema} is missing: run "agentctl init" to restore it`);
+    if (text === null) throw new AppError(`default schema ${ws.defaultSchema} is missing`, { fix: 'run "{cmd:init}" to restore it' });
     try {
       JSON.parse(text);
     } catch {
-      throw new AppError(`default schema ${ws.defaultSchema} is not valid JSON: fix it, or delete it and run "agentctl init"`);
+      throw new AppError(`default schema ${ws.defaultSchema} is not valid JSON`, { fix: 'fix it, or delete it and run "{cmd:init}"' });
     }
     return { text };
   }
@@ -298,150 +295,3 @@ function writeSecretEnv(path: string, env: NodeJS.ProcessEnv): void {
     closeSync(fd);
   }
 }
-
-interface Placed {
-  pane: string;
-  session: string;
-  placement: NonNullable<Meta['tmux']['placement']>;
-}
-
-/**
- * Where the next worker goes when nothing has changed since the last start: learnt by each
- * placement, so a start usually takes one tmux call (the split) instead of two (look, then
- * split). Kept only for the first choices (beside the orchestrator; an agents window when there
- * is none), valid only for the same tmux server instance and the same placement settings.
- * `count` can only be too high (panes close, none open but ours), so trusting it never
- * overfills a window; when it says full, or the split fails, placement looks again.
- */
-interface NextSplit {
-  server: string;
-  key: string;
-  session: string;
-  target: string;
-  horizontal: boolean;
-  count: number;
-  placement: 'split' | 'agents-window';
-}
-
-/**
- * Where a worker's pane goes: its own window when asked; else beside the orchestrator (the
- * wake-up pane, or the caller's pane on this server) up to max_panes_per_window workers; else
- * an agents window. Serialised, so parallel starts never overfill a window.
- */
-function placePane(tmux: Tmux, cfg: LoadedConfig, ws: Workspace, req: StartRequest, command: string[], cwd: string, runId: string): Placed {
-  return withLock(`${ws.locks}/tmux.lock`, () => {
-    const planFile = `${ws.locks}/next-split.json`;
-    const server = req.placement?.window ? null : tmux.serverIdentity();
-    const candidates = orchestratorCandidates(tmux, cfg, req);
-    const key = JSON.stringify([candidates, cfg.tmux_session, cfg.agents_window, cfg.max_panes_per_window]);
-    const plan = server ? readPlan(planFile) : null;
-    if (plan && plan.server === server && plan.key === key && plan.count < cfg.max_panes_per_window) {
-      try {
-        const made = tmux.splitWindow({ target: plan.target, cwd, command, horizontal: plan.horizontal });
-        writePlan(planFile, nextPlan(plan, made));
-        return { pane: made.paneId, session: plan.session, placement: plan.placement };
-      } catch {
-        // the pane or window planned on is gone: look at the server as it is now
-      }
-    }
-    let placed: PlaceResult;
-    try {
-      placed = place(tmux, cfg, req, candidates, command, cwd, runId);
-    } catch {
-      // a worker that just ended may have closed the pane or window chosen (a finished
-      // run's pane closes): look again, once; a lasting problem fails the same way twice
-      placed = place(tmux, cfg, req, candidates, command, cwd, runId);
-    }
-    const now = placed.next && tmux.serverIdentity();
-    if (placed.next && now) writePlan(planFile, { ...placed.next, server: now, key });
-    else if (!req.placement?.window) rmSync(planFile, { force: true }); // a run in its own window changes no plan
-    return { pane: placed.pane, session: placed.session, placement: placed.placement };
-  });
-}
-
-function readPlan(file: string): NextSplit | null {
-  try {
-    return JSON.parse(readFileOrNull(file) ?? 'null') as NextSplit | null;
-  } catch {
-    return null; // not JSON (edited by hand?): placement looks again
-  }
-}
-
-function writePlan(file: string, plan: NextSplit): void {
-  writeFileAtomic(file, JSON.stringify(plan));
-}
-
-/** After a planned split: beside the orchestrator the new pane is now the last worker. */
-function nextPlan(plan: NextSplit, made: NewPane): NextSplit {
-  return plan.placement === 'split'
-    ? { ...plan, target: made.paneId, horizontal: false, count: plan.count + 1 }
-    : { ...plan, horizontal: made.windowPanes % 2 === 1, count: made.windowPanes };
-}
-
-type PlaceResult = Placed & { next: Omit<NextSplit, 'server' | 'key'> | null };
-
-function place(tmux: Tmux, cfg: LoadedConfig, req: StartRequest, candidates: string[], command: string[], cwd: string, runId: string): PlaceResult {
-  const windowName = `run-${runId.slice(-8)}`;
-  const orch = orchestratorWindow(tmux, req, candidates);
-  if (req.placement?.window) {
-    const session = orch?.[0]?.sessionName ?? cfg.tmux_session;
-    if (tmux.listWindows(session) === null) return { pane: tmux.newSession({ session, windowName, cwd, command }).paneId, session, placement: 'new-session', next: null };
-    return { pane: tmux.newWindow({ session, windowName, cwd, command }).paneId, session, placement: 'own-window', next: null };
-  }
-  if (orch) {
-    const [me, workers] = [orch[0]!, orch.filter((p) => p.startCommand.includes('_supervise'))];
-    if (workers.length < cfg.max_panes_per_window) {
-      const last = workers[workers.length - 1];
-      const made = last
-        ? tmux.splitWindow({ target: last.paneId, cwd, command, horizontal: false })
-        : tmux.splitWindow({ target: me.paneId, cwd, command, horizontal: true, size: '50%' });
-      const next = { session: me.sessionName, target: made.paneId, horizontal: false, count: workers.length + 1, placement: 'split' as const };
-      return { pane: made.paneId, session: me.sessionName, placement: 'split', next };
-    }
-  }
-  // an orchestrator window that is full is looked at again next time: it may have room by then
-  const learn = !orch;
-  const session = orch?.[0]?.sessionName ?? cfg.tmux_session;
-  const windows = tmux.listWindows(session);
-  const agentsWindow = (made: NewPane, placement: 'new-session' | 'agents-window'): PlaceResult => ({
-    pane: made.paneId,
-    session,
-    placement,
-    next: learn ? { session, target: made.windowId, horizontal: made.windowPanes % 2 === 1, count: made.windowPanes, placement: 'agents-window' } : null,
-  });
-  if (windows === null) return agentsWindow(tmux.newSession({ session, windowName: cfg.agents_window, cwd, command }), 'new-session');
-  const win = windows.find((w) => w.name === cfg.agents_window && w.panes < cfg.max_panes_per_window);
-  if (win) return agentsWindow(tmux.splitWindow({ target: win.windowId, cwd, command, horizontal: win.panes % 2 === 1 }), 'agents-window');
-  return agentsWindow(tmux.newWindow({ session, windowName: cfg.agents_window, cwd, command }), 'agents-window');
-}
-
-/** Panes that may be the orchestrator's, best first: --target, else the wake-up pane and the caller's pane on this server. */
-function orchestratorCandidates(tmux: Tmux, cfg: LoadedConfig, req: StartRequest): string[] {
-  if (req.placement?.target) return [req.placement.target];
-  const candidates: string[] = [];
-  if (cfg.tmux_sendkeys_target) candidates.push(cfg.tmux_sendkeys_target);
-  if (req.env.TMUX_PANE && req.env.TMUX && sameServer(tmux, req.env.TMUX)) candidates.push(req.env.TMUX_PANE);
-  return candidates;
-}
-
-/**
- * The orchestrator's pane first, then the other panes of its window; null when there is no
- * orchestrator pane on this server. One tmux call per candidate.
- */
-function orchestratorWindow(tmux: Tmux, req: StartRequest, candidates: string[]): PaneInfo[] | null {
-  for (const target of candidates) {
-    const panes = tmux.listPanes(target);
-    // list-panes -t PANE lists that pane's window; find the pane itself to know who is who
-    const me = panes.find((p) => p.paneId === target) ?? (target.startsWith('%') ? undefined : panes.find((p) => p.active));
-    if (me && !me.dead) return [me, ...panes.filter((p) => p !== me)];
-  }
-  if (req.placement?.target) throw new AppError(`tmux target ${req.placement.target} not found: give an existing pane (e.g. %3 or ai:0.1)`);
-  return null;
-}
-
-/** $TMUX is "socket_path,pid,session": the caller's pane only counts on the server we use. */
-function sameServer(tmux: Tmux, tmuxEnv: string): boolean {
-  if (!tmux.sock.socket && !tmux.sock.socketName) return true;
-  return tmux.isServerAt(tmuxEnv.split(',')[0] ?? '');
-}
-

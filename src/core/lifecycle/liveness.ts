@@ -3,20 +3,17 @@
 import { rmSync } from 'node:fs';
 import type { LoadedConfig } from '../workspace/config.js';
 import { type Meta, isEnded } from '../runs/meta.js';
-import { appendNotification, notification, tmuxNotify } from './notify.js';
+import { endRun } from './end.js';
 import { runFiles, type Workspace } from '../workspace/paths.js';
 import { killTree, running, sameProcessAlive } from '../sys/proctree.js';
-import { updateMeta } from '../runs/store.js';
-import { Tmux } from '../tmux/tmux.js';
+import { tmuxFor } from '../tmux/tmux.js';
 
 /** How long a run may stay pending (supervisor not yet running) before its pane is checked. */
 const PENDING_GRACE_MS = 1500;
 /** A pending run whose pane still exists but whose supervisor never started. */
 const PENDING_GIVE_UP_MS = 60_000;
 
-export function tmuxFor(m: Meta): Tmux {
-  return new Tmux({ socket: m.tmux.socket, socketName: m.tmux.socket_name });
-}
+/** Where a run's pane lives; the function is tmux.ts's, named here too for older importers. */
 
 /** Why the run is dead, or null while it may still be alive. */
 export function deathReason(m: Meta, now = Date.now()): string | null {
@@ -47,21 +44,15 @@ export async function refreshLiveness(ws: Workspace, cfg: LoadedConfig | null, m
 
 /** `force`: the caller knows the run is over (its own supervisor failed), alive or not. */
 export async function markLost(ws: Workspace, cfg: LoadedConfig | null, runId: string, reason: string, force = false): Promise<Meta> {
-  let changed = false;
-  const m = updateMeta(ws, runId, (cur) => {
-    if (isEnded(cur) || (!force && deathReason(cur) === null)) return cur; // it ended or came alive meanwhile
-    changed = true;
-    cur.status = 'lost';
-    cur.outcome = 'lost';
-    cur.goal_met = false;
-    cur.ended_at = new Date().toISOString();
-    cur.errors.push(reason);
-    cur.summary ??= `run lost: ${reason}`;
+  const { meta } = await endRun(ws, cfg, runId, { outcome: 'lost', reason, summary: `run lost: ${reason}` }, {
+    events: ['lost'],
+    wake: true,
+    // it may have come alive meanwhile (a pending run's supervisor starting)
+    mayEnd: (cur) => force || deathReason(cur) !== null,
+    stopRemains: async (m) => {
+      rmSync(runFiles(ws.home, runId).env, { force: true });
+      if (m.pids.agent && sameProcessAlive(m.pids.agent, m.pids.agent_start)) await killTree(m.pids.agent, 1000);
+    },
   });
-  if (!changed) return m;
-  rmSync(runFiles(ws.home, runId).env, { force: true });
-  if (m.pids.agent && sameProcessAlive(m.pids.agent, m.pids.agent_start)) await killTree(m.pids.agent, 1000);
-  appendNotification(ws, notification('lost', m));
-  if (cfg) await tmuxNotify(ws, cfg, tmuxFor(m), m, { wake: true });
-  return m;
+  return meta;
 }

@@ -4,13 +4,14 @@
 // pruned only once their worktree and branch are gone.
 import { existsSync } from 'node:fs';
 import type { LoadedConfig } from '../workspace/config.js';
-import { readFileOrNull, withLock } from '../sys/fsutil.js';
+import { withLock } from '../sys/fsutil.js';
 import { branchExists } from '../git/git.js';
 import { refreshLiveness } from '../lifecycle/liveness.js';
 import { type Meta, isEnded } from './meta.js';
 import { trimNotifications } from '../lifecycle/notify.js';
 import { runFiles, type Workspace } from '../workspace/paths.js';
-import { parseMeta, readMeta, removeRunDir, runIdsNewestFirst, unindexRuns } from './store.js';
+import { recentRuns, tryReadMeta } from './repository.js';
+import { removeRunDir, unindexRuns } from './store.js';
 
 export interface PruneReport {
   /** Runs whose records were (or, dry run, would be) removed. */
@@ -25,17 +26,24 @@ export interface PruneReport {
  * Remove the records of runs that ended more than olderThanS ago, unless a run not yet ended
  * refers to one as its parent or escalation source, or its worktree or branch still exists
  * (`gone`, `goneBranches`: what a dry run of clean would have removed, counted as gone). Then rewrite the
- * index without them and trim notify.log to lines newer than the cutoff.
+ * index without them and trim notify.log to lines newer than the cutoff. git runs in o.env
+ * (default: this process's).
  */
-export async function pruneRuns(ws: Workspace, cfg: LoadedConfig | null, o: { olderThanS: number; dryRun: boolean; now?: number; gone?: ReadonlySet<string>; goneBranches?: ReadonlySet<string> }): Promise<PruneReport> {
+export async function pruneRuns(
+  ws: Workspace,
+  cfg: LoadedConfig | null,
+  o: { olderThanS: number; dryRun: boolean; now?: number; gone?: ReadonlySet<string>; goneBranches?: ReadonlySet<string>; env?: NodeJS.ProcessEnv },
+): Promise<PruneReport> {
+  const env = o.env ?? process.env;
   const cutoff = (o.now ?? Date.now()) - o.olderThanS * 1000;
   const metas: Meta[] = [];
-  for (const id of runIdsNewestFirst(ws)) {
+  // unreadable records are never removed here: doctor reports them
+  for (const m of recentRuns(ws)) {
     try {
       // liveness as list checks it: a run whose supervisor died is marked lost (ended now)
-      metas.push(await refreshLiveness(ws, cfg, parseMeta(id, readFileOrNull(runFiles(ws.home, id).meta))));
+      metas.push(await refreshLiveness(ws, cfg, m));
     } catch {
-      // unreadable record: never removed here, doctor reports it
+      // its liveness cannot be settled now: kept
     }
   }
   const referencedByLive = new Set<string>();
@@ -52,7 +60,7 @@ export async function pruneRuns(ws: Workspace, cfg: LoadedConfig | null, o: { ol
       report.runs_kept.push({ run_id: m.run_id, reason: `record kept while its worktree ${wt.path} exists: remove that first ("agentctl discard ${m.run_id}" or "agentctl clean")` });
       continue;
     }
-    if (wt?.branch && !wt.branch_deleted_at && !o.goneBranches?.has(wt.branch) && existsSync(wt.repo_root) && (await branchExists(wt.repo_root, wt.branch).catch(() => false))) {
+    if (wt?.branch && !wt.branch_deleted_at && !o.goneBranches?.has(wt.branch) && existsSync(wt.repo_root) && (await branchExists(wt.repo_root, wt.branch, env).catch(() => false))) {
       report.runs_kept.push({ run_id: m.run_id, reason: `record kept while its branch ${wt.branch} exists: merge it ("agentctl merge ${m.run_id}") or discard it ("agentctl discard --force ${m.run_id}") first` });
       continue;
     }
@@ -71,13 +79,8 @@ export async function pruneRuns(ws: Workspace, cfg: LoadedConfig | null, o: { ol
 /** Remove a run's directory under its lock, after reading its record once more: still ended, not resumed meanwhile. */
 function removeIfStillEnded(ws: Workspace, runId: string): boolean {
   return withLock(runFiles(ws.home, runId).lock, () => {
-    let m: Meta;
-    try {
-      m = readMeta(ws, runId);
-    } catch {
-      return false;
-    }
-    if (!isEnded(m)) return false;
+    const m = tryReadMeta(ws, runId);
+    if (!m || !isEnded(m)) return false;
     removeRunDir(ws, runId);
     return true;
   });

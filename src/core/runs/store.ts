@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { AppError } from '../sys/errors.js';
 import { appendUnderLock, readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from '../sys/fsutil.js';
+import { parseJson, type JsonProblem } from '../sys/jsonfile.js';
 import { isValidRunId } from './ids.js';
 import { type Meta, MetaSchema } from './meta.js';
 import { runFiles, type Workspace } from '../workspace/paths.js';
@@ -15,20 +16,17 @@ export class CorruptRun extends AppError {
   }
 }
 
+/** Why a record cannot be used, as CorruptRun words it. */
+function corruptReason(p: JsonProblem): string {
+  if (p.kind === 'missing') return 'missing';
+  if (p.kind === 'syntax') return `not JSON: ${p.detail}`;
+  return `${p.path}: ${p.detail}`;
+}
+
 export function parseMeta(runId: string, text: string | null): Meta {
-  if (text === null) throw new CorruptRun(runId, 'missing');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new CorruptRun(runId, `not JSON: ${(err as Error).message}`);
-  }
-  const parsed = MetaSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CorruptRun(runId, `${issue.path.join('.')}: ${issue.message}`);
-  }
-  return parsed.data;
+  const r = parseJson(text, MetaSchema);
+  if (!r.ok) throw new CorruptRun(runId, corruptReason(r.problem));
+  return r.value;
 }
 
 export function readMeta(ws: Workspace, runId: string): Meta {
@@ -55,7 +53,7 @@ export function createRunDir(ws: Workspace, runId: string): void {
     mkdirSync(runFiles(ws.home, runId).dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new AppError(`run id ${runId} is already taken: choose another --run-id, or omit it to get a generated one`);
+      throw new AppError(`run id ${runId} is already taken`, { fix: 'choose another {opt:runId}, or omit it to get a generated one' });
     }
     throw err;
   }
@@ -103,14 +101,14 @@ export function listRunIds(ws: Workspace): string[] {
 /** Resolve an exact id, or a unique prefix or suffix of one. */
 export function resolveRunId(ws: Workspace, query: string): string {
   if (!query || /[/\\\0]/.test(query) || query.includes('..')) {
-    throw new AppError(`invalid run id ${JSON.stringify(query)}: give a run id, or a unique prefix or suffix of one (see "agentctl list")`);
+    throw new AppError(`invalid run id ${JSON.stringify(query)}`, { fix: 'give a run id, or a unique prefix or suffix of one (see "{cmd:list}")' });
   }
   // existence only: the caller reads the record next, once
   if (isValidRunId(query) && existsSync(runFiles(ws.home, query).meta)) return query;
   const ids = listRunIds(ws);
   const matches = ids.filter((id) => id.startsWith(query) || id.endsWith(query));
   if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) throw new AppError(`no run matches "${query}": see "agentctl list" for run ids`);
+  if (matches.length === 0) throw new AppError(`no run matches "${query}"`, { fix: 'see "{cmd:list}" for run ids' });
   const shown = matches.sort().slice(0, 5).join(', ');
   throw new AppError(`"${query}" matches ${matches.length} runs (${shown}${matches.length > 5 ? ', ...' : ''}): give more of the id`);
 }

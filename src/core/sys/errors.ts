@@ -27,7 +27,7 @@ export const plainWording: Wording = {
   option: (name) => {
     const eq = name.indexOf('=');
     const key = (eq < 0 ? name : name.slice(0, eq)).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-    return eq < 0 ? key : `${key} ${name.slice(eq + 1)}`;
+    return eq < 0 ? key : `${key}=${name.slice(eq + 1)}`;
   },
   command: (name, args) => `agentctl ${name}${args ? ` ${args}` : ''}`,
 };

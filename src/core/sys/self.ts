@@ -3,8 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of the built CLI entry, for commands agentctl runs itself (the pane supervisor). */
-export function cliEntry(): string {
-  if (process.env.AGENTCTL_CLI) return process.env.AGENTCTL_CLI;
+export function cliEntry(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.AGENTCTL_CLI) return env.AGENTCTL_CLI;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
     if (basename(dir) === 'dist' && existsSync(join(dir, 'cli.js'))) return join(dir, 'cli.js');
@@ -17,12 +17,13 @@ export function cliEntry(): string {
 /**
  * The command line that runs agentctl itself (the pane supervisor, the demo's commands): from
  * the startup snapshot when this node binary built it, like bin/agentctl, else the bundle.
+ * env: whose AGENTCTL_CLI and AGENTCTL_NO_SNAPSHOT count (default: this process's).
  */
-export function selfCommand(): string[] {
-  const entry = cliEntry();
+export function selfCommand(env: NodeJS.ProcessEnv = process.env): string[] {
+  const entry = cliEntry(env);
   const blob = join(dirname(entry), 'agentctl.blob');
   try {
-    if (!process.env.AGENTCTL_NO_SNAPSHOT) {
+    if (!env.AGENTCTL_NO_SNAPSHOT) {
       const built = readFileSync(`${blob}.id`, 'utf8').trim();
       const node = realpathSync(process.execPath);
       const st = statSync(node);

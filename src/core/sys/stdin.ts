@@ -11,19 +11,19 @@ export async function readPrompt(o: { promptFile?: string; optional: boolean; id
     try {
       return readFileSync(o.promptFile, 'utf8');
     } catch (err) {
-      throw new AppError(`cannot read --prompt-file ${o.promptFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new AppError(`cannot read {opt:promptFile} ${o.promptFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
   if (isatty(0)) {
     if (o.optional) return '';
-    throw new AppError("no prompt: pipe it on stdin (agentctl start ... <<'PROMPT') or pass --prompt-file FILE");
+    throw new AppError('no prompt', { fix: "pipe it on stdin ({cmd:start ... <<'PROMPT'}) or pass {opt:promptFile} FILE" });
   }
   const idleMs = o.idleMs ?? (o.optional ? 100 : 10_000);
   return (await readStdinDirect(idleMs, o.optional)) ?? readStdin(idleMs, o.optional);
 }
 
 const noPromptIn = (idleMs: number) =>
-  new AppError(`no prompt arrived on stdin within ${idleMs / 1000}s: close stdin after writing the prompt, or pass --prompt-file FILE`);
+  new AppError(`no prompt arrived on stdin within ${idleMs / 1000}s`, { fix: 'close stdin after writing the prompt, or pass {opt:promptFile} FILE' });
 
 /**
  * The prompt read with plain system calls, without setting up process.stdin (a stream, a few

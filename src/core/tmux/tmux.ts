@@ -11,6 +11,8 @@ export interface TmuxSocket {
   socket: string | null;
   /** `-L name` */
   socketName: string | null;
+  /** $TMUX_TMPDIR, where tmux keeps a named socket (default /tmp). */
+  tmpDir?: string | null;
 }
 
 export interface PaneInfo {
@@ -22,11 +24,11 @@ export interface PaneInfo {
   startCommand: string;
 }
 
-/** Socket from the environment (AGENTCTL_TMUX_SOCKET / _NAME) or config, env first. */
-export function socketFrom(cfg: { tmux_socket: string | null; tmux_socket_name: string | null }): TmuxSocket {
-  const socket = process.env.AGENTCTL_TMUX_SOCKET || cfg.tmux_socket || null;
-  const socketName = socket ? null : process.env.AGENTCTL_TMUX_SOCKET_NAME || cfg.tmux_socket_name || null;
-  return { socket, socketName };
+/** Socket from the environment (AGENTCTL_TMUX_SOCKET / _NAME) or config, env first (default: this process's). */
+export function socketFrom(cfg: { tmux_socket: string | null; tmux_socket_name: string | null }, env: NodeJS.ProcessEnv = process.env): TmuxSocket {
+  const socket = env.AGENTCTL_TMUX_SOCKET || cfg.tmux_socket || null;
+  const socketName = socket ? null : env.AGENTCTL_TMUX_SOCKET_NAME || cfg.tmux_socket_name || null;
+  return { socket, socketName, tmpDir: env.TMUX_TMPDIR || null };
 }
 
 /** tmux format strings expand `#`: make user text literal. */
@@ -44,6 +46,11 @@ export interface NewPane {
 const NEW_PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{window_panes}';
 
 const PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{session_name}\t#{pane_dead}\t#{pane_active}\t#{pane_start_command}';
+
+/** The tmux server a run's pane lives on, as its record names it. */
+export function tmuxFor(m: { tmux: { socket: string | null; socket_name: string | null } }): Tmux {
+  return new Tmux({ socket: m.tmux.socket, socketName: m.tmux.socket_name });
+}
 
 export class Tmux {
   constructor(readonly sock: TmuxSocket) {}
@@ -73,7 +80,7 @@ export class Tmux {
 
   private must(args: string[], what: string, input?: string): string {
     const r = this.run(args, input);
-    if (!r.ok) throw new AppError(`tmux ${what} failed: ${r.stderr.trim() || 'no message'}: check the tmux server and target ("agentctl doctor")`);
+    if (!r.ok) throw new AppError(`tmux ${what} failed: ${r.stderr.trim() || 'no message'}`, { fix: 'check the tmux server and target ("{cmd:doctor}")' });
     return r.stdout.trim();
   }
 
@@ -84,7 +91,7 @@ export class Tmux {
   socketFile(): string {
     if (this.sock.socket) return resolve(this.sock.socket);
     const uid = process.getuid?.() ?? 0;
-    return join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, this.sock.socketName ?? 'default');
+    return join(this.sock.tmpDir || '/tmp', `tmux-${uid}`, this.sock.socketName ?? 'default');
   }
 
   /**

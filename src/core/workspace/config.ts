@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { AGENT_NAMES } from '../../agents/types.js';
 import { AppError } from '../sys/errors.js';
 import { createFileIfAbsent, readFileOrNull, withLock, writeJsonAtomic } from '../sys/fsutil.js';
+import { readJsonFile } from '../sys/jsonfile.js';
 import { workspace, type Workspace } from './paths.js';
 
 export const ProfileSchema = z.looseObject({
@@ -85,21 +86,21 @@ export interface LoadedConfig extends Config {
 }
 
 export function loadConfig(ws: Workspace): LoadedConfig {
-  const text = readFileOrNull(ws.config);
-  let raw: unknown = {};
-  if (text !== null) {
-    try {
-      raw = JSON.parse(text);
-    } catch (err) {
-      throw new AppError(`${ws.config} is not valid JSON (${(err as Error).message}): fix it, or move it aside and run "agentctl init"`);
-    }
+  const cfg = readJsonFile(ws.config, ConfigSchema, {
+    missing: () => ConfigSchema.parse({}),
+    syntaxFix: 'fix it, or move it aside and run "{cmd:init}"',
+    invalidFix: 'fix that setting or remove it to get the default',
+  });
+  return { ...cfg, profiles: { ...DEFAULT_PROFILES, ...cfg.profiles } };
+}
+
+/** Liveness checks may notify tmux; a broken config.json must not stop a read from working. */
+export function loadConfigOrNull(ws: Workspace): LoadedConfig | null {
+  try {
+    return loadConfig(ws);
+  } catch {
+    return null;
   }
-  const parsed = ConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError(`${ws.config}: ${issue.path.join('.') || '(top level)'}: ${issue.message}: fix that setting or remove it to get the default`);
-  }
-  return { ...parsed.data, profiles: { ...DEFAULT_PROFILES, ...parsed.data.profiles } };
 }
 
 export function getProfile(cfg: LoadedConfig, name: string): Profile {

@@ -13,9 +13,9 @@ export interface Workspace {
   locks: string;
 }
 
-/** `--home` wins over AI_ORCH_HOME, which wins over ~/.ai-orch. */
-export function resolveHome(flag?: string): string {
-  const raw = flag || process.env.AI_ORCH_HOME || join(homedir(), '.ai-orch');
+/** `--home` wins over AI_ORCH_HOME (in env, default this process's), which wins over ~/.ai-orch. */
+export function resolveHome(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const raw = flag || env.AI_ORCH_HOME || join(homedir(), '.ai-orch');
   return resolve(raw);
 }
 

@@ -2,7 +2,8 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import { AppError } from '../sys/errors.js';
-import { readFileOrNull, withLock, writeJsonAtomic } from '../sys/fsutil.js';
+import { withLock, writeJsonAtomic } from '../sys/fsutil.js';
+import { readJsonFile } from '../sys/jsonfile.js';
 import { assertName } from '../runs/ids.js';
 import type { Workspace } from './paths.js';
 
@@ -18,20 +19,11 @@ export type Project = z.infer<typeof ProjectSchema>;
 type ProjectsFile = z.infer<typeof ProjectsFileSchema>;
 
 export function loadProjects(ws: Workspace): ProjectsFile {
-  const text = readFileOrNull(ws.projects);
-  if (text === null) return { projects: {} };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new AppError(`${ws.projects} is not valid JSON (${(err as Error).message}): fix it, or move it aside and add your projects again`);
-  }
-  const parsed = ProjectsFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError(`${ws.projects}: ${issue.path.join('.')}: ${issue.message}: fix that entry`);
-  }
-  return parsed.data;
+  return readJsonFile(ws.projects, ProjectsFileSchema, {
+    missing: () => ({ projects: {} }),
+    syntaxFix: 'fix it, or move it aside and add your projects again',
+    invalidFix: 'fix that entry',
+  });
 }
 
 function existingDir(path: string, what: string): string {
@@ -66,7 +58,7 @@ export function removeProject(ws: Workspace, name: string): Project {
   return withLock(`${ws.locks}/projects.lock`, () => {
     const file = loadProjects(ws);
     const project = file.projects[name];
-    if (!project) throw new AppError(`unknown project "${name}": see "agentctl projects"`);
+    if (!project) throw new AppError(`unknown project "${name}"`, { fix: 'see "{cmd:projects}"' });
     delete file.projects[name];
     writeJsonAtomic(ws.projects, file);
     return project;
@@ -88,12 +80,12 @@ export function resolveProject(ws: Workspace, arg: string | undefined, cwd: stri
   const { projects } = loadProjects(ws);
   if (arg && projects[arg]) {
     const p = projects[arg];
-    if (!existsSync(p.path)) throw new AppError(`project "${arg}" points to ${p.path}, which no longer exists: run "agentctl add-project ${arg} <new path>"`);
+    if (!existsSync(p.path)) throw new AppError(`project "${arg}" points to ${p.path}, which no longer exists`, { fix: `run "{cmd:add-project ${arg} <new path>}"` });
     return { name: arg, dir: p.path, defaultProfile: p.default_profile, worktree: p.worktree };
   }
   if (arg && !isAbsolute(arg) && !arg.startsWith('.') && !arg.includes('/') && !existsSync(resolve(cwd, arg))) {
     const known = Object.keys(projects);
-    throw new AppError(`unknown project "${arg}": register it with "agentctl add-project ${arg} <path>"${known.length ? ` or use one of ${known.join(', ')}` : ''}`);
+    throw new AppError(`unknown project "${arg}"`, { fix: `register it with "{cmd:add-project ${arg} <path>}"${known.length ? ` or use one of ${known.join(', ')}` : ''}` });
   }
   const dir = existingDir(resolve(cwd, arg ?? '.'), 'project directory');
   const owner = Object.entries(projects)

@@ -1,0 +1,53 @@
+// Files a person may edit by hand (config.json, projects.json) and records agentctl writes
+// (meta.json) are read the same way: JSON, then a zod schema, and the first thing wrong becomes
+// one error that names the file and says what to do.
+import type * as z from 'zod';
+import { AppError } from './errors.js';
+import { readFileOrNull } from './fsutil.js';
+
+/** What is wrong with a JSON file: absent, not JSON, or JSON the schema refuses (the first issue). */
+export type JsonProblem =
+  | { kind: 'missing' }
+  | { kind: 'syntax'; detail: string }
+  | { kind: 'invalid'; path: string; detail: string };
+
+export type JsonParse<T> = { ok: true; value: T } | { ok: false; problem: JsonProblem };
+
+/** Parse text (null: the file does not exist) and validate it against the schema: for callers with their own error (a run's CorruptRun). */
+export function parseJson<T>(text: string | null, schema: z.ZodType<T>): JsonParse<T> {
+  if (text === null) return { ok: false, problem: { kind: 'missing' } };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, problem: { kind: 'syntax', detail: (err as Error).message } };
+  }
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  return { ok: false, problem: { kind: 'invalid', path: issue.path.join('.'), detail: issue.message } };
+}
+
+export interface JsonFileOptions<T> {
+  /** The value of a file that does not exist; without it, a missing file is an error. */
+  missing?: () => T;
+  /** What to do about a file that is not JSON. */
+  syntaxFix: string;
+  /** What to do about a value the schema refuses. */
+  invalidFix: string;
+}
+
+/** The file's validated value; any problem is an AppError naming the file, what is wrong and the fix. */
+export function readJsonFile<T>(path: string, schema: z.ZodType<T>, o: JsonFileOptions<T>): T {
+  const text = readFileOrNull(path);
+  if (text === null && o.missing) return o.missing();
+  const r = parseJson(text, schema);
+  if (r.ok) return r.value;
+  throw jsonFileError(path, r.problem, o);
+}
+
+function jsonFileError(path: string, p: JsonProblem, o: Pick<JsonFileOptions<unknown>, 'syntaxFix' | 'invalidFix'>): AppError {
+  if (p.kind === 'missing') return new AppError(`${path} does not exist`, { fix: o.syntaxFix });
+  if (p.kind === 'syntax') return new AppError(`${path} is not valid JSON (${p.detail})`, { fix: o.syntaxFix });
+  return new AppError(`${path}: ${p.path || '(top level)'}: ${p.detail}`, { fix: o.invalidFix });
+}

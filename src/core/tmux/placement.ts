@@ -1,0 +1,171 @@
+// Where a worker's pane goes: beside the orchestrator up to max_panes_per_window workers, else
+// an agents window, or a window of its own when asked. The tmux calls go through tmux.ts; this
+// module decides, and remembers where the next worker would go (.locks/next-split.json) so a
+// start usually needs one tmux call.
+import { rmSync } from 'node:fs';
+import type { LoadedConfig } from '../workspace/config.js';
+import { AppError } from '../sys/errors.js';
+import { readFileOrNull, withLock, writeFileAtomic } from '../sys/fsutil.js';
+import type { Meta } from '../runs/meta.js';
+import type { Workspace } from '../workspace/paths.js';
+import type { NewPane, PaneInfo, Tmux } from './tmux.js';
+
+export interface Placement {
+  /** Put the run in a window of its own. */
+  window?: boolean;
+  /** Split this pane's window instead of the orchestrator's. */
+  target?: string;
+}
+
+/** What placement needs of a start: where its caller asked for the pane, and the caller's environment (its own pane). */
+export interface PlaceRequest {
+  placement?: Placement;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Placed {
+  pane: string;
+  session: string;
+  placement: NonNullable<Meta['tmux']['placement']>;
+}
+
+/**
+ * Where the next worker goes when nothing has changed since the last start: learnt by each
+ * placement, so a start usually takes one tmux call (the split) instead of two (look, then
+ * split). Kept only for the first choices (beside the orchestrator; an agents window when there
+ * is none), valid only for the same tmux server instance and the same placement settings.
+ * `count` can only be too high (panes close, none open but ours), so trusting it never
+ * overfills a window; when it says full, or the split fails, placement looks again.
+ */
+interface NextSplit {
+  server: string;
+  key: string;
+  session: string;
+  target: string;
+  horizontal: boolean;
+  count: number;
+  placement: 'split' | 'agents-window';
+}
+
+/**
+ * Where a worker's pane goes: its own window when asked; else beside the orchestrator (the
+ * wake-up pane, or the caller's pane on this server) up to max_panes_per_window workers; else
+ * an agents window. Serialised, so parallel starts never overfill a window.
+ */
+export function placePane(tmux: Tmux, cfg: LoadedConfig, ws: Workspace, req: PlaceRequest, command: string[], cwd: string, runId: string): Placed {
+  return withLock(`${ws.locks}/tmux.lock`, () => {
+    const planFile = `${ws.locks}/next-split.json`;
+    const server = req.placement?.window ? null : tmux.serverIdentity();
+    const candidates = orchestratorCandidates(tmux, cfg, req);
+    const key = JSON.stringify([candidates, cfg.tmux_session, cfg.agents_window, cfg.max_panes_per_window]);
+    const plan = server ? readPlan(planFile) : null;
+    if (plan && plan.server === server && plan.key === key && plan.count < cfg.max_panes_per_window) {
+      try {
+        const made = tmux.splitWindow({ target: plan.target, cwd, command, horizontal: plan.horizontal });
+        writePlan(planFile, nextPlan(plan, made));
+        return { pane: made.paneId, session: plan.session, placement: plan.placement };
+      } catch {
+        // the pane or window planned on is gone: look at the server as it is now
+      }
+    }
+    let placed: PlaceResult;
+    try {
+      placed = place(tmux, cfg, req, candidates, command, cwd, runId);
+    } catch {
+      // a worker that just ended may have closed the pane or window chosen (a finished
+      // run's pane closes): look again, once; a lasting problem fails the same way twice
+      placed = place(tmux, cfg, req, candidates, command, cwd, runId);
+    }
+    const now = placed.next && tmux.serverIdentity();
+    if (placed.next && now) writePlan(planFile, { ...placed.next, server: now, key });
+    else if (!req.placement?.window) rmSync(planFile, { force: true }); // a run in its own window changes no plan
+    return { pane: placed.pane, session: placed.session, placement: placed.placement };
+  });
+}
+
+function readPlan(file: string): NextSplit | null {
+  try {
+    return JSON.parse(readFileOrNull(file) ?? 'null') as NextSplit | null;
+  } catch {
+    return null; // not JSON (edited by hand?): placement looks again
+  }
+}
+
+function writePlan(file: string, plan: NextSplit): void {
+  writeFileAtomic(file, JSON.stringify(plan));
+}
+
+/** After a planned split: beside the orchestrator the new pane is now the last worker. */
+function nextPlan(plan: NextSplit, made: NewPane): NextSplit {
+  return plan.placement === 'split'
+    ? { ...plan, target: made.paneId, horizontal: false, count: plan.count + 1 }
+    : { ...plan, horizontal: made.windowPanes % 2 === 1, count: made.windowPanes };
+}
+
+type PlaceResult = Placed & { next: Omit<NextSplit, 'server' | 'key'> | null };
+
+function place(tmux: Tmux, cfg: LoadedConfig, req: PlaceRequest, candidates: string[], command: string[], cwd: string, runId: string): PlaceResult {
+  const windowName = `run-${runId.slice(-8)}`;
+  const orch = orchestratorWindow(tmux, req, candidates);
+  if (req.placement?.window) {
+    const session = orch?.[0]?.sessionName ?? cfg.tmux_session;
+    if (tmux.listWindows(session) === null) return { pane: tmux.newSession({ session, windowName, cwd, command }).paneId, session, placement: 'new-session', next: null };
+    return { pane: tmux.newWindow({ session, windowName, cwd, command }).paneId, session, placement: 'own-window', next: null };
+  }
+  if (orch) {
+    const [me, workers] = [orch[0]!, orch.filter((p) => p.startCommand.includes('_supervise'))];
+    if (workers.length < cfg.max_panes_per_window) {
+      const last = workers[workers.length - 1];
+      const made = last
+        ? tmux.splitWindow({ target: last.paneId, cwd, command, horizontal: false })
+        : tmux.splitWindow({ target: me.paneId, cwd, command, horizontal: true, size: '50%' });
+      const next = { session: me.sessionName, target: made.paneId, horizontal: false, count: workers.length + 1, placement: 'split' as const };
+      return { pane: made.paneId, session: me.sessionName, placement: 'split', next };
+    }
+  }
+  // an orchestrator window that is full is looked at again next time: it may have room by then
+  const learn = !orch;
+  const session = orch?.[0]?.sessionName ?? cfg.tmux_session;
+  const windows = tmux.listWindows(session);
+  const agentsWindow = (made: NewPane, placement: 'new-session' | 'agents-window'): PlaceResult => ({
+    pane: made.paneId,
+    session,
+    placement,
+    next: learn ? { session, target: made.windowId, horizontal: made.windowPanes % 2 === 1, count: made.windowPanes, placement: 'agents-window' } : null,
+  });
+  if (windows === null) return agentsWindow(tmux.newSession({ session, windowName: cfg.agents_window, cwd, command }), 'new-session');
+  const win = windows.find((w) => w.name === cfg.agents_window && w.panes < cfg.max_panes_per_window);
+  if (win) return agentsWindow(tmux.splitWindow({ target: win.windowId, cwd, command, horizontal: win.panes % 2 === 1 }), 'agents-window');
+  return agentsWindow(tmux.newWindow({ session, windowName: cfg.agents_window, cwd, command }), 'agents-window');
+}
+
+/** Panes that may be the orchestrator's, best first: --target, else the wake-up pane and the caller's pane on this server. */
+function orchestratorCandidates(tmux: Tmux, cfg: LoadedConfig, req: PlaceRequest): string[] {
+  if (req.placement?.target) return [req.placement.target];
+  const candidates: string[] = [];
+  if (cfg.tmux_sendkeys_target) candidates.push(cfg.tmux_sendkeys_target);
+  if (req.env.TMUX_PANE && req.env.TMUX && sameServer(tmux, req.env.TMUX)) candidates.push(req.env.TMUX_PANE);
+  return candidates;
+}
+
+/**
+ * The orchestrator's pane first, then the other panes of its window; null when there is no
+ * orchestrator pane on this server. One tmux call per candidate.
+ */
+function orchestratorWindow(tmux: Tmux, req: PlaceRequest, candidates: string[]): PaneInfo[] | null {
+  for (const target of candidates) {
+    const panes = tmux.listPanes(target);
+    // list-panes -t PANE lists that pane's window; find the pane itself to know who is who
+    const me = panes.find((p) => p.paneId === target) ?? (target.startsWith('%') ? undefined : panes.find((p) => p.active));
+    if (me && !me.dead) return [me, ...panes.filter((p) => p !== me)];
+  }
+  if (req.placement?.target) throw new AppError(`tmux target ${req.placement.target} not found: give an existing pane (e.g. %3 or ai:0.1)`);
+  return null;
+}
+
+/** $TMUX is "socket_path,pid,session": the caller's pane only counts on the server we use. */
+function sameServer(tmux: Tmux, tmuxEnv: string): boolean {
+  if (!tmux.sock.socket && !tmux.sock.socketName) return true;
+  return tmux.isServerAt(tmuxEnv.split(',')[0] ?? '');
+}
+
