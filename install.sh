@@ -3,9 +3,10 @@
 #
 #   ./install.sh [--prefix DIR] [--skip-codex] [--mcp] [--demo]
 #
-# Steps: check node/npm/tmux, install npm dependencies, build, link `agentctl` into
-# PREFIX/bin, `agentctl init`, add the spark/deep/review Codex profiles, optionally register the
-# MCP server with Claude Code and run the demo.
+# Steps: check node/npm/tmux, install npm dependencies and build (both skipped when nothing
+# changed since the last run), link `agentctl` into PREFIX/bin, `agentctl init`, write the
+# spark/deep/review Codex profile files (when codex is installed), optionally register the MCP
+# server with Claude Code and run the demo.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -26,7 +27,7 @@ usage() {
   cat <<'EOF'
 install: usage: ./install.sh [--prefix DIR] [--skip-codex] [--mcp] [--demo] [--help]
 install:   --prefix DIR   link agentctl into DIR/bin (env AGENTCTL_PREFIX; default /usr/local as root, else ~/.local)
-install:   --skip-codex   do not add the spark/deep/review profiles to $CODEX_HOME/config.toml
+install:   --skip-codex   do not write $CODEX_HOME/spark|deep|review.config.toml nor move legacy [profiles.*] tables
 install:   --mcp          register agentctl's MCP server with Claude Code (claude mcp add, user scope)
 install:   --demo         run `agentctl demo` at the end
 install:   --help         show this help
@@ -92,16 +93,32 @@ fi
 say "$(tmux -V)"
 
 # ---- 3. dependencies and build ---------------------------------------------------------------
+# Each step is skipped when its inputs are unchanged since it last succeeded (a stamp holds
+# their digest), so running install.sh again takes seconds, not minutes.
 cd "$ROOT"
-if [[ -f package-lock.json ]]; then
-  say "installing dependencies (npm ci)"
-  run_quiet "npm ci" npm ci --no-audit --no-fund --loglevel=error
+digest() { sha256sum | cut -c1-64; }
+DEPS_STAMP="node_modules/.agentctl-install"
+DEPS_DIGEST="$( { node -p 'process.version'; cat package.json package-lock.json 2>/dev/null; } | digest)"
+if [[ -f "$DEPS_STAMP" && "$(cat "$DEPS_STAMP")" == "$DEPS_DIGEST" ]]; then
+  say "dependencies up to date (npm ci skipped)"
 else
-  say "installing dependencies (npm install)"
-  run_quiet "npm install" npm install --no-audit --no-fund --loglevel=error
+  # npm's own progress and warnings go to the terminal, each line prefixed
+  say "installing dependencies (npm ci): the first install downloads packages from the npm registry and needs network access"
+  if [[ -f package-lock.json ]]; then npm_cmd=(npm ci); else npm_cmd=(npm install); fi
+  if ! "${npm_cmd[@]}" --no-audit --no-fund --loglevel=http </dev/null 2>&1 | sed -u 's/^/install:   /'; then
+    die "${npm_cmd[*]} failed (see its output above); check your network access to the npm registry, then run ./install.sh again"
+  fi
+  printf '%s\n' "$DEPS_DIGEST" >"$DEPS_STAMP"
 fi
-say "building (npm run build)"
-run_quiet "npm run build" npm run build
+BUILD_STAMP="dist/.agentctl-build"
+BUILD_DIGEST="$( { printf '%s\n' "$DEPS_DIGEST"; find src scripts tsconfig.json -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; } | digest)"
+if [[ -f "$BUILD_STAMP" && "$(cat "$BUILD_STAMP")" == "$BUILD_DIGEST" && -f dist/cli.js ]]; then
+  say "build up to date (npm run build skipped)"
+else
+  say "building (npm run build)"
+  run_quiet "npm run build" npm run build
+  printf '%s\n' "$BUILD_DIGEST" >"$BUILD_STAMP"
+fi
 AGENTCTL_BIN="$ROOT/bin/agentctl"
 [[ -f "$AGENTCTL_BIN" ]] || die "$AGENTCTL_BIN is missing after the build"
 [[ -x "$AGENTCTL_BIN" ]] || chmod +x "$AGENTCTL_BIN"
@@ -141,110 +158,42 @@ case ":$PATH:" in
     ;;
   *) warn "$BIN_DIR is not on PATH; add it (e.g. to ~/.bashrc): export PATH=\"$BIN_DIR:\$PATH\"" ;;
 esac
+# A new tmux pane starts a login shell, whose PATH comes from the profile files, not from this
+# shell: a bin directory only this shell has would leave new panes without agentctl.
+LOGIN_SHELL="${SHELL:-/bin/sh}"
+[[ -x "$LOGIN_SHELL" ]] || LOGIN_SHELL=/bin/sh
+if LOGIN_PATH="$(env -i HOME="$HOME" USER="${USER:-}" LOGNAME="${LOGNAME:-}" SHELL="$LOGIN_SHELL" TERM=dumb \
+  timeout 10 "$LOGIN_SHELL" -l -c 'printf "%s" "$PATH"' </dev/null 2>/dev/null)"; then
+  case ":$LOGIN_PATH:" in
+    *":$BIN_DIR:"*) ;;
+    *) warn "$BIN_DIR is not on the PATH of a login shell ($LOGIN_SHELL -l), so new tmux panes will not find agentctl; add to ~/.profile (or your shell's login file): export PATH=\"$BIN_DIR:\$PATH\"" ;;
+  esac
+fi
 
-# ---- 5. workspace ------------------------------------------------------------------------------
-INIT_OUT="$("$AGENTCTL_BIN" init </dev/null 2>&1)" || {
-  printf '%s\n' "$INIT_OUT" | sed 's/^/install:   /' >&2
-  die "agentctl init failed"
-}
-say "workspace ready: ${AI_ORCH_HOME:-$HOME/.ai-orch} (agentctl init)"
-
-# ---- 6. Codex profiles -------------------------------------------------------------------------
-PROFILES_TEMPLATE="$ROOT/config/codex-profiles.toml"
-PROFILE_NAMES=(spark deep review)
-
-# True when the TOML file defines [profiles.NAME] (or a sub-table of it).
-has_profile() {
-  local file="$1" name="$2"
-  [[ -f "$file" ]] || return 1
-  grep -Eq "^[[:space:]]*\[[[:space:]]*profiles[[:space:]]*\.[[:space:]]*(${name}|\"${name}\"|'${name}')[[:space:]]*(\]|\.)" "$file"
-}
-
-# Print one [profiles.NAME] table of the template, with the comment lines right above it.
-template_table() {
-  awk -v want="[profiles.$1]" '
-    { line[NR] = $0 }
-    END {
-      start = 0
-      for (i = 1; i <= NR; i++) { l = line[i]; gsub(/[ \t]+$/, "", l); if (l == want) { start = i; break } }
-      if (!start) exit 1
-      end = NR
-      for (i = start + 1; i <= NR; i++) if (line[i] ~ /^[ \t]*\[/) { end = i - 1; break }
-      while (end > start && (line[end] ~ /^[ \t]*$/ || line[end] ~ /^[ \t]*#/)) end--
-      first = start
-      while (first > 1 && line[first - 1] ~ /^[ \t]*#/) first--
-      for (i = first; i <= end; i++) print line[i]
-    }' "$PROFILES_TEMPLATE"
-}
-
-# True when python3 with tomllib can parse the file (no python3/tomllib: unknown, returns 2).
-toml_ok() {
-  command -v python3 >/dev/null 2>&1 || return 2
-  python3 - "$1" <<'PY' >/dev/null 2>&1
-import sys
-try:
-    import tomllib
-except ImportError:
-    sys.exit(2)
-with open(sys.argv[1], "rb") as f:
-    tomllib.load(f)
-PY
-}
-
-setup_codex_profiles() {
-  local codex_home="${CODEX_HOME:-$HOME/.codex}"
-  local config="$codex_home/config.toml" backup="" name valid_before=1 rc
-  local missing=() present=()
-  [[ -f "$PROFILES_TEMPLATE" ]] || die "template missing: $PROFILES_TEMPLATE"
-  for name in "${PROFILE_NAMES[@]}"; do
-    if has_profile "$config" "$name"; then present+=("$name"); else missing+=("$name"); fi
-  done
-  if ((${#missing[@]} == 0)); then
-    say "codex profiles spark, deep, review already in $config; left unchanged"
-    return 0
-  fi
-  mkdir -p "$codex_home" || die "cannot create $codex_home"
-  if [[ -f "$config" ]]; then
-    toml_ok "$config" && valid_before=0 || valid_before=$?
-    backup="$config.bak.$(date +%Y%m%d-%H%M%S)"
-    [[ ! -e "$backup" ]] || backup="$backup.$$"
-    cp -p "$config" "$backup" || die "cannot back up $config"
-    say "backed up $config to $backup"
-    # Make sure what we append starts on a fresh line, after a blank one.
-    if [[ -s "$config" ]]; then
-      [[ -z "$(tail -c 1 "$config")" ]] || printf '\n' >>"$config"
-      printf '\n' >>"$config"
-    fi
-  fi
-  if ((${#present[@]} == 0)); then
-    cat "$PROFILES_TEMPLATE" >>"$config"
-  else
-    {
-      printf '# agentctl: Codex profiles added by install.sh (already defined above: %s).\n' "$(join "${present[@]}")"
-      printf '# Template and notes: %s\n' "$PROFILES_TEMPLATE"
-      for name in "${missing[@]}"; do
-        printf '\n'
-        template_table "$name" || die "profile $name not found in $PROFILES_TEMPLATE"
-      done
-    } >>"$config"
-  fi
-  # If the file parsed before and does not now, undo the change.
-  if ((valid_before == 0)); then
-    rc=0
-    toml_ok "$config" || rc=$?
-    if ((rc == 1)); then
-      cp -p "$backup" "$config" && rm -f "$backup"
-      warn "appending the profiles would make $config invalid TOML (profiles defined in another form?); left it unchanged; add the tables from $PROFILES_TEMPLATE by hand"
-      return 0
-    fi
-  fi
-  say "added codex profiles $(join "${missing[@]}") to $config (adjust their model names if needed)"
-}
-
+# ---- 5. workspace and Codex profiles ---------------------------------------------------------
+# Codex >= 0.134 reads `codex -p NAME` from $CODEX_HOME/NAME.config.toml and refuses -p while
+# config.toml holds a legacy [profiles.NAME] table: `init --codex-profiles` writes the missing
+# profile files from config/codex/ and moves legacy tables out (after a timestamped backup).
+# Without codex, ~/.codex is left alone.
+INIT_ARGS=(init)
 if ((SKIP_CODEX)); then
   say "skipping codex profiles (--skip-codex)"
+elif ! command -v codex >/dev/null 2>&1; then
+  say "codex not installed: codex profiles not written (run ./install.sh again after installing codex)"
 else
-  setup_codex_profiles
+  INIT_ARGS+=(--codex-profiles)
+fi
+rc=0
+INIT_OUT="$("$AGENTCTL_BIN" "${INIT_ARGS[@]}" </dev/null 2>&1)" || rc=$?
+if ((rc == 0)); then
+  printf '%s\n' "$INIT_OUT" | sed 's/^/install: /'
+elif ((rc == 1)); then
+  # the workspace is ready; a codex profile could not be set up: the lines say what to do
+  printf '%s\n' "$INIT_OUT" | sed 's/^/install: /' >&2
+  warn "codex profiles: see above; your codex config was left unchanged where a problem is named"
+else
+  printf '%s\n' "$INIT_OUT" | sed 's/^/install:   /' >&2
+  die "agentctl ${INIT_ARGS[*]} failed"
 fi
 
 # ---- 7. agent CLIs (informational) ---------------------------------------------------------------

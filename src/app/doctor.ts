@@ -1,8 +1,7 @@
 // `doctor`: what agentctl needs, checked, each with how to fix it.
 import { readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { execa } from 'execa';
+import { codexHome, inspectProfiles, parseCodexVersion, profileFile, usesProfileFiles, wantedProfiles } from '../agents/codex-profiles.js';
 import { getAdapter } from '../agents/index.js';
 import { AGENT_NAMES } from '../agents/types.js';
 import type { LoadedConfig } from '../core/workspace/config.js';
@@ -77,6 +76,7 @@ export async function doctorReport(ctx: AppContext): Promise<DoctorView> {
   else if (gMajor < 2 || (gMajor === 2 && gMinor < 38)) add('warn', 'git', `${git}: "agentctl merge" needs git 2.38 or newer (merge-tree --write-tree)`, 'upgrade git');
   else add('ok', 'git', git);
 
+  const versions = new Map<string, string>();
   await Promise.all(
     AGENT_NAMES.filter((a) => a !== 'shell').map(async (agent) => {
       const bin = getAdapter(agent).binary;
@@ -85,19 +85,15 @@ export async function doctorReport(ctx: AppContext): Promise<DoctorView> {
         add('warn', agent, `${bin} not on PATH (profiles using it cannot run)`, INSTALL_HINT[agent]);
         return;
       }
-      const r = await execa(path, ['--version'], { reject: false, timeout: 10_000, stdin: 'ignore' });
+      const r = await execa(path, ['--version'], { reject: false, timeout: 10_000, stdin: 'ignore', env: ctx.env, extendEnv: false });
       const version = String(r.stdout ?? '').trim().split('\n')[0] || String(r.stderr ?? '').trim().split('\n')[0] || 'unknown version';
+      if (r.exitCode === 0) versions.set(agent, version);
       add(r.exitCode === 0 ? 'ok' : 'warn', agent, `${version} (${path})`, r.exitCode === 0 ? undefined : `"${bin} --version" failed: reinstall it`);
     }),
   );
 
   if (cfg) {
-    const wanted = [...new Set(Object.values(cfg.profiles).flatMap((p) => (p.agent === 'codex' && p.codex_profile ? [p.codex_profile] : [])))];
-    const codexConfig = join(ctx.env.CODEX_HOME || join(ctx.env.HOME || homedir(), '.codex'), 'config.toml');
-    const toml = readFileOrNull(codexConfig) ?? '';
-    const missing = wanted.filter((p) => !new RegExp(`^\\s*\\[profiles\\.(?:"${p}"|${p})\\]`, 'm').test(toml));
-    if (missing.length) add('warn', 'codex profiles', `${missing.join(', ')} missing from ${codexConfig}`, 'run ./install.sh (it appends config/codex-profiles.toml with a backup)');
-    else add('ok', 'codex profiles', wanted.join(', ') || 'none needed');
+    codexProfileChecks(ctx, cfg, versions.get('codex') ?? null, add);
     for (const [name, p] of Object.entries(cfg.profiles)) {
       if (p.escalate_to && !cfg.profiles[p.escalate_to]) add('fail', 'profiles', `${name}.escalate_to names unknown profile ${p.escalate_to}`, 'fix "escalate_to" in config.json');
     }
@@ -122,6 +118,31 @@ export async function doctorReport(ctx: AppContext): Promise<DoctorView> {
   }
 
   return { ok: !checks.some((c) => c.level === 'fail'), checks };
+}
+
+const CODEX_PROFILE_FIX = '"agentctl init --codex-profiles" (moves legacy [profiles.NAME] tables into NAME.config.toml after a backup, writes missing ones from agentctl\'s templates)';
+
+/**
+ * `codex -p NAME` (codex >= 0.134) reads $CODEX_HOME/NAME.config.toml and exits 1 before doing
+ * anything while config.toml holds a legacy [profiles.NAME] table or a `profile = ...` line.
+ */
+function codexProfileChecks(ctx: AppContext, cfg: LoadedConfig, version: string | null, add: (level: Level, name: string, detail: string, fix?: string) => void): void {
+  const wanted = wantedProfiles(cfg.profiles);
+  if (!wanted.length) return add('ok', 'codex profiles', 'none needed');
+  const parsed = version ? parseCodexVersion(version) : null;
+  const home = codexHome(ctx.env);
+  const state = inspectProfiles(home, wanted);
+  if (state.unreadable) return add('warn', 'codex profiles', `${state.config} is not valid TOML (${state.unreadable})`, 'fix it (codex itself will not start)');
+  if (!usesProfileFiles(parsed)) {
+    const missing = wanted.filter((n) => !state.legacy.includes(n));
+    if (missing.length) add('warn', 'codex profiles', `codex ${parsed!.join('.')} reads profiles from [profiles.NAME] tables in ${state.config}; ${missing.join(', ')} not there`, 'upgrade codex (npm install -g @openai/codex), then run ' + CODEX_PROFILE_FIX);
+    else add('ok', 'codex profiles', `${wanted.join(', ')} (legacy tables, codex ${parsed!.join('.')})`);
+    return;
+  }
+  const legacy = [...state.legacy.map((n) => `[profiles.${n}]`), ...(state.selector !== null ? [`profile = "${state.selector}"`] : [])];
+  if (legacy.length) add('fail', 'codex profiles', `${legacy.join(', ')} in ${state.config}: codex -p exits 1 while it is there (codex >= 0.134)`, `run ${CODEX_PROFILE_FIX}`);
+  if (state.missing.length) add('warn', 'codex profiles', `${state.missing.map((n) => profileFile(home, n)).join(', ')} missing (profiles ${state.missing.join(', ')} cannot run)`, `run ${CODEX_PROFILE_FIX}`);
+  if (!legacy.length && !state.missing.length) add('ok', 'codex profiles', `${wanted.join(', ')} in ${home}`);
 }
 
 export const checkLine = (c: Check): string => `${c.level.padEnd(4)}  ${c.name}: ${c.detail}${c.fix ? ` — fix: ${c.fix}` : ''}`;

@@ -2,6 +2,8 @@
 import { ensureWorkspace, loadConfig, updateConfigFile } from '../core/workspace/config.js';
 import { AppError } from '../core/sys/errors.js';
 import type { AppContext } from './context.js';
+import { codexHome, type MoveReport, moveProfiles, parseCodexVersion, usesProfileFiles, wantedProfiles } from '../agents/codex-profiles.js';
+import { packageRoot, which } from '../core/sys/self.js';
 
 export interface InitOptions {
   /** Record the caller's tmux pane as the wake-up target. */
@@ -9,12 +11,21 @@ export interface InitOptions {
   wakePane?: string;
   notifyTarget?: string;
   session?: string;
+  /** Make `codex -p` work for agentctl's codex profiles: profile files written, legacy tables moved. */
+  codexProfiles?: boolean;
+}
+
+export interface InitResult {
+  home: string;
+  created: string[];
+  set: Record<string, unknown>;
+  codex?: MoveReport;
 }
 
 /** Create what is missing (never overwriting), then set what was asked; says what it did. */
-export function initWorkspace(ctx: AppContext, o: InitOptions): { home: string; created: string[]; set: Record<string, unknown> } {
+export async function initWorkspace(ctx: AppContext, o: InitOptions): Promise<InitResult> {
   const { ws, created } = ensureWorkspace(ctx.home);
-  loadConfig(ws); // a corrupt config.json is left as it is, and said so
+  const cfg = loadConfig(ws); // a corrupt config.json is left as it is, and said so
   const changes: Record<string, unknown> = {};
   if (o.wakeHere) {
     const pane = ctx.env.TMUX_PANE;
@@ -25,5 +36,25 @@ export function initWorkspace(ctx: AppContext, o: InitOptions): { home: string; 
   if (o.notifyTarget) changes.tmux_notify_target = o.notifyTarget;
   if (o.session) changes.tmux_session = o.session;
   if (Object.keys(changes).length) updateConfigFile(ws, changes);
-  return { home: ws.home, created, set: changes };
+  const codex = o.codexProfiles ? await setUpCodexProfiles(ctx, wantedProfiles(cfg.profiles)) : undefined;
+  return { home: ws.home, created, set: changes, ...(codex ? { codex } : {}) };
+}
+
+/**
+ * Profile files for a codex that reads them; for an older codex (its profiles are the legacy
+ * tables) nothing is moved, and the report says to upgrade.
+ */
+async function setUpCodexProfiles(ctx: AppContext, names: string[]): Promise<MoveReport> {
+  const home = codexHome(ctx.env);
+  const bin = which('codex', ctx.env.PATH, ctx.cwd);
+  if (bin) {
+    const { execa } = await import('execa');
+    const r = await execa(bin, ['--version'], { reject: false, timeout: 10_000, stdin: 'ignore', env: ctx.env, extendEnv: false });
+    const version = parseCodexVersion(String(r.stdout ?? ''));
+    if (!usesProfileFiles(version)) {
+      const problem = `codex ${version!.join('.')} reads its profiles from [profiles.NAME] tables in config.toml, not from NAME.config.toml: nothing was changed; upgrade codex (npm install -g @openai/codex), then run this again`;
+      return { codex_home: home, config: `${home}/config.toml`, backup: null, written: [], dropped: [], selector_disabled: null, problems: [problem] };
+    }
+  }
+  return moveProfiles(home, names, `${packageRoot()}/config/codex`);
 }

@@ -34,6 +34,7 @@ Run ids may be given by a unique prefix or suffix. Docs: README.md, docs/ARCHITE
     .option('--wake-pane <pane>', 'record this pane as the wake-up target (tmux_sendkeys_target)')
     .option('--notify-target <target>', 'tmux target for display-message flashes (tmux_notify_target)')
     .option('--session <name>', 'tmux session for worker windows (tmux_session)')
+    .option('--codex-profiles', "write $CODEX_HOME/NAME.config.toml for agentctl's codex profiles (spark, deep, review) where missing, and move legacy [profiles.NAME] tables out of config.toml (after a backup): codex >= 0.134 refuses -p while they are there")
     .option('--json', 'print a JSON object')
     .action(async (opts, cmd) => (await import('./commands/init.js')).initCmd(await ctx(cmd), opts));
 

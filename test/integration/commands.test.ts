@@ -423,7 +423,8 @@ describe('doctor', () => {
     expect(out).toMatch(/^ok\s+claude: 2\.1\.197 \(Claude Code\)/m);
     expect(out).toMatch(/^ok\s+gemini: 0\.61\.0/m);
     expect(out).toMatch(/^ok\s+tmux: tmux \d/m);
-    expect(out).toMatch(new RegExp(`^warn\\s+codex profiles: spark, deep, review missing from ${t.env.CODEX_HOME}/config.toml — fix: run ./install.sh`, 'm'));
+    const c = t.env.CODEX_HOME;
+    expect(out).toContain(`warn  codex profiles: ${c}/spark.config.toml, ${c}/deep.config.toml, ${c}/review.config.toml missing (profiles spark, deep, review cannot run) — fix: run "agentctl init --codex-profiles"`);
 
     const json = JSON.parse(await ok(['doctor', '--json']));
     expect(json.ok).toBe(true);
@@ -431,12 +432,35 @@ describe('doctor', () => {
     expect(json.checks.map((c: any) => c.name)).toEqual(expect.arrayContaining(['node', 'config', 'tmux', 'codex', 'claude', 'gemini', 'codex profiles', 'runs']));
   });
 
-  it('is satisfied once the codex profiles exist', async () => {
-    mkdirSync(t.env.CODEX_HOME!, { recursive: true });
-    writeFileSync(join(t.env.CODEX_HOME!, 'config.toml'), '[profiles.spark]\nmodel = "x"\n\n[profiles.deep]\n[profiles."review"]\n');
+  it('fails on legacy [profiles.NAME] tables (codex >= 0.134 refuses -p), and is satisfied once init --codex-profiles moved them', async () => {
+    const codexHome = t.env.CODEX_HOME!;
+    mkdirSync(codexHome, { recursive: true });
+    writeFileSync(join(codexHome, 'config.toml'), 'profile = "spark"\n[profiles.spark]\nmodel = "x"\n\n[profiles.deep]\n[profiles."review"]\n');
+    const bad = await t.run(['doctor', '--json']);
+    expect(bad.code).toBe(1);
+    const check = JSON.parse(bad.stdout).checks.find((c: any) => c.name === 'codex profiles');
+    expect(check).toMatchObject({ level: 'fail', detail: `[profiles.spark], [profiles.deep], [profiles.review], profile = "spark" in ${codexHome}/config.toml: codex -p exits 1 while it is there (codex >= 0.134)` });
+    expect(check.fix).toMatch(/^run "agentctl init --codex-profiles"/);
+
+    const init = await t.run(['init', '--codex-profiles']);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain(`moved [profiles.spark] from ${codexHome}/config.toml to ${codexHome}/spark.config.toml`);
+    expect(init.stdout).toContain(`commented out profile = "spark" in ${codexHome}/config.toml`);
+    expect(readFileSync(join(codexHome, 'spark.config.toml'), 'utf8')).toMatch(/^model = "x"$/m);
     const json = JSON.parse(await ok(['doctor', '--json']));
-    expect(json.checks.find((c: any) => c.name === 'codex profiles')).toMatchObject({ level: 'ok', detail: 'spark, deep, review' });
-    expect(JSON.stringify(json)).not.toContain('install.sh');
+    expect(json.checks.find((c: any) => c.name === 'codex profiles')).toMatchObject({ level: 'ok', detail: `spark, deep, review in ${codexHome}` });
+    expect(await ok(['init', '--codex-profiles'])).toContain(`codex profiles ready in ${codexHome}`);
+  });
+
+  it('init --codex-profiles leaves an older codex (legacy tables are its format) alone and says to upgrade', async () => {
+    const codexHome = t.env.CODEX_HOME!;
+    const old = join(t.root, 'oldcodex');
+    mkdirSync(old, { recursive: true });
+    writeFileSync(join(old, 'codex'), '#!/bin/sh\necho "codex-cli 0.120.0"\n', { mode: 0o755 });
+    const r = await t.run(['init', '--codex-profiles'], { env: { PATH: `${old}:${t.env.PATH}` } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('agentctl: codex 0.120.0 reads its profiles from [profiles.NAME] tables in config.toml, not from NAME.config.toml: nothing was changed; upgrade codex');
+    expect(existsSync(join(codexHome, 'spark.config.toml'))).toBe(false);
   });
 
   it('warns about missing agent CLIs and fails without a workspace', async () => {

@@ -59,3 +59,13 @@ export function which(cmd: string, pathVar: string | undefined, cwd: string): st
   }
   return null;
 }
+
+/** The directory agentctl is installed in: it holds package.json, prompts/ and config/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'config'))) return dir;
+    dir = dirname(dir);
+  }
+  return dirname(dirname(cliEntry()));
+}
