@@ -16,6 +16,12 @@ const USAGE_NAMES = {
   reasoning_output_tokens: 'reasoning_output_tokens',
 } as const;
 
+/**
+ * How codex words a failure before its first event ("Error loading config.toml: ...", "Error:
+ * ...", clap's "error: ..."), which may follow a warning and precede a backtrace.
+ */
+const ERROR_LINE = /^error\b/i;
+
 export interface CodexState extends AgentState {
   /** The last agent_message: the answer when the -o file is missing or empty. */
   finalText?: string;
@@ -28,6 +34,8 @@ function buildInvocation(ctx: InvocationContext): Invocation {
   const args = ['exec', '--json', '--output-schema', ctx.schemaPath, '-o', outputFile, '-C', ctx.cwd];
   if (ctx.profile.codex_profile) args.push('-p', ctx.profile.codex_profile);
   if (ctx.model) args.push('-m', ctx.model);
+  // -m, -c and -s win over the codex profile file, so a profile that sets them needs none.
+  if (ctx.profile.reasoning_effort) args.push('-c', `model_reasoning_effort=${JSON.stringify(ctx.profile.reasoning_effort)}`);
   // -s is rejected after `resume` but accepted before it, so a read-only profile stays read-only
   // on follow-up turns too.
   if (ctx.profile.sandbox) args.push('-s', ctx.profile.sandbox);
@@ -134,7 +142,7 @@ function finish(state: CodexState, input: FinishInput): FinalAnswer {
   const answer = answerFromText(fromFile ?? state.finalText ?? null);
   if (input.exitCode === 0 && state.turnFailed === undefined) return answer;
   const how = input.exitCode === 0 ? 'turn failed' : describeExit(input.exitCode, input.signal);
-  return failedAnswer(answer, 'codex', how, state.turnFailed ?? lastReason(state, input.stderrTail));
+  return failedAnswer(answer, 'codex', how, state.turnFailed ?? lastReason(state, input.stderrTail, ERROR_LINE));
 }
 
 export const codex: AdapterDefinition<CodexState> = {

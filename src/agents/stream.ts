@@ -56,9 +56,24 @@ export function failedAnswer(answer: FinalAnswer, agent: string, how: string, re
   return { ...answer, agentError: `${agent} ${how}${reason ? `: ${clip(reason, 500)}` : ''}` };
 }
 
-/** Why it failed: the stream's last fatal error, else the last lines of stderr. */
-export function lastReason(state: AgentState, stderrTail: string): string {
-  return state.errors.at(-1) ?? lastLines(stderrTail, 3).join(' | ');
+/** Why it failed: the stream's last fatal error, else what stderr says (see stderrReason). */
+export function lastReason(state: AgentState, stderrTail: string, errorLine?: RegExp): string {
+  return state.errors.at(-1) ?? stderrReason(stderrTail, errorLine);
+}
+
+/** Printed after the reason, never the reason itself: yargs' usage text, a Rust backtrace. */
+const AFTER_REASON = /^(Usage: |Stack backtrace:)/;
+
+/**
+ * The reason on stderr of a CLI that stopped: the last line matching errorLine when there is
+ * one (codex may print a warning first), else the last lines before a usage text or backtrace.
+ */
+export function stderrReason(stderrTail: string, errorLine?: RegExp): string {
+  const all = stderrTail.split('\n');
+  const end = all.findIndex((l) => AFTER_REASON.test(l));
+  const text = (end > 0 ? all.slice(0, end) : all).join('\n');
+  const error = errorLine ? lastLines(text, Infinity).findLast((l) => errorLine.test(l)) : undefined;
+  return error ?? lastLines(text, 3).join(' | ');
 }
 
 /** Where a CLI that ends its stream with a result event stands once that stream is over. */

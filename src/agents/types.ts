@@ -14,10 +14,16 @@ export interface Usage {
   total_tokens?: number;
 }
 
+/** codex's `model_reasoning_effort` values. */
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
 /** Agent options a profile may carry (config.json `profiles.<name>`). */
 export interface AgentProfileOptions {
-  /** codex: `-p <codex_profile>` (a [profiles.NAME] table in ~/.codex/config.toml). */
+  /** codex: `-p <codex_profile>`, which layers $CODEX_HOME/<codex_profile>.config.toml over config.toml. */
   codex_profile?: string;
+  /** codex: `-c model_reasoning_effort="..."`, so a profile needs no codex profile file. */
+  reasoning_effort?: ReasoningEffort;
   /** codex: `-s` sandbox mode. */
   sandbox?: 'read-only' | 'workspace-write' | 'danger-full-access';
   /** claude: `--permission-mode`. */

@@ -419,7 +419,7 @@ describe('--schema', () => {
 describe('doctor', () => {
   it('passes with the fakes on PATH and lists the agent CLIs with versions', async () => {
     const out = await ok(['doctor']);
-    expect(out).toMatch(/^ok\s+codex: codex-cli 0\.169\.0 \(.*test\/fakes\/codex\)$/m);
+    expect(out).toMatch(/^ok\s+codex: codex-cli 0\.171\.0 \(.*test\/fakes\/codex\)$/m);
     expect(out).toMatch(/^ok\s+claude: 2\.1\.197 \(Claude Code\)/m);
     expect(out).toMatch(/^ok\s+gemini: 0\.61\.0/m);
     expect(out).toMatch(/^ok\s+tmux: tmux \d/m);

@@ -505,7 +505,7 @@ describe('shell adapter', SLOW, () => {
 describe('fake CLIs: contract quirks', SLOW, () => {
   it('print their versions', async () => {
     const sb = sandbox();
-    expect((await runFake('codex', ['--version'], sb)).stdout).toBe('codex-cli 0.169.0\n');
+    expect((await runFake('codex', ['--version'], sb)).stdout).toBe('codex-cli 0.171.0\n');
     expect((await runFake('claude', ['--version'], sb)).stdout).toBe('2.1.197 (Claude Code)\n');
     expect((await runFake('gemini', ['--version'], sb)).stdout).toBe('0.61.0\n');
   });
@@ -517,7 +517,7 @@ describe('fake CLIs: contract quirks', SLOW, () => {
     const claude = await runFake('claude', ['-p', '--bogus'], sb, { stdin: 'x' });
     expect([claude.exitCode, claude.stderr]).toEqual([1, "error: unknown option '--bogus'\n"]);
     const gemini = await runFake('gemini', ['-p', 'x', '--bogus'], sb, { env: { GEMINI_CLI_TRUST_WORKSPACE: 'true' } });
-    expect([gemini.exitCode, gemini.stderr]).toEqual([1, 'Unknown argument: bogus\n']);
+    expect([gemini.exitCode, gemini.stderr]).toEqual([1, expect.stringMatching(/^Unknown argument: bogus\nUsage: gemini /)]);
     const sandboxValue = await runFake('codex', ['exec', '-s', 'yolo', '-'], sb, { stdin: 'x' });
     expect(sandboxValue.exitCode).toBe(2);
   });
@@ -601,7 +601,7 @@ describe('fake CLIs: contract quirks', SLOW, () => {
     const sb = sandbox();
     const env = { GEMINI_CLI_TRUST_WORKSPACE: 'true' };
     const starved = await runFake('gemini', ['-p', '---\nrules', '-o', 'stream-json'], sb, { env });
-    expect([starved.exitCode, starved.stderr, starved.stdout]).toEqual([1, 'Not enough arguments following: p\n', '']);
+    expect([starved.exitCode, starved.stderr, starved.stdout]).toEqual([1, expect.stringMatching(/^Not enough arguments following: p\nUsage: gemini /), '']);
     const joined = await runFake('gemini', ['--prompt=---\nrules', '-o', 'stream-json'], sb, { env });
     expect(joined.exitCode).toBe(0);
   });

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import * as z from 'zod';
-import { AGENT_NAMES } from '../../agents/types.js';
+import { AGENT_NAMES, REASONING_EFFORTS } from '../../agents/types.js';
 import { AppError } from '../sys/errors.js';
 import { createFileIfAbsent, readFileOrNull, withLock, writeJsonAtomic } from '../sys/fsutil.js';
 import { readJsonFile } from '../sys/jsonfile.js';
@@ -11,6 +11,7 @@ export const ProfileSchema = z.looseObject({
   description: z.string().optional(),
   model: z.string().optional(),
   codex_profile: z.string().optional(),
+  reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
   sandbox: z.enum(['read-only', 'workspace-write', 'danger-full-access']).optional(),
   permission_mode: z.string().optional(),
   approval_mode: z.string().optional(),

@@ -1,6 +1,7 @@
-// Fake `codex exec` (codex-cli 0.169): argument rules, JSONL events, -o file, sessions and exit
-// codes as described in docs/agent-clis.md ("Codex CLI"); the real CLI's output is in
-// test/golden/codex/.
+// Fake `codex exec` (codex-cli 0.171): argument rules, profiles, JSONL events, -o file, sessions
+// and exit codes as described in docs/agent-clis.md ("Codex CLI"); the real CLI's output is in
+// test/golden/codex/. Its stderr keeps two 0.169 lines ("Reading prompt from stdin...", the empty
+// -o warning) that tests use as samples of an agent's stderr.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,8 +10,9 @@ import {
   applyWrites, appendJsonl, buildAnswer, die, echoPrompt, emit, exitAfterFlush, hangForever, listDir,
   parseDirectives, parseOptions, printAndExit, readJsonl, readStdin, setUpProcess, sleep, tokenCounts,
 } from './common.mjs';
+import { legacyProfileError } from './codex-config.mjs';
 
-const VERSION = 'codex-cli 0.169.0';
+const VERSION = 'codex-cli 0.171.0';
 const SANDBOXES = ['read-only', 'workspace-write', 'danger-full-access'];
 const v = (key, extra = {}) => ({ key, value: true, ...extra });
 const f = (key) => ({ key, value: false });
@@ -49,6 +51,9 @@ function parseArgs(argv) {
   if (exec.error) return { usage: [exec.error, 'codex exec [OPTIONS] [PROMPT] [COMMAND]'] };
   if (exec.positionals.length > 1) return { usage: [{ kind: 'extra', arg: exec.positionals[1] }, 'codex exec [OPTIONS] [PROMPT] [COMMAND]'] };
   const args = { ...exec.opts, prompt: exec.positionals[0] };
+  if (args.profile !== undefined && !/^[A-Za-z0-9_-]+$/.test(args.profile)) {
+    return { fatal: [`error: invalid value '${args.profile}' for '--profile <CONFIG_PROFILE_V2>': invalid --profile value \`${args.profile}\`; pass a plain name such as \`work\`\n\nFor more information, try '--help'.`, 2] };
+  }
   if (exec.rest.length) {
     const resume = parseOptions(exec.rest.slice(1), RESUME);
     const usage = 'codex exec resume [OPTIONS] [SESSION_ID] [PROMPT]';
@@ -131,10 +136,13 @@ export async function main(argv) {
 
   if (args.fullAuto) process.stderr.write('warning: --full-auto is deprecated; use --sandbox workspace-write instead.\n');
   for (const c of args.config ?? []) {
-    if (!c.includes('=')) return die(`Error: Invalid override (missing '='): ${c}`, 1);
+    if (!c.includes('=')) return die(`Error parsing -c overrides: Invalid override (missing '='): ${c}`, 1);
   }
   const cwd = path.resolve(args.cd ?? process.cwd());
   if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) return die(`Error: No such file or directory (os error 2): ${cwd}`, 1);
+  // Since 0.134 a -p NAME profile lives in $CODEX_HOME/NAME.config.toml; a missing file is no error.
+  const legacy = legacyProfileError(path.resolve(codexHome()), args.profile);
+  if (legacy) return die(legacy, 1);
   if (!args.skipGit && !insideGitRepo(cwd)) {
     return die('Not inside a trusted directory and --skip-git-repo-check was not specified.', 1);
   }

@@ -6,7 +6,7 @@ import path from 'node:path';
 
 const DIRECTIVE = /^[ \t]*@fake[ \t]+([a-z0-9_-]+)(?:=(.*?))?[ \t]*$/;
 const FLAGS = new Set(['http500', 'hang', 'ignore-sigterm', 'plain', 'badjson']);
-const VALUED = new Set(['goal_met', 'summary', 'followup', 'exit', 'sleep', 'child-pid', 'echo-prompt', 'env', 'write', 'notes']);
+const VALUED = new Set(['goal_met', 'summary', 'followup', 'exit', 'sleep', 'child-pid', 'echo-prompt', 'argv', 'env', 'write', 'notes']);
 
 /**
  * Reads `@fake key[=value]` lines anywhere in the prompt. Returns { directives } or { error }:
@@ -16,7 +16,7 @@ export function parseDirectives(prompt) {
   const d = {
     goalMet: true, summary: undefined, followup: '', notes: '', exit: undefined, sleep: undefined,
     http500: false, hang: false, ignoreSigterm: false, plain: false, badjson: false,
-    childPid: undefined, echoPrompt: undefined, env: [], write: [], firstLine: '',
+    childPid: undefined, echoPrompt: undefined, argv: undefined, env: [], write: [], firstLine: '',
   };
   for (const rawLine of prompt.split('\n')) {
     const line = rawLine.replace(/\r$/, '');
@@ -51,6 +51,7 @@ export function parseDirectives(prompt) {
       case 'notes': d.notes = value; break;
       case 'child-pid': d.childPid = value; break;
       case 'echo-prompt': d.echoPrompt = value; break;
+      case 'argv': d.argv = value; break;
       case 'env': d.env.push(value); break;
       case 'write': {
         const colon = value.indexOf(':');
@@ -112,8 +113,12 @@ export function readStdin(firstByteTimeoutMs) {
   });
 }
 
-/** Side effects that must happen before the first event: signal handling and the grandchild. */
+/**
+ * Side effects that must happen before the first event: the record of the arguments the fake was
+ * given (JSON, for tests of the argv agentctl builds), signal handling and the grandchild.
+ */
 export function setUpProcess(d, onSigterm) {
+  if (d.argv !== undefined) writeAtomic(d.argv, `${JSON.stringify(process.argv.slice(2))}\n`);
   if (d.ignoreSigterm) process.on('SIGTERM', () => {});
   else if (onSigterm) process.on('SIGTERM', onSigterm);
   if (d.childPid !== undefined) {

@@ -1,31 +1,17 @@
-// Fake `gemini -p` (Gemini CLI 0.61): headless flags, stream-json events with ISO timestamps,
-// folder trust, per-project sessions and exit codes as described in docs/agent-clis.md
-// ("Gemini CLI"); the real CLI's output is in test/golden/gemini/.
+// Fake `gemini -p` (Gemini CLI 0.61): headless flags (parsed as yargs does, in gemini-args.mjs),
+// stream-json events with ISO timestamps, folder trust, per-project sessions and exit codes as
+// described in docs/agent-clis.md ("Gemini CLI"); the real CLI's output is in test/golden/gemini/.
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
   applyWrites, buildAnswer, die, echoPrompt, emit, exitAfterFlush, hangForever, listDir,
-  parseDirectives, parseOptions, printAndExit, readStdin, setUpProcess, sleep, tokenCounts, writeAtomic,
+  parseDirectives, printAndExit, readStdin, setUpProcess, sleep, tokenCounts, writeAtomic,
 } from './common.mjs';
+import { parseGeminiArgs, USAGE } from './gemini-args.mjs';
 
 const VERSION = '0.61.0';
-const v = (key, extra = {}) => ({ key, value: true, ...extra });
-const f = (key) => ({ key, value: false });
-
-const OPTIONS = {
-  '-p': v('prompt'), '--prompt': v('prompt'),
-  '-o': v('outputFormat', { choices: ['text', 'json', 'stream-json'] }),
-  '--output-format': v('outputFormat', { choices: ['text', 'json', 'stream-json'] }),
-  '-m': v('model'), '--model': v('model'),
-  '--approval-mode': v('approvalMode', { choices: ['default', 'auto_edit', 'yolo', 'plan'] }),
-  '-y': f('yolo'), '--yolo': f('yolo'), '-r': v('resume'), '--resume': v('resume'),
-  '--skip-trust': f('skipTrust'), '-d': f('debug'), '--debug': f('debug'), '-s': f('sandbox'), '--sandbox': f('sandbox'),
-  '--include-directories': v('includeDirectories', { multiple: true }),
-  '--allowed-tools': v('allowedTools', { multiple: true }), '-e': v('extensions', { multiple: true }),
-  '--extensions': v('extensions', { multiple: true }),
-};
 
 const EXIT = { input: 42, untrusted: 55 };
 
@@ -34,29 +20,20 @@ const chatsDir = (cwd) => path.join(geminiDir(), 'tmp', createHash('sha256').upd
 const now = () => new Date().toISOString();
 
 export async function main(argv) {
-  if (argv.includes('--version') || argv.includes('-v')) return printAndExit(VERSION);
-  const starved = optionWithoutValue(argv);
-  if (starved) return die(`Not enough arguments following: ${starved}`, 1);
-  const parsed = parseOptions(argv, OPTIONS);
-  if (parsed.error) {
-    const e = parsed.error;
-    if (e.kind === 'choice') return die(`Invalid values:\n  Argument: ${e.arg.replace(/^-+/, '')}, Given: "${e.value}", Choices: ${e.choices.map((c) => `"${c}"`).join(', ')}`, 1);
-    if (e.kind === 'missing') return die(`Not enough arguments following: ${e.arg.replace(/^-+/, '')}`, 1);
-    return die(`Unknown argument: ${e.arg.replace(/^-+/, '')}`, 1);
-  }
+  const parsed = parseGeminiArgs(argv);
+  if (parsed.error) return die(parsed.error, 1);
   const args = parsed.opts;
-  if (args.prompt !== undefined && parsed.positionals.length) {
-    return die('Cannot use both a positional prompt and the --prompt (-p) flag together', 1);
-  }
+  if (args.version) return printAndExit(VERSION);
+  if (args.help) return printAndExit(USAGE.trimEnd());
   const cwd = process.cwd();
-  if (!args.skipTrust && process.env.GEMINI_CLI_TRUST_WORKSPACE !== 'true' && !isTrusted(cwd)) {
+  if (!args['skip-trust'] && process.env.GEMINI_CLI_TRUST_WORKSPACE !== 'true' && !isTrusted(cwd)) {
     return die('Gemini CLI is not running in a trusted directory. To proceed, either use `--skip-trust`, set the '
       + '`GEMINI_CLI_TRUST_WORKSPACE=true` environment variable, or trust this directory in interactive mode.', EXIT.untrusted);
   }
 
   // Piped stdin is prepended to the -p text; an idle pipe is given up on rather than waited for.
   const stdin = await readStdin(500);
-  const flagPrompt = args.prompt ?? parsed.positionals[0];
+  const flagPrompt = args.prompt ?? (parsed.positionals.length ? parsed.positionals.join(' ') : undefined);
   const stdinText = stdin && stdin.length ? stdin.toString('utf8') : '';
   const prompt = flagPrompt === undefined ? stdinText : stdinText ? `${stdinText}\n\n${flagPrompt}` : flagPrompt;
   if (prompt.trim() === '') {
@@ -80,7 +57,7 @@ export async function main(argv) {
   echoPrompt(d, Buffer.from(prompt));
   setUpProcess(d);
 
-  const format = args.outputFormat ?? 'text';
+  const format = args['output-format'] ?? 'text';
   const model = args.model ?? 'auto';
   const out = (event) => {
     if (format === 'stream-json') emit({ type: event.type, timestamp: now(), ...event });
@@ -142,19 +119,6 @@ export async function main(argv) {
   if (format === 'text') process.stdout.write(`${text}\n`);
   save(text);
   return exitAfterFlush(0);
-}
-
-/**
- * yargs takes any separate value that starts with `-` for an option, even after -p: the option
- * is then left without its value. Returns that option's name (without dashes), if any.
- */
-function optionWithoutValue(argv) {
-  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
-    if (!OPTIONS[argv[i]]?.value) continue;
-    if (i + 1 >= argv.length || argv[i + 1].startsWith('-')) return argv[i].replace(/^-+/, '');
-    i++;
-  }
-  return undefined;
 }
 
 function chunks(text, count) {
