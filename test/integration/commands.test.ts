@@ -453,11 +453,11 @@ describe('doctor', () => {
   });
 
   it('init --codex-profiles leaves an older codex (legacy tables are its format) alone and says to upgrade', async () => {
-    const codexHome = t.env.CODEX_HOME!;
+    const codexHome = join(t.root, 'old-codex-home');
     const old = join(t.root, 'oldcodex');
     mkdirSync(old, { recursive: true });
     writeFileSync(join(old, 'codex'), '#!/bin/sh\necho "codex-cli 0.120.0"\n', { mode: 0o755 });
-    const r = await t.run(['init', '--codex-profiles'], { env: { PATH: `${old}:${t.env.PATH}` } });
+    const r = await t.run(['init', '--codex-profiles'], { env: { PATH: `${old}:${t.env.PATH}`, CODEX_HOME: codexHome } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('agentctl: codex 0.120.0 reads its profiles from [profiles.NAME] tables in config.toml, not from NAME.config.toml: nothing was changed; upgrade codex');
     expect(existsSync(join(codexHome, 'spark.config.toml'))).toBe(false);
