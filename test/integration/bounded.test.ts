@@ -1,0 +1,60 @@
+// Nothing that finishes a run may hang it, and no duration or date may make a run or a wait
+// end early or never: long timeouts are honoured, absurd ones refused, every phase after the
+// agent (validating its answer, git) is bounded, and a record dated in the future ends a wait.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { CLI, type TestEnv, traced, suiteEnv } from '../helpers/harness.js';
+
+let t: TestEnv;
+let repo: string;
+
+suiteEnv((env) => {
+  t = env;
+  repo = t.repo('bounded');
+});
+
+/** A shell run that works until `gate` exists, then answers goal met. */
+async function gatedRun(gate: string, extra: string[] = []): Promise<string> {
+  const script = `while [ ! -e '${gate}' ]; do sleep 0.1; done`;
+  return t.start(['--project', repo, '--agent', 'shell', '--title', 'gated', ...extra, '--', 'sh', '-c', script]);
+}
+
+describe.concurrent('durations', () => {
+  it('a --timeout over 2^31 ms (25d) does not time the run out at once', async () => {
+    const gate = join(t.root, 'gate-25d');
+    const id = await gatedRun(gate, ['--timeout', '25d']);
+    expect(t.meta(id).timeout_s).toBe(25 * 86400);
+    // the run is working (not ended by an overflowed timer) before it is let go
+    const w = await t.run(['wait', id, '--timeout', '2s']);
+    expect(JSON.parse(w.stdout)).toMatchObject({ run_id: id, status: 'running' });
+    writeFileSync(gate, '');
+    const r = await t.run(['wait', id]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ run_id: id, outcome: 'goal_met' });
+    expect(r.code).toBe(0);
+  });
+
+  it('wait --timeout 30d waits for the run, without a TimeoutOverflowWarning', async () => {
+    const gate = join(t.root, 'gate-30d');
+    const id = await gatedRun(gate);
+    const p = execa(process.execPath, [CLI, 'wait', id, '--timeout', '30d'], { env: { ...t.env, AGENTCTL_TRACE: '1' }, extendEnv: false, cwd: t.root, reject: false, timeout: 30_000 });
+    await traced(p, 'watching');
+    writeFileSync(gate, '');
+    const r = await p;
+    expect(String(r.stderr)).not.toMatch(/TimeoutOverflowWarning/);
+    expect(JSON.parse(String(r.stdout))).toMatchObject({ run_id: id, outcome: 'goal_met' });
+    expect(r.exitCode).toBe(0);
+  });
+
+  it.each([
+    ['start', ['start', '--agent', 'shell', '--timeout', '400d', '--', 'true']],
+    ['start, a 300-digit number', ['start', '--agent', 'shell', '--timeout', '9'.repeat(300), '--', 'true']],
+    ['wait', ['wait', 'nope', '--timeout', '366d']],
+  ])('%s refuses a duration beyond 365d with exit 2, in one line naming the maximum', async (_what, args) => {
+    const r = await t.run(args, { cwd: repo });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')[0]).toMatch(/^agentctl: invalid (timeout|--timeout) "[^"]{1,40}": the maximum is 365d$/);
+    expect(r.stderr.length).toBeLessThan(300);
+  });
+});
