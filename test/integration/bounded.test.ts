@@ -58,3 +58,32 @@ describe.concurrent('durations', () => {
     expect(r.stderr.length).toBeLessThan(300);
   });
 });
+
+describe.concurrent('the result schema', () => {
+  it('an answer on which the schema\'s pattern backtracks catastrophically ends the run as invalid_output, saying why', async () => {
+    const schema = join(t.root, 'backtracking.json');
+    writeFileSync(schema, JSON.stringify({ type: 'object', properties: { a: { type: 'string', pattern: '^(a+)+$' } } }));
+    const answer = JSON.stringify({ a: `${'a'.repeat(36)}!` });
+    const id = await t.start(['--project', repo, '--agent', 'shell', '--schema', schema, '--title', 'backtrack', '--', 'sh', '-c', `printf '%s' '${answer}' > "$AGENTCTL_RESULT_FILE"`]);
+    const r = await t.run(['wait', id], { timeoutMs: 60_000 });
+    const line = JSON.parse(r.stdout);
+    const why = 'validating the answer took over 10s and was stopped: the schema\'s pattern "^(a+)+$" backtracks catastrophically on it';
+    expect(line).toMatchObject({ run_id: id, status: 'finished', outcome: 'invalid_output', error: why, summary: `invalid output: ${why}` });
+    expect(r.code).toBe(3);
+    expect(t.meta(id).validation_errors).toEqual([why]);
+  }, 90_000);
+
+  it.each([
+    ['self-referential', { $ref: '#' }, /^agentctl: schema \S+ refers to itself without end \(a "\$ref" cycle that checks the same value again\): fix the schema$/],
+    ['not compilable', { type: 'object', properties: { a: { type: 'strin' } } }, /^agentctl: schema \S+ is not a valid JSON Schema \(.+\): fix the schema$/],
+    ['6 MB', { type: 'object', description: 'x'.repeat(6 * 1024 * 1024) }, /^agentctl: schema \S+ is 6145 KB as compact JSON, over the limit of 100 KB \(agents get the schema on their command line\): make it smaller$/],
+  ])('start refuses a %s schema with exit 2 and one line', async (name, schema, message) => {
+    const file = join(t.root, `${name.replace(/\W/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(schema));
+    const r = await t.run(['start', '--project', repo, '--agent', 'claude', '--schema', file, '--title', name], { input: 'hello\n' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
