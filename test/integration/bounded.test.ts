@@ -1,9 +1,9 @@
 // Nothing that finishes a run may hang it, and no duration or date may make a run or a wait
 // end early or never: long timeouts are honoured, absurd ones refused, every phase after the
 // agent (validating its answer, git) is bounded, and a record dated in the future ends a wait.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { CLI, type TestEnv, traced, suiteEnv } from '../helpers/harness.js';
 
@@ -85,5 +85,63 @@ describe.concurrent('the result schema', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim()).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('git after the agent', () => {
+  it('a post-commit hook that blocks: the worktree commit is stopped, recorded as timed out, and the run still ends and is announced', async () => {
+    const hooked = t.repo('hooked');
+    const marker = join(t.root, 'hook-ran');
+    // the hook is shared by the run's worktree (hooks live in the common git dir)
+    writeFileSync(join(hooked, '.git', 'hooks', 'post-commit'), `#!/bin/sh\necho started > '${marker}'\nsleep 600\n`, { mode: 0o755 });
+    const id = await t.start(['--project', hooked, '--agent', 'shell', '--worktree', '--title', 'hooked', '--', 'sh', '-c', 'echo change > file.txt'], undefined, { env: { AGENTCTL_GIT_TIMEOUT: '2s' } });
+    const r = await t.run(['wait', id], { timeoutMs: 60_000 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ run_id: id, status: 'finished' });
+    const meta = t.meta(id);
+    expect(meta.errors).toEqual([expect.stringMatching(/^committing the run's changes failed \(git commit took over 2s and was stopped \(a hook or another process may be blocking it\)\)/)]);
+    expect(existsSync(marker)).toBe(true);
+    const events = readFileSync(join(t.home, 'notify.log'), 'utf8').split('\n').filter((l) => l.includes(id));
+    expect(events.some((l) => JSON.parse(l).event === 'finish')).toBe(true);
+  }, 90_000);
+});
+
+describe('a record dated in the future', () => {
+  const FUTURE = '2099-06-01T12:00:00.000Z';
+
+  /** A finished run's files under a new id, its record changed by `change`. */
+  async function fabricated(name: string, change: (m: Record<string, any>) => Record<string, unknown>): Promise<string> {
+    const template = await t.start(['--project', repo, '--agent', 'shell', '--title', name, '--', 'true']);
+    expect((await t.run(['wait', template])).code).toBe(0);
+    const id = `${template}-${name}`;
+    execaSync('cp', ['-r', join(t.home, 'runs', template), join(t.home, 'runs', id)]);
+    const meta = { ...t.meta(template), run_id: id, ...change(t.meta(template)) };
+    writeFileSync(join(t.home, 'runs', id, 'meta.json'), JSON.stringify(meta));
+    return id;
+  }
+
+  it('a pending run created "in 2099" whose pane is gone: wait reports it lost promptly', async () => {
+    const id = await fabricated('future-pending', (m) => ({
+      status: 'pending', outcome: null, ended_at: null, started_at: null, goal_met: null, summary: null, exit_code: null,
+      created_at: FUTURE, tmux: { ...m.tmux, pane: '%99999' },
+      pids: { supervisor: null, supervisor_start: null, agent: null, agent_start: null },
+    }));
+    const started = Date.now();
+    const r = await t.run(['wait', id, '--timeout', '20s']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ run_id: id, status: 'lost', outcome: 'lost' });
+    expect(r.code).toBe(4);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('a running run started "in 2099" whose supervisor is dead, and one ended "in 2099": wait returns at once', async () => {
+    const running = await fabricated('future-running', () => ({
+      status: 'running', outcome: null, ended_at: null, goal_met: null, summary: null, exit_code: null, created_at: FUTURE, started_at: FUTURE,
+      pids: { supervisor: 999_999_999, supervisor_start: '1', agent: null, agent_start: null },
+    }));
+    const ended = await fabricated('future-ended', () => ({ created_at: FUTURE, started_at: FUTURE, ended_at: FUTURE }));
+    const r = await t.run(['wait', running, ended, '--timeout', '20s']);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual(expect.arrayContaining([expect.objectContaining({ run_id: running, outcome: 'lost' }), expect.objectContaining({ run_id: ended, outcome: 'goal_met' })]));
+    expect(r.code).toBe(4);
   });
 });
