@@ -3,6 +3,7 @@
 import { type Meta, isEnded } from '../core/runs/meta.js';
 import { compactResult, exitCodeFor } from '../core/runs/result.js';
 import { readMeta } from '../core/runs/store.js';
+import { setLongTimeout } from '../core/sys/duration.js';
 import type { RunWatcher } from '../core/runs/watch.js';
 import type { AppContext } from './context.js';
 import { openRun } from './runs.js';
@@ -83,12 +84,12 @@ export async function waitForRuns(ctx: AppContext, o: WaitRequest, onLine: (line
     await new Promise<void>((resolve, reject) => {
       let busy = false;
       let again = false;
-      let timer: NodeJS.Timeout | undefined;
+      let cancelTimer: (() => void) | undefined;
       let over = false;
       const end = (timeUp: boolean) => {
         if (over) return;
         over = true;
-        if (timer) clearTimeout(timer);
+        cancelTimer?.();
         o.signal?.removeEventListener('abort', abort);
         try {
           if (timeUp) {
@@ -119,7 +120,7 @@ export async function waitForRuns(ctx: AppContext, o: WaitRequest, onLine: (line
           if (done) end(false);
         } catch (err) {
           over = true;
-          if (timer) clearTimeout(timer);
+          cancelTimer?.();
           o.signal?.removeEventListener('abort', abort);
           void watcher!.close();
           reject(err);
@@ -132,7 +133,7 @@ export async function waitForRuns(ctx: AppContext, o: WaitRequest, onLine: (line
         tracked.map((t) => t.current),
         (id) => void run(id),
       );
-      if (o.timeoutS !== null) timer = setTimeout(() => end(true), o.timeoutS * 1000);
+      if (o.timeoutS !== null) cancelTimer = setLongTimeout(() => end(true), o.timeoutS * 1000);
       if (o.signal?.aborted) end(true);
       else o.signal?.addEventListener('abort', abort, { once: true });
     });

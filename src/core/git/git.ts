@@ -4,11 +4,13 @@
 // .gitignore respected) into a tree object before and after, using a throwaway index so the
 // user's index and files are never touched. The worktree primitives below are used by
 // worktree.ts, which decides when to call them.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { copyFileSync, mkdirSync, realpathSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { simpleGit } from 'simple-git';
+import { setLongTimeout } from '../sys/duration.js';
 
 export interface RepoInfo {
   root: string;
@@ -103,8 +105,45 @@ export async function runGit(dir: string, args: string[], env: NodeJS.ProcessEnv
   }
 }
 
+/** The limit on each git command, in ms, inside withGitTimeout. */
+const callLimit = new AsyncLocalStorage<number>();
+
+/**
+ * Run fn with every git command it runs (however deep) limited to `ms`: one that takes longer
+ * (a hook that blocks, a credential prompt, a stuck lock) is killed with its hooks and fails with
+ * GitTimedOut, so the caller can go on.
+ */
+export function withGitTimeout<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  return callLimit.run(ms, fn);
+}
+
+/** A git command stopped by withGitTimeout's limit. */
+export class GitTimedOut extends Error {
+  constructor(
+    readonly args: string[],
+    readonly limitMs: number,
+  ) {
+    const command = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '-c')[0] ?? args[0];
+    super(`git ${command} took over ${Math.round(limitMs / 100) / 10}s and was stopped (a hook or another process may be blocking it)`);
+    this.name = 'GitTimedOut';
+  }
+}
+
 async function gitOnce(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const r = await execa('git', args, { cwd: dir, env, extendEnv: false, stdin: 'ignore', reject: false, stripFinalNewline: false });
+  const limit = callLimit.getStore();
+  // its own process group under a limit: the kill reaches the hooks it runs, which hold its pipes
+  const sub = execa('git', args, { cwd: dir, env, extendEnv: false, stdin: 'ignore', reject: false, stripFinalNewline: false, detached: limit !== undefined });
+  let timedOut = false;
+  const cancel = limit === undefined ? undefined : setLongTimeout(() => {
+    timedOut = true;
+    try {
+      process.kill(-sub.pid!, 'SIGKILL');
+    } catch {
+      // it ended meanwhile
+    }
+  }, limit);
+  const r = await sub.finally(() => cancel?.());
+  if (timedOut) throw new GitTimedOut(args, limit!);
   if (r.exitCode === undefined) throw new Error(`git could not be run in ${dir}: ${r.shortMessage}`);
   if (r.exitCode !== 0) throw new GitFailed(args, r.exitCode, r.stderr, r.stdout);
   return r.stdout;

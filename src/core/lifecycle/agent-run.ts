@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { getAdapter } from '../../agents/index.js';
 import type { AgentState, FinalAnswer } from '../../agents/types.js';
 import type { LoadedConfig } from '../workspace/config.js';
-import { formatSeconds } from '../sys/duration.js';
+import { formatSeconds, setLongTimeout } from '../sys/duration.js';
 import { readFileOrNull } from '../sys/fsutil.js';
 import { killTree } from '../sys/proctree.js';
 import type { Meta } from '../runs/meta.js';
@@ -93,7 +93,7 @@ export async function runAgent(r: AgentRun): Promise<AgentExit> {
   let exitCode: number | null = null;
   let signal: string | null = null;
   const startedMs = Date.now();
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTimer: (() => void) | undefined;
 
   const inv = adapter.buildInvocation({
     prompt,
@@ -132,7 +132,7 @@ export async function runAgent(r: AgentRun): Promise<AgentExit> {
     }
     if (meta.timeout_s) {
       const limit = meta.timeout_s;
-      timer = setTimeout(() => r.stop.request('timed_out', `timed out after ${formatSeconds(limit)}`), limit * 1000);
+      cancelTimer = setLongTimeout(() => r.stop.request('timed_out', `timed out after ${formatSeconds(limit)}`), limit * 1000);
     }
     pipeLines(child.stdout!, events, stdoutTail, (line) => {
       for (const p of reader.onLine(line)) sayProgress(p);
@@ -147,7 +147,7 @@ export async function runAgent(r: AgentRun): Promise<AgentExit> {
   } catch (err) {
     state.errors.push(`could not start ${inv.file}: ${(err as Error).message}`);
   } finally {
-    if (timer) clearTimeout(timer);
+    cancelTimer?.();
     await Promise.all([closeStream(events), closeStream(errlog)]);
   }
 

@@ -10,7 +10,7 @@ import type { Meta } from '../runs/meta.js';
 import { decideOutcome } from '../runs/result.js';
 import type { NotifyEvent } from './notify.js';
 import type { RunFiles, Workspace } from '../workspace/paths.js';
-import { validateAnswer } from '../workspace/schema.js';
+import { validateAnswerWithin } from '../workspace/schema.js';
 import { type Tmux } from '../tmux/tmux.js';
 import type { AgentExit, Stopper } from './agent-run.js';
 import { CANCELLED_BY_COMMAND } from './cancel.js';
@@ -32,7 +32,9 @@ export async function finaliseRun(
   const { meta, files, stop } = o;
   const { final, state, exitCode } = exit;
   if (final.rawText !== null) writeFileSync(files.answer, final.rawText);
-  const validationErrors = final.value === undefined ? [] : await validateAnswer(exit.schema, final.value);
+  // bounded: a schema's pattern can backtrack for ever on an answer, and the run must still end
+  const checked = final.value === undefined ? { errors: [], failure: null } : await validateAnswerWithin(exit.schema, final.value);
+  const validationErrors = checked.errors;
   const decision = decideOutcome({ stop: stop.reason, final, validationErrors, exitCode });
   if (decision.outcome !== 'invalid_output' && validationErrors.length === 0 && final.value !== undefined) {
     writeFileSync(files.result, `${JSON.stringify(final.value, null, 2)}\n`);
@@ -40,6 +42,7 @@ export async function finaliseRun(
 
   const diff = o.git.repo && o.git.startTree ? await snapshotDiff(o.git.repo, o.git.startTree, o.ownEnv) : null;
   const errors = [...state.errors];
+  if (checked.failure) errors.push(checked.failure);
   let worktree = meta.worktree;
   if (worktree) {
     // before any auto-escalation: the child continues in this worktree, on top of this commit

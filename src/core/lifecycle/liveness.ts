@@ -23,7 +23,7 @@ export function deathReason(m: Meta, now = Date.now()): string | null {
     return null;
   }
   if (m.status === 'pending') {
-    const age = now - Date.parse(m.created_at);
+    const age = pendingAgeMs(m, now);
     if (age < PENDING_GRACE_MS) return null;
     if (m.tmux.pane) {
       const info = tmuxFor(m).paneInfo(m.tmux.pane);
@@ -32,6 +32,22 @@ export function deathReason(m: Meta, now = Date.now()): string | null {
     if (age > PENDING_GIVE_UP_MS) return 'the supervisor never started in the worker pane';
   }
   return null;
+}
+
+/** When this process first saw each pending run whose creation date it cannot trust (monotonic ms). */
+const firstSeenPending = new Map<string, number>();
+
+/**
+ * How long a pending run has waited for its supervisor. A record dated in the future (a clock
+ * stepped back, a workspace from another machine) or undated tells nothing, and must not keep it
+ * pending for ever: its age then counts from when this process first saw it.
+ */
+function pendingAgeMs(m: Meta, now: number): number {
+  const age = now - Date.parse(m.created_at);
+  if (age >= -PENDING_GRACE_MS) return age;
+  const seen = firstSeenPending.get(m.run_id) ?? performance.now();
+  firstSeenPending.set(m.run_id, seen);
+  return performance.now() - seen;
 }
 
 /** Returns the record, marked lost (and its agent's process tree killed) when it is dead. */

@@ -4,7 +4,8 @@
 import { rmSync } from 'node:fs';
 import { loadConfig } from '../workspace/config.js';
 import { readFileOrNull } from '../sys/fsutil.js';
-import { repoInfo, snapshotTree } from '../git/git.js';
+import { repoInfo, snapshotTree, withGitTimeout } from '../git/git.js';
+import { parseDuration } from '../sys/duration.js';
 import { type Meta, runCwd } from '../runs/meta.js';
 import { runFiles, workspace, type RunFiles, type Workspace } from '../workspace/paths.js';
 import { procStartTime } from '../sys/proctree.js';
@@ -40,24 +41,39 @@ export async function supervise(home: string, runId: string, env: NodeJS.Process
   const stop = new Stopper();
   const unlisten = stop.listen(files.cancel);
   try {
-    const cwd = runCwd(meta);
-    sayHeader(meta, cwd);
-    const git = await snapshotStart(ws, meta, cwd, env);
-    meta = git.meta;
-    const exit = await runAgent({
-      meta, files, cfg, home, cwd, isGitRepo: git.repo !== null, callerEnv, paneEnv: env, stop,
-      onPid: (pid) => {
-        meta = updateMeta(ws, runId, (m) => {
-          m.pids.agent = pid;
-          m.pids.agent_start = procStartTime(pid);
-        });
-      },
+    // every git command of the run (snapshots, the worktree commit, an escalation's worktree)
+    // is bounded: a hook that blocks must not keep the run from ending
+    return await withGitTimeout(gitLimitMs(callerEnv), async () => {
+      const cwd = runCwd(meta);
+      sayHeader(meta, cwd);
+      const git = await snapshotStart(ws, meta, cwd, env);
+      meta = git.meta;
+      const exit = await runAgent({
+        meta, files, cfg, home, cwd, isGitRepo: git.repo !== null, callerEnv, paneEnv: env, stop,
+        onPid: (pid) => {
+          meta = updateMeta(ws, runId, (m) => {
+            m.pids.agent = pid;
+            m.pids.agent_start = procStartTime(pid);
+          });
+        },
+      });
+      const end = await finaliseRun({ meta, files, cfg, stop, git, callerEnv, ownEnv: env }, exit);
+      await announceEnd({ ws, cfg, meta, stop, tmux, paneId, callerEnv }, end);
+      return 0;
     });
-    const end = await finaliseRun({ meta, files, cfg, stop, git, callerEnv, ownEnv: env }, exit);
-    await announceEnd({ ws, cfg, meta, stop, tmux, paneId, callerEnv }, end);
-    return 0;
   } finally {
     unlisten();
+  }
+}
+
+/** The limit on each git command of a run: $AGENTCTL_GIT_TIMEOUT (a duration), else 2 minutes. */
+const GIT_LIMIT_S = 120;
+
+function gitLimitMs(env: NodeJS.ProcessEnv): number {
+  try {
+    return (env.AGENTCTL_GIT_TIMEOUT ? parseDuration(env.AGENTCTL_GIT_TIMEOUT) : GIT_LIMIT_S) * 1000;
+  } catch {
+    return GIT_LIMIT_S * 1000;
   }
 }
 

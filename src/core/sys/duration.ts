@@ -2,6 +2,9 @@ import { AppError } from './errors.js';
 
 const UNIT_S: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
 
+/** The longest duration accepted anywhere (a run's timeout, a wait): a year. */
+export const MAX_DURATION_S = 365 * 86400;
+
 /** Parse "90", "90s", "15m", "1h30m", "1.5h", "500ms" into seconds. */
 export function parseDuration(text: string, what = 'duration'): number {
   const s = text.trim().toLowerCase();
@@ -21,7 +24,28 @@ export function parseDuration(text: string, what = 'duration'): number {
 
 function positive(n: number, text: string, what: string): number {
   if (!(n > 0)) throw new AppError(`invalid ${what} ${JSON.stringify(text)}: must be greater than zero`);
+  if (!(n <= MAX_DURATION_S)) throw new AppError(`invalid ${what} ${JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text)}: the maximum is 365d`);
   return n;
+}
+
+/** Node's timers hold at most 2^31-1 ms (~24.8 days); a longer delay fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * setTimeout for any delay up to MAX_DURATION_S: timers of at most `chunkMs` chained towards a
+ * deadline on the monotonic clock (a wall-clock step neither shortens nor stretches it).
+ * Returns what cancels it.
+ */
+export function setLongTimeout(fn: () => void, ms: number, chunkMs = MAX_TIMER_MS): () => void {
+  const deadline = performance.now() + ms;
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const left = deadline - performance.now();
+    if (left <= 0) fn();
+    else timer = setTimeout(arm, Math.min(left, chunkMs));
+  };
+  timer = setTimeout(arm, Math.min(Math.max(ms, 0), chunkMs));
+  return () => clearTimeout(timer);
 }
 
 /** 75 -> "1m15s"; for tables and pane output. */
