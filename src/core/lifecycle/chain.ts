@@ -51,7 +51,7 @@ export async function resumeRun(r: ResumeRequest): Promise<Started> {
   // an escalation continuing the session still needs the evidence: the next turn may be the
   // first to see the stderr tail or the validation errors agentctl recorded
   const evidence = r.escalatedFrom ? evidenceLines(r.home, p) : [];
-  return startRun({
+  const launch = () => startRun({
     home: r.home,
     env: r.env,
     cwd: r.cwd,
@@ -68,6 +68,15 @@ export async function resumeRun(r: ResumeRequest): Promise<Started> {
     mode: sameSession ? 'resume' : 'fresh',
     resumeSessionId: sameSession ? p.thread_id! : undefined,
     escalatedFrom: r.escalatedFrom,
+  });
+  const wt = p.worktree;
+  if (!wt) return launch();
+  // under the repository's lock until the new run's record exists: a discard of this worktree
+  // waits for it and then sees the run at work, or went first and the check below sees it gone
+  const { assertContinuable, underRepoLock } = await import('../git/worktree.js');
+  return underRepoLock(workspace(r.home), wt.repo_root, r.env, async () => {
+    await assertContinuable(p, r.env);
+    return launch();
   });
 }
 
