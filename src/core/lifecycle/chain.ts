@@ -48,9 +48,9 @@ export async function resumeRun(r: ResumeRequest): Promise<Started> {
   }
   // the new run's agent decides whether a prompt is needed, before any context is carried
   const prompt = await askPrompt(r.prompt, profile.agent);
-  // an escalation continuing the session still needs the evidence: the next turn may be the
-  // first to see the stderr tail or the validation errors agentctl recorded
-  const evidence = r.escalatedFrom ? evidenceLines(r.home, p) : [];
+  // an escalation continuing the session knows its own answer, but not why agentctl judged the
+  // run failed or stopped it: those errors and the stderr tail go with the follow-up
+  const evidence = r.escalatedFrom && p.outcome !== 'goal_not_met' ? evidenceLines(r.home, p, { notes: false }) : [];
   const launch = () => startRun({
     home: r.home,
     env: r.env,
@@ -134,14 +134,14 @@ const STDERR_LINES = 40;
  * What the next worker needs to see why the run fell short: the notes of its answer, the errors
  * agentctl recorded, and the last lines of its stderr, each bounded in size.
  */
-export function evidenceLines(home: string, p: Meta): string[] {
+export function evidenceLines(home: string, p: Meta, o: { notes?: boolean } = {}): string[] {
   if (p.outcome === 'goal_met') return [];
   const files = runFiles(home, p.run_id);
   const out: string[] = [];
   const section = (title: string, text: string) => {
     if (text.trim()) out.push(`--- ${title} ---`, clipStart(text.trimEnd(), EVIDENCE_CHARS), `--- end of ${title} ---`);
   };
-  section('its notes', answerNotes(readFileOrNull(files.result)));
+  if (o.notes !== false) section('its notes', answerNotes(readFileOrNull(files.result)));
   section('errors agentctl recorded', [...p.errors, ...p.validation_errors].join('\n'));
   section('the last lines of its stderr', tailLines(files.stderr, STDERR_LINES));
   return out;
