@@ -9,6 +9,9 @@ import { createContext } from '../../src/app/context.js';
 import { carryPrompt, escalationPrompt, evidenceLines } from '../../src/core/lifecycle/chain.js';
 import { type Meta, newMeta } from '../../src/core/runs/meta.js';
 import { runFiles } from '../../src/core/workspace/paths.js';
+import { AppError } from '../../src/core/sys/errors.js';
+import { addProject } from '../../src/mcp/tools/add_project.js';
+import { mcpWording } from '../../src/mcp/wording.js';
 import { finished, inProcessWorkspace } from '../helpers/inprocess.js';
 
 const w = inProcessWorkspace();
@@ -28,6 +31,9 @@ describe('add-project', () => {
       stderr: `agentctl: project app is already registered for ${a}, not ${b}: pass --force to point it at ${b}, or choose another name\n`,
     });
     expect(JSON.parse((await w.cli(['projects', '--json'])).stdout)).toEqual([expect.objectContaining({ name: 'app', path: a })]);
+    // the MCP tool's words for the same refusal
+    const viaMcp = await addProject.run({ name: 'app', path: b }, { ctx: w.ctx() } as never).catch((err: AppError) => err.render(mcpWording));
+    expect(viaMcp).toBe(`project app is already registered for ${a}, not ${b}: pass force: true to point it at ${b}, or choose another name`);
     expect(await w.cli(['add-project', 'app', b, '--force'])).toMatchObject({ code: 0, stdout: `updated project app -> ${b}\n` });
     expect(JSON.parse((await w.cli(['projects', '--json'])).stdout)).toEqual([expect.objectContaining({ name: 'app', path: b })]);
     await w.cli(['remove-project', 'app']);
