@@ -12,6 +12,8 @@ export interface AddProjectOptions {
   path: string;
   defaultProfile?: string;
   worktree?: boolean;
+  /** Point an existing name at another directory. */
+  force?: boolean;
 }
 
 /** Register (or update) a project; returns the entry and a one-line account of what changed. */
@@ -19,7 +21,7 @@ export function addProjectEntry(ctx: AppContext, o: AddProjectOptions): AddedPro
   ensureWorkspace(ctx.home);
   // a typo here would otherwise only surface at the first start
   if (o.defaultProfile) getProfile(ctx.config(), o.defaultProfile);
-  const { project, replaced } = addProject(ctx.ws, o.name, resolve(ctx.cwd, o.path), o.defaultProfile, o.worktree);
+  const { project, replaced } = addProject(ctx.ws, o.name, resolve(ctx.cwd, o.path), o.defaultProfile, o.worktree, o.force);
   const notes = [project.default_profile ? `default profile ${project.default_profile}` : '', project.worktree !== undefined ? `worktrees ${project.worktree ? 'on' : 'off'}` : ''].filter(Boolean);
   return {
     name: o.name,

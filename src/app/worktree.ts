@@ -1,7 +1,7 @@
 // diff, merge, discard, clean: bringing a worktree run's work back, or throwing it away safely.
 import { parseDuration } from '../core/sys/duration.js';
 import { AppError } from '../core/sys/errors.js';
-import type { Meta } from '../core/runs/meta.js';
+import { type Meta, isEnded } from '../core/runs/meta.js';
 import { pruneRuns } from '../core/runs/prune.js';
 import { type DiffForm, type MergeResult, mergeRun, runDiff } from '../core/git/worktree.js';
 import { cleanWorktrees, discardRun, type RemoveReport } from '../core/git/worktree-clean.js';
@@ -11,10 +11,19 @@ import type { CleanView } from './views.js';
 
 export type { DiffForm } from '../core/git/worktree.js';
 
-/** A run's change (see runDiff), and the run. */
-export async function diffWith(ctx: AppContext, o: { id: string; form: DiffForm }): Promise<{ meta: Meta; text: string }> {
+/**
+ * A run's change (see runDiff), and the run; `empty` is the one line to show instead of an empty
+ * diff (a run that changed nothing, or has not started), null when there is a diff.
+ */
+export async function diffWith(ctx: AppContext, o: { id: string; form: DiffForm }): Promise<{ meta: Meta; text: string; empty: string | null }> {
   const meta = await openRun(ctx, o.id);
-  return { meta, text: await runDiff(meta, o.form) };
+  // a run still waiting for its pane took no snapshot yet: nothing to compare, which is no error
+  const notStarted = meta.status === 'pending' && !meta.started_at;
+  const text = notStarted && !meta.worktree && !meta.git?.start_tree ? '' : await runDiff(meta, o.form, ctx.env);
+  if (text) return { meta, text, empty: null };
+  const empty = notStarted ? `run ${meta.run_id} has not started yet: no changes so far`
+    : isEnded(meta) ? `run ${meta.run_id} changed nothing` : `run ${meta.run_id} has changed nothing so far`;
+  return { meta, text, empty };
 }
 
 /** Merge a run's branch into its project's current branch (see mergeRun). */

@@ -46,6 +46,7 @@ Run ids may be given by a unique prefix or suffix. Docs: README.md, docs/ARCHITE
     .option('--default-profile <profile>', 'profile for runs of this project when --profile is not given')
     .option('--worktree', 'runs of this project get their own git worktree by default (start --no-worktree overrides)')
     .option('--no-worktree', 'runs of this project run in its directory by default (start --worktree overrides)')
+    .option('--force', 'point a name already registered for another directory at this one')
     .action(async (name, path, opts, cmd) => (await import('./commands/projects.js')).addProjectCmd(await ctx(cmd), { name, path, ...opts }));
 
   program

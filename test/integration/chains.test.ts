@@ -245,7 +245,7 @@ describe('--auto-escalate', () => {
     const text = prompt(child);
     expect(text).toContain('# Context from an earlier run');
     expect(text).toContain(task.trimEnd());
-    expect(text).toMatch(/# Your task\nThe previous attempt \(run \S+\) did not meet the goal/);
+    expect(text).toMatch(/# Your task\nThe previous attempt \(run \S+\) failed with an error before it could finish/);
   });
 
   it('a run that meets its goal is not escalated', async () => {

@@ -5,7 +5,10 @@ import { ExitCode } from '../../core/sys/errors.js';
 
 export async function diffCmd(ctx: AppContext, id: string, o: { stat?: boolean; nameOnly?: boolean }): Promise<void> {
   const form: DiffForm = o.stat ? 'stat' : o.nameOnly ? 'name-only' : 'patch';
-  ctx.stdout.write((await diffWith(ctx, { id, form })).text);
+  const { text, empty } = await diffWith(ctx, { id, form });
+  // on stderr: `diff ID > x.patch` or `diff ID --name-only | xargs` must not take it for a change
+  if (empty) ctx.stderr.write(`${empty}\n`);
+  else ctx.stdout.write(text);
 }
 
 export async function mergeCmd(ctx: AppContext, id: string, o: { squash?: boolean; json?: boolean }): Promise<void> {

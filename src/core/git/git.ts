@@ -272,9 +272,36 @@ export async function changedPaths(dir: string, env: NodeJS.ProcessEnv, o: { unt
   return paths;
 }
 
-/** Untracked (not ignored) files in dir's work tree. */
-export async function untrackedPaths(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  return (await runGit(dir, ['ls-files', '--others', '--exclude-standard', '-z'], env)).split('\0').filter(Boolean);
+/**
+ * Which of `paths` are files in dir's work tree that git does not track, ignored ones included
+ * (a merge overwrites those silently); asked in chunks, as the list may be long.
+ */
+export async function untrackedAmong(dir: string, paths: string[], env: NodeJS.ProcessEnv): Promise<{ untracked: string[]; ignored: string[] }> {
+  const found = { untracked: [] as string[], ignored: [] as string[] };
+  for (let i = 0; i < paths.length; i += 200) {
+    const specs = paths.slice(i, i + 200).map((p) => `:(literal)${p}`);
+    const ask = async (extra: string[]) => (await runGit(dir, ['ls-files', '-z', '--others', ...extra, '--', ...specs], env)).split('\0').filter(Boolean);
+    found.untracked.push(...(await ask(['--exclude-standard'])));
+    found.ignored.push(...(await ask(['--ignored', '--exclude-standard'])));
+  }
+  return found;
+}
+
+/** What git says when it has no user.name/user.email to commit with. */
+const NO_IDENTITY = /tell me who you are|empty ident|unable to auto-detect email/i;
+/** The identity agentctl commits with when the user has none configured. */
+const FALLBACK_IDENTITY = ['-c', 'user.name=agentctl', '-c', 'user.email=agentctl@localhost'];
+
+/** FALLBACK_IDENTITY when git has no identity to commit with in dir, else nothing. */
+async function identityArgs(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  try {
+    await runGit(dir, ['var', 'GIT_AUTHOR_IDENT'], env);
+    await runGit(dir, ['var', 'GIT_COMMITTER_IDENT'], env);
+    return [];
+  } catch (err) {
+    if (err instanceof GitFailed && NO_IDENTITY.test(err.stderr)) return FALLBACK_IDENTITY;
+    throw err;
+  }
 }
 
 /**
@@ -290,8 +317,8 @@ export async function commitAll(dir: string, message: string[], env: NodeJS.Proc
   } catch (err) {
     if (nothing(err)) return null;
     // no user.name/user.email anywhere: commit as agentctl rather than leave the work loose
-    if (!(err instanceof GitFailed) || !/tell me who you are|empty ident|unable to auto-detect email/i.test(err.stderr)) throw err;
-    await runGit(dir, ['-c', 'user.name=agentctl', '-c', 'user.email=agentctl@localhost', ...args], env);
+    if (!(err instanceof GitFailed) || !NO_IDENTITY.test(err.stderr)) throw err;
+    await runGit(dir, [...FALLBACK_IDENTITY, ...args], env);
   }
   return resolveCommit(dir, 'HEAD', env);
 }
@@ -321,6 +348,11 @@ export async function unmergedCommits(repoDir: string, branch: string, env: Node
   return Number(out.trim()) || 0;
 }
 
+/** Whether two commits have any history in common (a branch made anew from nothing has none). */
+export async function shareHistory(repoDir: string, a: string, b: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  return gitTest(repoDir, ['merge-base', a, b], env);
+}
+
 /** Commits on `branch` that `into` lacks. */
 export async function commitsAhead(repoDir: string, into: string, branch: string, env: NodeJS.ProcessEnv): Promise<number> {
   return Number((await runGit(repoDir, ['rev-list', '--count', `${into}..refs/heads/${branch}`], env)).trim()) || 0;
@@ -348,13 +380,15 @@ export async function mergeConflicts(repoDir: string, branch: string, env: NodeJ
 export async function mergeBranch(repoDir: string, branch: string, o: { squash: boolean; message: string[] }, env: NodeJS.ProcessEnv): Promise<string | null> {
   const messages = o.message.flatMap((m) => ['-m', m]);
   const before = (await runGit(repoDir, ['rev-parse', 'HEAD'], env)).trim();
+  // the same identity as the run's own commit when the user has none configured
+  const ident = await identityArgs(repoDir, env);
   try {
     if (o.squash) {
-      await runGit(repoDir, ['merge', '--squash', `refs/heads/${branch}`], env);
+      await runGit(repoDir, [...ident, 'merge', '--squash', `refs/heads/${branch}`], env);
       if (await gitTest(repoDir, ['diff', '--cached', '--quiet'], env)) return null;
-      await runGit(repoDir, ['commit', ...messages], env);
+      await runGit(repoDir, [...ident, 'commit', ...messages], env);
     } else {
-      await runGit(repoDir, ['merge', '--no-ff', '--no-edit', ...messages, `refs/heads/${branch}`], env);
+      await runGit(repoDir, [...ident, 'merge', '--no-ff', '--no-edit', ...messages, `refs/heads/${branch}`], env);
     }
   } catch (err) {
     // the checkout was clean before: going back to HEAD as it was loses nothing

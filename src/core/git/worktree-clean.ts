@@ -35,11 +35,17 @@ interface RemoveTarget {
  * uncommitted changes is kept (and so its branch), and a branch with commits no other branch,
  * tag or recorded merge holds is kept (the clean worktree still goes).
  */
-async function removeWorktreeAndBranch(ws: Workspace, t: RemoveTarget, o: { force: boolean; dryRun: boolean; env: NodeJS.ProcessEnv }): Promise<RemoveReport> {
+async function removeWorktreeAndBranch(
+  ws: Workspace,
+  t: RemoveTarget,
+  o: { force: boolean; dryRun: boolean; env: NodeJS.ProcessEnv; recheck?: () => void },
+): Promise<RemoveReport> {
   const env = o.env;
   const report: RemoveReport = { path: t.path, branch: t.branch, run_id: t.runId, worktree_removed: false, branch_deleted: false, kept: [] };
   const forceHint = o.dryRun ? '' : ', or pass --force to delete it';
   return underRepoLock(ws, t.repoDir, env, async () => {
+    // a resume holds this lock until its record exists: only now is "nothing runs here" certain
+    o.recheck?.();
     let worktreeGone = !existsSync(t.path);
     if (!worktreeGone) {
       const loose = await changedPaths(t.path, env).catch(() => null);
@@ -82,7 +88,12 @@ export async function discardRun(ws: Workspace, m: Meta, o: { force: boolean; en
     recordRemoval(ws, wt, { worktree_removed: true, branch_deleted: true });
     return { path: wt.path, branch: wt.branch, run_id: m.run_id, worktree_removed: true, branch_deleted: true, kept: [] };
   }
-  const report = await removeWorktreeAndBranch(ws, { repoDir: wt.repo_root, path: wt.path, branch: wt.branch, runId: m.run_id, merged: wt.merged }, { force: o.force, dryRun: false, env });
+  const report = await removeWorktreeAndBranch(ws, { repoDir: wt.repo_root, path: wt.path, branch: wt.branch, runId: m.run_id, merged: wt.merged }, {
+    force: o.force,
+    dryRun: false,
+    env,
+    recheck: () => assertSettled(ws, m, 'discard it'),
+  });
   recordRemoval(ws, wt, report);
   return report;
 }

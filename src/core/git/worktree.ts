@@ -9,14 +9,14 @@
 // serialised per repository with a lock file in <home>/.locks; git's own lock files are
 // retried on contention as well (git.ts).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { AppError } from '../sys/errors.js';
 import { withLockAsync } from '../sys/fsutil.js';
 import {
   addWorktree, branchExists, branchTips, carryChanges, changedPaths, changedSinceFork, commitAll, commitsAhead, currentBranch, deleteBranch,
   diffText, diffTrees, GitFailed, mergeBranch, mergeConflicts, pruneWorktrees, removeWorktree, repoAndCommit, repoInfo, repoTop,
-  resolveCommit, snapshotTree, untrackedPaths,
+  resolveCommit, shareHistory, snapshotTree, untrackedAmong,
 } from './git.js';
 import { type Meta, type Worktree, isEnded } from '../runs/meta.js';
 import type { Workspace } from '../workspace/paths.js';
@@ -193,6 +193,37 @@ export function assertSettled(ws: Workspace, m: Meta, what: string): void {
   }
 }
 
+/**
+ * A resume or escalation continues in its parent's worktree: refuse, saying what is gone and
+ * what to do, when that worktree or its branch no longer is what the run left. A commit there
+ * would otherwise start a new history (branch deleted) or land on another branch.
+ */
+export async function assertContinuable(parent: Meta, env: NodeJS.ProcessEnv): Promise<void> {
+  const wt = parent.worktree;
+  if (!wt) return;
+  const cannot = `so run ${parent.run_id} cannot be continued there`;
+  const hasBranch = existsSync(wt.repo_root) && (await branchExists(wt.repo_root, wt.branch, env));
+  const fresh = hasBranch ? `start a new run with "{opt:base} ${wt.branch}" to build on its branch` : 'start a new run';
+  if (wt.removed_at || !existsSync(wt.path)) {
+    throw new AppError(`run ${parent.run_id}'s worktree ${wt.path} was removed, so the run cannot be continued there`, { fix: fresh });
+  }
+  const top = await repoTop(wt.path, env);
+  if (!top || realpathSync(top.root) !== realpathSync(wt.path)) {
+    throw new AppError(`${wt.path} is no longer a git worktree, ${cannot}`, { fix: `look inside it, remove it ("{cmd:discard ${parent.run_id}}"), and ${fresh}` });
+  }
+  if (!hasBranch) {
+    throw new AppError(`run ${parent.run_id}'s branch ${wt.branch} was deleted, ${cannot} (a commit would start a new history)`, {
+      fix: `discard the run ("{cmd:discard ${parent.run_id}}"; its worktree ${wt.path} goes with it) and start a new run`,
+    });
+  }
+  const on = await currentBranch(wt.path, env);
+  if (on !== wt.branch) {
+    throw new AppError(`worktree ${wt.path} is no longer on branch ${wt.branch} (it is on ${on ?? 'a detached HEAD'}), ${cannot}`, {
+      fix: `switch it back ("git -C ${wt.path} switch ${wt.branch}"), or ${fresh}`,
+    });
+  }
+}
+
 export function needWorktree(m: Meta): Worktree {
   if (!m.worktree) throw new AppError(`run ${m.run_id} has no worktree (it ran in ${m.project_dir}): its changes are already in that checkout`);
   return m.worktree;
@@ -269,66 +300,84 @@ export async function mergeRun(ws: Workspace, m: Meta, o: { squash: boolean; env
   const root = wt.repo_root;
   if (!existsSync(root)) throw new AppError(`repository ${root} of run ${m.run_id} is gone: nothing to merge into`);
   const env = o.env;
-  return underRepoLock(ws, root, env, async () => {
-    if (!(await branchExists(root, wt.branch, env))) {
-      throw new AppError(`run ${m.run_id}'s branch ${wt.branch} no longer exists (discarded?): nothing to merge`);
-    }
-    if (existsSync(wt.path) && !wt.removed_at) {
-      const loose = await changedPaths(wt.path, env);
-      if (loose.length) {
-        throw new AppError(
-          `run ${m.run_id}'s worktree ${wt.path} has uncommitted changes (${list(loose)}), which a merge would leave behind: commit them there ("git -C ${wt.path} add -A && git -C ${wt.path} commit"), or resume the run`,
-        );
-      }
-    }
-    const into = await currentBranch(root, env);
-    if (!into) throw new AppError(`the checkout ${root} is on a detached HEAD: check out the branch to merge into first ("git switch main")`);
-    if (into === wt.branch) throw new AppError(`the checkout ${root} has ${wt.branch} itself checked out: check out the branch to merge into first`);
-    const dirty = await changedPaths(root, env, { untracked: false });
-    if (dirty.length) {
-      throw new AppError(`the checkout ${root} has uncommitted changes (${list(dirty)}): commit or stash them first; nothing was merged`);
-    }
-    const tip = (await resolveCommit(root, `refs/heads/${wt.branch}`, env))!;
-    const done = (squash: boolean, commit: string | null, already: boolean): MergeResult => ({
-      run_id: m.run_id, branch: wt.branch, into, squash, commit, already_merged: already, diff_stat: null, files_changed: [],
-    });
-    if (wt.merged && wt.merged.branch_head === tip && wt.merged.into === into) return done(wt.merged.squash, wt.merged.commit, true);
-    if ((await commitsAhead(root, 'HEAD', wt.branch, env)) === 0) return done(o.squash, null, true);
-
-    const conflicts = await mergeConflicts(root, wt.branch, env);
-    if (conflicts.length) {
-      // the fix happens on the run's branch: git merges the current branch into it (this needs
-      // no write access to .git from inside an agent's sandbox), the worker resolves the markers,
-      // and the commit at the end of that resume concludes the merge
-      const fix = existsSync(wt.path) && !wt.removed_at
-        ? `run "git -C ${wt.path} merge ${into}", then resume the run asking it to resolve the conflict markers in those files ("{cmd:resume --parent-run-id ${m.run_id}}"), then merge again`
-        : `start a run with "{opt:base} ${wt.branch}" that merges ${into} and resolves them, then merge that run`;
-      throw new MergeConflict(`run ${m.run_id}'s branch ${wt.branch} conflicts with ${into} in ${list(conflicts)}: nothing was merged. To resolve: ${fix}; or merge the runs in another order`, conflicts);
-    }
-    const changed = await changedSinceFork(root, wt.branch, env);
-    const untracked = new Set(await untrackedPaths(root, env));
-    const clobbered = changed.filter((f) => untracked.has(f));
-    if (clobbered.length) {
-      throw new AppError(`untracked files in ${root} would be overwritten by the merge (${list(clobbered)}): move or commit them first; nothing was merged`);
-    }
-    const title = m.title.split('\n')[0] ?? m.run_id;
-    const message = o.squash
-      ? [title, ...(m.summary && m.summary !== title ? [m.summary] : []), `Agentctl-Run: ${m.run_id}\nAgentctl-Branch: ${wt.branch}`]
-      : [`Merge agentctl run ${m.run_id}: ${title}`, `Agentctl-Run: ${m.run_id}`];
-    let commit: string | null;
-    try {
-      commit = await mergeBranch(root, wt.branch, { squash: o.squash, message }, env);
-    } catch (err) {
-      throw new AppError(`git could not merge ${wt.branch} into ${into} (${gitMessage(err)}); the checkout was left as it was`);
-    }
-    if (!commit) return done(o.squash, null, true);
-    const stat = await diffTrees(root, `${commit}^1`, commit, env).catch(() => null);
-    const merged = { into, commit, squash: o.squash, branch_head: tip, at: new Date().toISOString() };
-    recordOnSharing(ws, wt, (w) => {
-      w.merged = merged;
-    });
-    return { ...done(o.squash, commit, false), diff_stat: stat?.stat ?? null, files_changed: stat?.files ?? changed };
+  return underRepoLock(ws, root, env, () => mergeLocked(ws, m, wt, o)).catch((err: unknown) => {
+    // whatever git refuses that was not foreseen is still one line, and the checkout is as it was
+    if (err instanceof GitFailed) throw new AppError(`git failed while merging run ${m.run_id} (${gitMessage(err)}): nothing was merged`);
+    throw err;
   });
+}
+
+async function mergeLocked(ws: Workspace, m: Meta, wt: Worktree, o: { squash: boolean; env: NodeJS.ProcessEnv }): Promise<MergeResult> {
+  const { env } = o;
+  const root = wt.repo_root;
+  if (!(await branchExists(root, wt.branch, env))) {
+    throw new AppError(`run ${m.run_id}'s branch ${wt.branch} no longer exists (discarded?): nothing to merge`);
+  }
+  if (existsSync(wt.path) && !wt.removed_at) {
+    const loose = await changedPaths(wt.path, env);
+    if (loose.length) {
+      throw new AppError(
+        `run ${m.run_id}'s worktree ${wt.path} has uncommitted changes (${list(loose)}), which a merge would leave behind: commit them there ("git -C ${wt.path} add -A && git -C ${wt.path} commit"), or resume the run`,
+      );
+    }
+  }
+  const into = await currentBranch(root, env);
+  if (!into) throw new AppError(`the checkout ${root} is on a detached HEAD: check out the branch to merge into first ("git switch main")`);
+  if (into === wt.branch) throw new AppError(`the checkout ${root} has ${wt.branch} itself checked out: check out the branch to merge into first`);
+  const dirty = await changedPaths(root, env, { untracked: false });
+  if (dirty.length) {
+    throw new AppError(`the checkout ${root} has uncommitted changes (${list(dirty)}): commit or stash them first; nothing was merged`);
+  }
+  const tip = (await resolveCommit(root, `refs/heads/${wt.branch}`, env))!;
+  if (!(await shareHistory(root, 'HEAD', tip, env))) {
+    throw new AppError(
+      `run ${m.run_id}'s branch ${wt.branch} shares no history with ${into} (it was deleted and made anew while the run went on): nothing was merged`,
+      { fix: `look at it ("git log ${wt.branch}") and bring over by hand what is wanted` },
+    );
+  }
+  const done = (squash: boolean, commit: string | null, already: boolean): MergeResult => ({
+    run_id: m.run_id, branch: wt.branch, into, squash, commit, already_merged: already, diff_stat: null, files_changed: [],
+  });
+  if (wt.merged && wt.merged.branch_head === tip && wt.merged.into === into) return done(wt.merged.squash, wt.merged.commit, true);
+  if ((await commitsAhead(root, 'HEAD', wt.branch, env)) === 0) return done(o.squash, null, true);
+
+  const conflicts = await mergeConflicts(root, wt.branch, env);
+  if (conflicts.length) {
+    // the fix happens on the run's branch: git merges the current branch into it (this needs
+    // no write access to .git from inside an agent's sandbox), the worker resolves the markers,
+    // and the commit at the end of that resume concludes the merge
+    const fix = existsSync(wt.path) && !wt.removed_at
+      ? `run "git -C ${wt.path} merge ${into}", then resume the run asking it to resolve the conflict markers in those files ("{cmd:resume --parent-run-id ${m.run_id}}"), then merge again`
+      : `start a run with "{opt:base} ${wt.branch}" that merges ${into} and resolves them, then merge that run`;
+    throw new MergeConflict(`run ${m.run_id}'s branch ${wt.branch} conflicts with ${into} in ${list(conflicts)}: nothing was merged. To resolve: ${fix}; or merge the runs in another order`, conflicts);
+  }
+  const changed = await changedSinceFork(root, wt.branch, env);
+  // git overwrites untracked files it ignores without a word: a local secret.env the branch
+  // adds (and un-ignores) must stop the merge just as an untracked file does
+  const clobbered = await untrackedAmong(root, changed.filter((f) => existsSync(join(root, f))), env);
+  if (clobbered.untracked.length) {
+    throw new AppError(`untracked files in ${root} would be overwritten by the merge (${list(clobbered.untracked)}): move or commit them first; nothing was merged`);
+  }
+  if (clobbered.ignored.length) {
+    throw new AppError(`files in ${root} that git ignores would be overwritten by the merge (${list(clobbered.ignored)}): move them aside first; nothing was merged`);
+  }
+  const title = m.title.split('\n')[0] ?? m.run_id;
+  const message = o.squash
+    ? [title, ...(m.summary && m.summary !== title ? [m.summary] : []), `Agentctl-Run: ${m.run_id}\nAgentctl-Branch: ${wt.branch}`]
+    : [`Merge agentctl run ${m.run_id}: ${title}`, `Agentctl-Run: ${m.run_id}`];
+  let commit: string | null;
+  try {
+    commit = await mergeBranch(root, wt.branch, { squash: o.squash, message }, env);
+  } catch (err) {
+    throw new AppError(`git could not merge ${wt.branch} into ${into} (${gitMessage(err)}); the checkout was left as it was`);
+  }
+  if (!commit) return done(o.squash, null, true);
+  const stat = await diffTrees(root, `${commit}^1`, commit, env).catch(() => null);
+  const merged = { into, commit, squash: o.squash, branch_head: tip, at: new Date().toISOString() };
+  recordOnSharing(ws, wt, (w) => {
+    w.merged = merged;
+  });
+  return { ...done(o.squash, commit, false), diff_stat: stat?.stat ?? null, files_changed: stat?.files ?? changed };
 }
 
 // ---- list ------------------------------------------------------------------------------

@@ -19,11 +19,20 @@ export type Project = z.infer<typeof ProjectSchema>;
 type ProjectsFile = z.infer<typeof ProjectsFileSchema>;
 
 export function loadProjects(ws: Workspace): ProjectsFile {
-  return readJsonFile(ws.projects, ProjectsFileSchema, {
+  const file = readJsonFile(ws.projects, ProjectsFileSchema, {
     missing: () => ({ projects: {} }),
     syntaxFix: 'fix it, or move it aside and add your projects again',
     invalidFix: 'fix that entry',
   });
+  // a name is used in paths (<home>/worktrees/<name>): a hand-written "../x" must not lead outside
+  for (const name of Object.keys(file.projects)) {
+    try {
+      assertName(name, 'project name');
+    } catch (err) {
+      throw new AppError(`${ws.projects}: ${(err as AppError).message}`, { fix: 'rename that entry (or remove it) in that file' });
+    }
+  }
+  return file;
 }
 
 function existingDir(path: string, what: string): string {
@@ -38,13 +47,22 @@ function existingDir(path: string, what: string): string {
   return realpathSync(abs);
 }
 
-/** Register or update a project; concurrent callers never lose each other's entries. */
-export function addProject(ws: Workspace, name: string, path: string, defaultProfile?: string, worktree?: boolean): { project: Project; replaced: boolean } {
+/**
+ * Register or update a project; concurrent callers never lose each other's entries. A name
+ * already registered for another directory that still exists is moved only with `force`: a
+ * typo must not silently send that project's runs elsewhere.
+ */
+export function addProject(ws: Workspace, name: string, path: string, defaultProfile?: string, worktree?: boolean, force = false): { project: Project; replaced: boolean } {
   assertName(name, 'project name');
   const dir = existingDir(path, 'project directory');
   return withLock(`${ws.locks}/projects.lock`, () => {
     const file = loadProjects(ws);
     const replaced = name in file.projects;
+    const old = file.projects[name]?.path;
+    // a directory that is gone has nothing to lose: moving the name is the fix resolveProject gives
+    if (old !== undefined && old !== dir && existsSync(old) && !force) {
+      throw new AppError(`project ${name} is already registered for ${old}, not ${dir}`, { fix: `pass {opt:force=true} to point it at ${dir}, or choose another name` });
+    }
     const project: Project = { path: dir, added_at: new Date().toISOString() };
     if (defaultProfile) project.default_profile = defaultProfile;
     if (worktree !== undefined) project.worktree = worktree;
