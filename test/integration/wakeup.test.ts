@@ -97,6 +97,29 @@ describe('when', () => {
     expect(skipped(id)).toBeUndefined();
   });
 
+  it('a full-screen TUI (hidden cursor, like Claude Code): typed when its prompt holds only a dim placeholder, not when it holds text', async () => {
+    const tui = async (prompt: string, file: string) => {
+      // draws a boxed input line, hides the cursor, then takes input without echoing it
+      const draw = `printf '\\033[?25l╭────────────╮\\n│ > ${prompt} │\\n╰────────────╯\\n'; stty -echo; exec cat >> '${file}'`;
+      const pane = t.tmux(['new-window', '-d', '-t', 'orch:', '-P', '-F', '#{pane_id}', 'sh', '-c', draw]).trim();
+      await waitFor(() => t.tmux(['capture-pane', '-p', '-t', pane]).includes('╰'), 5000, 'TUI drawn');
+      expect((await t.run(['init', '--wake-pane', pane])).code).toBe(0);
+      return pane;
+    };
+    const empty = join(t.root, 'tui-empty.txt');
+    await tui('\\033[2mTry "fix lint errors"\\033[0m', empty);
+    const id = await quickRun();
+    await waitFor(() => lines(empty).length, 10_000, 'wake-up typed into the TUI');
+    expect(lines(empty)).toEqual([expect.stringContaining(wakeLine(id))]);
+
+    const busy = join(t.root, 'tui-busy.txt');
+    await tui('fix the bug', busy);
+    const other = await quickRun();
+    expect((await waitFor(() => skipped(other), 20_000, 'wake_skipped line')).reason).toMatch(/input line stayed busy/);
+    expect(lines(busy)).toEqual([]);
+    expect((await t.run(['init', '--wake-pane', orch])).code).toBe(0);
+  });
+
   it('a wedged tmux server cannot hang the end of a run: each tmux call has a time limit', async () => {
     const serverPid = Number(t.tmux(['display-message', '-p', '#{pid}']).trim());
     const id = await t.start(['--agent', 'shell', '--window', '--title', 'wedged', '--', 'sh', '-c', 'read x < /dev/null; sleep 1']);
