@@ -241,15 +241,29 @@ export class Tmux {
     return parseNewPane(this.must([...args, '--', ...o.command], 'split-window'));
   }
 
-  /** Title, border and layout for a worker pane; best effort (the pane may already be gone). */
+  /**
+   * Title and border for a worker pane, and for one in an agents window a tiled layout; a pane
+   * beside the orchestrator was laid out by placement (see spreadKeepingWidth). Best effort
+   * (the pane may already be gone).
+   */
   decorateWorkerPane(paneId: string, title: string, layout: 'spread' | 'tiled'): void {
-    const layoutCmd = layout === 'spread' ? ['select-layout', '-E', '-t', paneId] : ['select-layout', '-t', paneId, 'tiled'];
     this.run([
       'select-pane', '-t', paneId, '-T', escapeFormat(title), ';',
       'set-option', '-w', '-t', paneId, 'pane-border-status', 'top', ';',
-      'set-option', '-w', '-t', paneId, 'pane-border-format', ' #{pane_title} ', ';',
-      ...layoutCmd,
+      'set-option', '-w', '-t', paneId, 'pane-border-format', ' #{pane_title} ',
+      ...(layout === 'tiled' ? [';', 'select-layout', '-t', paneId, 'tiled'] : []),
     ]);
+  }
+
+  /**
+   * Even out the heights of the worker column holding paneId, then give keepPane (the
+   * orchestrator beside it) back its width: when the column is even already, tmux spreads the
+   * row above it instead, halving the orchestrator. Best effort.
+   */
+  spreadKeepingWidth(paneId: string, keepPane: string): void {
+    const r = this.run(['display-message', '-p', '-t', keepPane, '#{pane_width}']);
+    const width = Number(r.stdout.trim());
+    this.run(['select-layout', '-E', '-t', paneId, ...(r.ok && width > 0 ? [';', 'resize-pane', '-t', keepPane, '-x', String(width)] : [])]);
   }
 
   /** Keep a pane on screen after its process exits (for inspecting a failed run). */
