@@ -3,16 +3,12 @@
 // what ended runs left on screen, never a pane of a run still going nor one agentctl did not make.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEnv, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
+import { describe, expect, it } from 'vitest';
+import { suiteEnv, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 
 let t: TestEnv;
-beforeAll(async () => {
-  t = await makeEnv();
-  expect((await t.run(['init'])).code).toBe(0);
-});
-afterAll(async () => {
-  await t?.cleanup();
+suiteEnv((env) => {
+  t = env;
 });
 
 const info = (pane: string, fmt: string) => t.tmux(['display-message', '-p', '-t', pane, fmt]).trim();

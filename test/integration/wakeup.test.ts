@@ -3,16 +3,12 @@
 // server cannot hang a run's end. A line that could not be typed says why in notify.log.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEnv, parseJsonLines, processGone, type TestEnv, waitFor } from '../helpers/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseJsonLines, processGone, suiteEnv, type TestEnv, waitFor } from '../helpers/harness.js';
 
 let t: TestEnv;
-beforeAll(async () => {
-  t = await makeEnv();
-  expect((await t.run(['init'])).code).toBe(0);
-});
-afterAll(async () => {
-  await t?.cleanup();
+suiteEnv((env) => {
+  t = env;
 });
 
 /** A pane in a new session that logs every line typed into it to file; returns its id. */
@@ -64,6 +60,10 @@ describe('which pane', () => {
     const note = await waitFor(() => skipped(id), 10_000, 'wake_skipped line');
     expect(note.reason).toMatch(/tmux server was restarted/);
     expect(lines(other)).toEqual([]);
+    // nor is a worker placed beside it, as if it were the orchestrator
+    const beside = await t.start(['--agent', 'shell', '--title', 'placed', '--', 'true']);
+    expect(t.meta(beside).tmux.placement).not.toBe('split');
+    expect((await t.run(['wait', beside])).code).toBe(0);
     expect(await doctorCheck('tmux_sendkeys_target')).toMatchObject({ level: 'warn', detail: expect.stringMatching(/restarted/) });
     await killServer();
   });

@@ -9,6 +9,7 @@ import { readFileOrNull, withLock, writeFileAtomic } from '../sys/fsutil.js';
 import type { Meta } from '../runs/meta.js';
 import type { Workspace } from '../workspace/paths.js';
 import type { NewPane, PaneInfo, Tmux } from './tmux.js';
+import { isRecordedPane } from './wake.js';
 
 export interface Placement {
   /** Put the run in a window of its own. */
@@ -109,7 +110,7 @@ type PlaceResult = Placed & { next: Omit<NextSplit, 'server' | 'key'> | null };
 
 function place(tmux: Tmux, cfg: LoadedConfig, req: PlaceRequest, candidates: string[], command: string[], cwd: string, runId: string): PlaceResult {
   const windowName = `run-${runId.slice(-8)}`;
-  const orch = orchestratorWindow(tmux, req, candidates);
+  const orch = orchestratorWindow(tmux, cfg, req, candidates);
   if (req.placement?.window) {
     const session = orch?.[0]?.sessionName ?? cfg.tmux_session;
     if (tmux.listWindows(session) === null) return { pane: tmux.newSession({ session, windowName, cwd, command }).paneId, session, placement: 'new-session', next: null };
@@ -185,12 +186,14 @@ function orchestratorCandidates(tmux: Tmux, cfg: LoadedConfig, req: PlaceRequest
  * The orchestrator's pane first, then the other panes of its window; null when there is no
  * orchestrator pane on this server. One tmux call per candidate.
  */
-function orchestratorWindow(tmux: Tmux, req: PlaceRequest, candidates: string[]): PaneInfo[] | null {
+function orchestratorWindow(tmux: Tmux, cfg: LoadedConfig, req: PlaceRequest, candidates: string[]): PaneInfo[] | null {
   for (const target of candidates) {
     const panes = tmux.listPanes(target);
     // list-panes -t PANE lists that pane's window; find the pane itself to know who is who
     const me = panes.find((p) => p.paneId === target) ?? (target.startsWith('%') ? undefined : panes.find((p) => p.active));
-    if (me && !me.dead) return [me, ...panes.filter((p) => p !== me)];
+    // the wake-up pane's id may name another program's pane on a restarted server
+    const recorded = target !== cfg.tmux_sendkeys_target || (me !== undefined && isRecordedPane(me, target, cfg.tmux_sendkeys_identity));
+    if (me && !me.dead && recorded) return [me, ...panes.filter((p) => p !== me)];
   }
   if (req.placement?.target) throw new AppError(`tmux target ${req.placement.target} not found: give an existing pane (e.g. %3 or ai:0.1)`);
   return null;

@@ -23,6 +23,9 @@ export interface PaneInfo {
   active: boolean;
   /** Columns. */
   width: number;
+  /** The server instance (see PaneState.server). */
+  server: string;
+  panePid: number;
   startCommand: string;
 }
 
@@ -65,7 +68,7 @@ export interface NewPane {
 
 const NEW_PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{window_panes}';
 
-const PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{session_name}\t#{pane_dead}\t#{pane_active}\t#{pane_width}\t#{pane_start_command}';
+const PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{session_name}\t#{pane_dead}\t#{pane_active}\t#{pane_width}\t#{pid}:#{start_time}\t#{pane_pid}\t#{pane_start_command}';
 
 const STATE_FORMAT = '#{pane_id}\t#{pid}:#{start_time}\t#{pane_pid}\t#{pane_dead}\t#{pane_in_mode}\t#{cursor_flag}\t#{cursor_x}\t#{cursor_y}';
 
@@ -305,8 +308,8 @@ function parseNewPane(line: string): NewPane {
 }
 
 function parsePane(line: string): PaneInfo {
-  const [paneId = '', windowId = '', sessionName = '', dead = '0', active = '0', width = '0', ...rest] = line.split('\t');
-  return { paneId, windowId, sessionName, dead: dead === '1', active: active === '1', width: Number(width), startCommand: rest.join('\t') };
+  const [paneId = '', windowId = '', sessionName = '', dead = '0', active = '0', width = '0', server = '', panePid = '0', ...rest] = line.split('\t');
+  return { paneId, windowId, sessionName, dead: dead === '1', active: active === '1', width: Number(width), server, panePid: Number(panePid), startCommand: rest.join('\t') };
 }
 
 function tmuxMissing(): AppError {

@@ -16,6 +16,11 @@ export function wakeIdentity(s: PaneState, target: string): WakeIdentity {
   return { target, pane: s.paneId, server: s.server, pane_pid: s.panePid };
 }
 
+/** Whether a pane is the recorded one (true when nothing was recorded for this target). */
+export function isRecordedPane(p: { paneId: string; server: string; panePid: number }, target: string, id: WakeIdentity | null): boolean {
+  return !id || id.target !== target || (p.server === id.server && p.paneId === id.pane && p.panePid === id.pane_pid);
+}
+
 /**
  * The wake-up pane as it is now, or why it is not the pane that was recorded. Without a
  * recorded identity (the target was set by hand) only its existence can be checked.
@@ -24,10 +29,9 @@ export function checkWakePane(tmux: Tmux, target: string, id: WakeIdentity | nul
   const state = tmux.paneState(target);
   if (!state) return { problem: tmux.timedOut ? 'tmux did not answer in time' : `${target} does not exist on the tmux server` };
   if (state.dead) return { problem: `${target}'s program has exited (the pane is dead)` };
-  if (!id || id.target !== target) return { state };
+  if (!id || isRecordedPane(state, target, id)) return { state };
   if (state.server !== id.server) return { problem: `the tmux server was restarted since ${target} was recorded: ${state.paneId} is now another program's pane` };
-  if (state.paneId !== id.pane || state.panePid !== id.pane_pid) return { problem: `${target} now holds another program than the one recorded (pane ${state.paneId}, pid ${state.panePid})` };
-  return { state };
+  return { problem: `${target} now holds another program than the one recorded (pane ${state.paneId}, pid ${state.panePid})` };
 }
 
 /** A prompt's last character: a shell's ($ # %), or a line editor's / TUI's (> ❯ › »). */
