@@ -12,6 +12,7 @@ import type { Workspace } from '../core/workspace/paths.js';
 import { loadProjects } from '../core/workspace/projects.js';
 import { which } from '../core/sys/self.js';
 import { socketFrom, Tmux } from '../core/tmux/tmux.js';
+import { checkWakePane } from '../core/tmux/wake.js';
 import type { AppContext } from './context.js';
 import { recentRuns } from './runs.js';
 import type { Check, DoctorView } from './views.js';
@@ -64,7 +65,12 @@ export async function doctorReport(ctx: AppContext): Promise<DoctorView> {
         if (key === 'tmux_sendkeys_target') add('warn', key, 'not set: finished runs cannot wake the orchestrator', 'run "agentctl init --wake-here" in the orchestrator\'s pane (bin/orch does this)');
         else add('ok', key, 'not set: finish flashes go to the wake-up pane');
       }
-      else if (tmux.paneInfo(target)) add('ok', key, target);
+      else if (key === 'tmux_sendkeys_target') {
+        // the check a wake-up makes before typing: the same pane on the same server instance
+        const found = checkWakePane(tmux, target, cfg.tmux_sendkeys_identity);
+        if ('problem' in found) add('warn', key, found.problem, 'run "agentctl init --wake-here" in the orchestrator\'s pane');
+        else add('ok', key, target);
+      } else if (tmux.paneInfo(target)) add('ok', key, target);
       else add('warn', key, `${target} does not exist on the tmux server`, 'run "agentctl init --wake-here" in the orchestrator\'s pane');
     }
   }

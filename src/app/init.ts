@@ -1,6 +1,8 @@
 // `init`: the workspace, created where missing, and the tmux settings given.
 import { ensureWorkspace, loadConfig, updateConfigFile } from '../core/workspace/config.js';
 import { AppError } from '../core/sys/errors.js';
+import { socketFrom, Tmux } from '../core/tmux/tmux.js';
+import { wakeIdentity } from '../core/tmux/wake.js';
 import type { AppContext } from './context.js';
 import { codexHome, type MoveReport, moveProfiles, parseCodexVersion, usesProfileFiles, wantedProfiles } from '../agents/codex-profiles.js';
 import { packageRoot, which } from '../core/sys/self.js';
@@ -27,17 +29,35 @@ export async function initWorkspace(ctx: AppContext, o: InitOptions): Promise<In
   const { ws, created } = ensureWorkspace(ctx.home);
   const cfg = loadConfig(ws); // a corrupt config.json is left as it is, and said so
   const changes: Record<string, unknown> = {};
+  const tmux = new Tmux(socketFrom(cfg, ctx.env));
+  let wakeTarget: string | null = null;
   if (o.wakeHere) {
     const pane = ctx.env.TMUX_PANE;
     if (!pane || !ctx.env.TMUX) throw new AppError('{opt:wakeHere} needs to run inside a tmux pane', { fix: 'run it there, or pass {opt:wakePane} %N' });
-    changes.tmux_sendkeys_target = pane;
+    if ((tmux.sock.socket || tmux.sock.socketName) && !tmux.isServerAt(ctx.env.TMUX.split(',')[0] ?? '')) {
+      throw new AppError(`this pane (${pane}) is on another tmux server than the one agentctl uses (${tmux.socketFile()})`, { fix: 'run it in a pane of that server, or pass {opt:wakePane} %N' });
+    }
+    wakeTarget = pane;
   }
-  if (o.wakePane) changes.tmux_sendkeys_target = o.wakePane;
+  if (o.wakePane) wakeTarget = o.wakePane;
+  if (wakeTarget !== null) {
+    // the pane as it is now, with the server instance it lives on: a wake-up checks both
+    const state = tmux.paneState(wakeTarget);
+    if (state && !state.dead) changes.tmux_sendkeys_identity = wakeIdentity(state, wakeTarget);
+    if (!state || state.dead) {
+      throw new AppError(`tmux pane ${wakeTarget} ${state ? 'has exited' : 'does not exist'} on the tmux server agentctl uses (${tmux.socketFile()})`, {
+        fix: 'give a live pane (e.g. %3 or ai:0.1; "tmux list-panes -a" lists them), or run with {opt:wakeHere} in the orchestrator\'s pane',
+      });
+    }
+    changes.tmux_sendkeys_target = wakeTarget;
+  }
   if (o.notifyTarget) changes.tmux_notify_target = o.notifyTarget;
   if (o.session) changes.tmux_session = o.session;
   if (Object.keys(changes).length) updateConfigFile(ws, changes);
   const codex = o.codexProfiles ? await setUpCodexProfiles(ctx, wantedProfiles(cfg.profiles)) : undefined;
-  return { home: ws.home, created, set: changes, ...(codex ? { codex } : {}) };
+  // the identity is bookkeeping, not a setting the person gave: not listed
+  const set = Object.fromEntries(Object.entries(changes).filter(([k]) => k !== 'tmux_sendkeys_identity'));
+  return { home: ws.home, created, set, ...(codex ? { codex } : {}) };
 }
 
 /**

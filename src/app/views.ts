@@ -143,6 +143,7 @@ export const CleanView = z.object({
   runs_removed: z.array(z.string()).optional().describe('with runs: ids of the runs whose records were (or would be) removed'),
   runs_kept: z.array(z.object({ run_id: z.string(), reason: z.string() })).optional().describe('with runs: old runs whose records were kept, and why'),
   notify_lines_removed: z.number().optional().describe('with runs: notify.log lines older than older_than removed (or that would be)'),
+  panes_closed: z.array(z.object({ run_id: z.string(), pane: z.string() })).optional().describe('with panes: the kept panes of ended runs closed (or that would be)'),
 });
 export type CleanView = z.infer<typeof CleanView>;
 

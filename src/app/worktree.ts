@@ -6,6 +6,7 @@ import { pruneRuns } from '../core/runs/prune.js';
 import { type DiffForm, type MergeResult, mergeRun, runDiff } from '../core/git/worktree.js';
 import { cleanWorktrees, discardRun, type RemoveReport } from '../core/git/worktree-clean.js';
 import type { AppContext } from './context.js';
+import { closeEndedPanes } from './panes.js';
 import { openRun } from './runs.js';
 import type { CleanView } from './views.js';
 
@@ -54,6 +55,8 @@ export interface CleanOptions {
   dryRun?: boolean;
   /** Also remove the records of runs that ended more than olderThan ago (see pruneRuns). */
   runs?: boolean;
+  /** Also close the panes of ended runs kept for inspection (see closeEndedPanes). */
+  panes?: boolean;
 }
 
 /** Clean finished worktree runs (see cleanWorktrees), then with `runs` old run records (see pruneRuns). */
@@ -77,6 +80,11 @@ export async function cleanWith(ctx: AppContext, o: CleanOptions): Promise<{ rep
     for (const k of pruned.runs_kept) lines.push(`kept     ${k.run_id}  ${k.reason}`);
     if (pruned.notify_lines_removed) lines.push(`${would}  ${pruned.notify_lines_removed} notify.log line${pruned.notify_lines_removed === 1 ? '' : 's'} older than ${o.olderThan}`);
     nothing &&= !pruned.runs_removed.length && !pruned.runs_kept.length && !pruned.notify_lines_removed;
+  }
+  if (o.panes) {
+    report.panes_closed = await closeEndedPanes(ctx, { dryRun });
+    for (const p of report.panes_closed) lines.push(`${dryRun ? 'would close' : 'closed'}  ${p.run_id}  pane ${p.pane}`);
+    nothing &&= !report.panes_closed.length;
   }
   if (nothing) lines.push('nothing to clean');
   return { report, lines };

@@ -193,6 +193,7 @@ worktree is removed); each is named on stderr and the exit code is 1.`,
     .description('remove the worktrees and merged branches of finished runs, and stale worktrees (doctor lists them); with --runs, old run records too')
     .option('--older-than <duration>', 'only runs that ended longer ago than this: 90m, 12h, 7d')
     .option('--runs', 'also remove the records (runs/<id>/) of runs that ended longer ago than --older-than (required with it), their index lines, and older notify.log lines')
+    .option('--panes', 'also close the tmux panes of ended runs that were kept for inspection (remain-on-exit)')
     .option('--force', 'also delete uncommitted changes and unmerged branches')
     .option('--dry-run', 'say what would be removed, remove nothing')
     .option('--json', 'print the result as JSON')
@@ -204,7 +205,10 @@ What would lose work is kept without --force and listed as "kept" with the reaso
 --runs never removes a run that has not ended, one a run still going continues (resume,
 escalation), nor a worktree run whose worktree or branch still exists: its record is what
 discard, merge and clean find them by, so it goes only once they are removed (by this clean,
-discard, or an earlier clean). --json adds runs_removed, runs_kept and notify_lines_removed.`,
+discard, or an earlier clean). --json adds runs_removed, runs_kept and notify_lines_removed.
+
+--panes closes only panes agentctl made whose runs have ended and whose program has exited;
+a run still going, and any pane agentctl did not make, are left alone. --json adds panes_closed.`,
     )
     .action(async (opts, cmd) => (await import('./commands/worktree.js')).cleanCmd(await ctx(cmd), opts));
 

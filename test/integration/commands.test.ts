@@ -49,10 +49,12 @@ describe('init', () => {
     expect(readFileSync(ws('config.json'), 'utf8')).toBe(edited);
   });
 
-  it('--wake-pane sets tmux_sendkeys_target and keeps every other key', async () => {
+  it('--wake-pane sets tmux_sendkeys_target (with the identity of that pane) and keeps every other key', async () => {
     const before = readJson(ws('config.json'));
-    expect(await ok(['init', '--wake-pane', '%5'])).toMatch(/set tmux_sendkeys_target = %5/);
-    expect(readJson(ws('config.json'))).toEqual({ ...before, tmux_sendkeys_target: '%5' });
+    const pane = t.tmux(['new-session', '-d', '-s', 'wake-pane', '-P', '-F', '#{pane_id}', 'sleep', '60']).trim();
+    expect(await ok(['init', '--wake-pane', pane])).toMatch(new RegExp(`set tmux_sendkeys_target = ${pane}\n?$`));
+    expect(readJson(ws('config.json'))).toEqual({ ...before, tmux_sendkeys_target: pane, tmux_sendkeys_identity: expect.objectContaining({ target: pane, pane }) });
+    t.tmux(['kill-session', '-t', 'wake-pane']);
   });
 
   it('--wake-here outside tmux is an error', async () => {

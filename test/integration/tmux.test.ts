@@ -100,11 +100,12 @@ describe('beside an orchestrator pane', () => {
     expect(inOrchWindow.length).toBeLessThanOrEqual(1 + 4);
     expect(workers.filter((w) => w.pane.window === orchWindow)).toHaveLength(4);
     expect(workers.filter((w) => w.meta.tmux.placement === 'split')).toHaveLength(4);
-    // the rest overflow into windows named "agents" of the orchestrator's session, four at most each
+    // the rest overflow into windows named "agents", "agents-2" of the orchestrator's session, four at most each
     const overflow = workers.filter((w) => w.pane.window !== orchWindow);
     expect(overflow).toHaveLength(6);
+    expect(new Set(overflow.map((w) => w.pane.windowName))).toEqual(new Set(['agents', 'agents-2']));
     for (const w of overflow) {
-      expect(w.pane).toMatchObject({ windowName: 'agents', session: 'orch' });
+      expect(w.pane).toMatchObject({ windowName: expect.stringMatching(/^agents(-2)?$/), session: 'orch' });
       expect(w.meta.tmux.placement).toBe('agents-window');
       expect(all.filter((p) => p.window === w.pane.window).length).toBeLessThanOrEqual(4);
     }
@@ -322,12 +323,12 @@ describe('placement after the tmux layout changed under it', () => {
     const c = await startHanging(); // the first agents window holds max_panes_per_window = 2
     expect(windowOf(a.pane)).toEqual([windowOf(b.pane)[0], 'agents', '2']);
     expect(windowOf(c.pane)[0]).not.toBe(windowOf(a.pane)[0]);
-    expect(windowOf(c.pane)[1]).toBe('agents');
+    expect(windowOf(c.pane)[1]).toBe('agents-2');
 
     // the window the next worker was meant for is closed
     v.tmux(['kill-window', '-t', windowOf(c.pane)[0]!]);
     const d = await startHanging();
-    expect(windowOf(d.pane)[1]).toBe('agents');
+    expect(windowOf(d.pane)[1]).toBe('agents-2');
     expect(Number(windowOf(d.pane)[2])).toBeLessThanOrEqual(2);
 
     // a new server: window and pane ids start over, so nothing learnt before may be used

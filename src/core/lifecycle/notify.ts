@@ -5,8 +5,9 @@ import { appendUnderLock, readFileOrNull, withLock, writeFileAtomic } from '../s
 import type { Meta } from '../runs/meta.js';
 import type { Workspace } from '../workspace/paths.js';
 import type { Tmux } from '../tmux/tmux.js';
+import { checkWakePane, inputBusy } from '../tmux/wake.js';
 
-export type NotifyEvent = 'start' | 'finish' | 'escalate' | 'lost' | 'cancel';
+export type NotifyEvent = 'start' | 'finish' | 'escalate' | 'lost' | 'cancel' | 'wake_skipped';
 
 export interface Notification {
   ts: string;
@@ -22,6 +23,8 @@ export interface Notification {
   summary?: string | null;
   escalated_to?: string | null;
   parent_run_id?: string | null;
+  /** wake_skipped: why the wake-up line was not typed. */
+  reason?: string;
 }
 
 const SUMMARY_MAX = 400; // keeps a line well under PIPE_BUF, so concurrent appends never interleave
@@ -93,11 +96,19 @@ export function flashText(m: Meta): string {
   return `agentctl: ${m.run_id} ${mark} (${m.profile}) ${m.title}`.slice(0, 200);
 }
 
+/** All the tmux calls announcing one run's end, together: a wedged server cannot hang it. */
+const NOTIFY_LIMIT_MS = 15_000;
+/** How long a wake-up waits for the orchestrator's input line to be empty. */
+const IDLE_WAIT_MS = 10_000;
+const IDLE_POLL_MS = 250;
+
 /**
  * Tell tmux about a run that ended. A missing or stale target is not an error: the log line
- * has already been written, which is what `tail` and `wait` rely on.
+ * has already been written, which is what `tail` and `wait` rely on. A wake-up that could not
+ * be typed says why in notify.log (wake_skipped).
  */
-export async function tmuxNotify(ws: Workspace, cfg: LoadedConfig, tmux: Tmux, m: Meta, opts: { wake: boolean }): Promise<{ flashed: boolean; woke: boolean }> {
+export async function tmuxNotify(ws: Workspace, cfg: LoadedConfig, server: Tmux, m: Meta, opts: { wake: boolean }): Promise<{ flashed: boolean; woke: boolean }> {
+  const tmux = server.within(NOTIFY_LIMIT_MS);
   let flashed = false;
   let woke = false;
   // without a flash target of its own, flash where the orchestrator is
@@ -105,22 +116,44 @@ export async function tmuxNotify(ws: Workspace, cfg: LoadedConfig, tmux: Tmux, m
   if (flashTarget) flashed = tmux.displayMessage(flashTarget, flashText(m));
   const pane = cfg.tmux_sendkeys_target;
   if (opts.wake && pane) {
-    const info = tmux.paneInfo(pane);
-    if (info && !info.dead) {
-      // One wake-up at a time: runs that end together would otherwise paste their lines before
-      // either Enter, and the orchestrator would get them glued into one line.
-      const paste = () => tmux.pasteLine(info.paneId, wakeLine(m), `agentctl-${m.run_id}`);
-      let locked = false;
-      try {
-        woke = withLock(`${ws.locks}/wake.lock`, () => {
-          locked = true;
-          return paste();
-        });
-      } catch (err) {
-        if (locked) throw err;
-        woke = paste(); // the lock stayed busy: a glued line beats a lost one
-      }
-    }
+    const skipped = await wake(ws, cfg, tmux, m, pane);
+    woke = skipped === null;
+    if (skipped) appendNotification(ws, { ...notification('wake_skipped', m), reason: skipped });
   }
   return { flashed, woke };
+}
+
+/**
+ * Type the wake-up line once the recorded pane is still the one recorded and its input line
+ * is empty, waiting up to IDLE_WAIT_MS for that; null when typed, else why not.
+ */
+async function wake(ws: Workspace, cfg: LoadedConfig, tmux: Tmux, m: Meta, target: string): Promise<string | null> {
+  const until = Date.now() + IDLE_WAIT_MS;
+  for (;;) {
+    const found = checkWakePane(tmux, target, cfg.tmux_sendkeys_identity);
+    if ('problem' in found) return found.problem;
+    let busy = inputBusy(tmux, found.state);
+    if (!busy) {
+      // One wake-up at a time: runs that end together would otherwise type into each other's
+      // line; under the lock the input line is looked at again, just before typing.
+      let locked = false;
+      try {
+        busy = withLock(`${ws.locks}/wake.lock`, () => {
+          locked = true;
+          const now = checkWakePane(tmux, target, cfg.tmux_sendkeys_identity);
+          if ('problem' in now) return now.problem;
+          const still = inputBusy(tmux, now.state);
+          if (still) return still;
+          return tmux.pasteLine(now.state.paneId, wakeLine(m), `agentctl-${m.run_id}`) ? null : 'tmux could not type into the pane';
+        }, IDLE_WAIT_MS);
+      } catch (err) {
+        if (locked) throw err;
+        busy = 'other wake-ups held the lock'; // never typed without it: two lines would mix
+      }
+      if (!busy) return null;
+    }
+    if (tmux.timedOut) return 'tmux did not answer in time';
+    if (Date.now() >= until) return `the orchestrator's input line stayed busy for ${IDLE_WAIT_MS / 1000} s (${busy})`;
+    await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
+  }
 }

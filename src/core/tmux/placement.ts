@@ -1,5 +1,5 @@
-// Where a worker's pane goes: beside the orchestrator up to max_panes_per_window workers, else
-// an agents window, or a window of its own when asked. The tmux calls go through tmux.ts; this
+// Where a worker's pane goes: beside the orchestrator up to max_panes_per_window workers (in a
+// column that leaves the orchestrator its width), else an agents window (agents, agents-2, ...), or a window of its own when asked. The tmux calls go through tmux.ts; this
 // module decides, and remembers where the next worker would go (.locks/next-split.json) so a
 // start usually needs one tmux call.
 import { rmSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { readFileOrNull, withLock, writeFileAtomic } from '../sys/fsutil.js';
 import type { Meta } from '../runs/meta.js';
 import type { Workspace } from '../workspace/paths.js';
 import type { NewPane, PaneInfo, Tmux } from './tmux.js';
+import { isRecordedPane } from './wake.js';
 
 export interface Placement {
   /** Put the run in a window of its own. */
@@ -45,6 +46,8 @@ interface NextSplit {
   horizontal: boolean;
   count: number;
   placement: 'split' | 'agents-window';
+  /** split: the orchestrator's pane, whose width each split keeps. */
+  orchestrator?: string;
 }
 
 /**
@@ -62,6 +65,7 @@ export function placePane(tmux: Tmux, cfg: LoadedConfig, ws: Workspace, req: Pla
     if (plan && plan.server === server && plan.key === key && plan.count < cfg.max_panes_per_window) {
       try {
         const made = tmux.splitWindow({ target: plan.target, cwd, command, horizontal: plan.horizontal });
+        if (plan.placement === 'split' && plan.orchestrator) tmux.spreadKeepingWidth(made.paneId, plan.orchestrator);
         writePlan(planFile, nextPlan(plan, made));
         return { pane: made.paneId, session: plan.session, placement: plan.placement };
       } catch {
@@ -106,7 +110,7 @@ type PlaceResult = Placed & { next: Omit<NextSplit, 'server' | 'key'> | null };
 
 function place(tmux: Tmux, cfg: LoadedConfig, req: PlaceRequest, candidates: string[], command: string[], cwd: string, runId: string): PlaceResult {
   const windowName = `run-${runId.slice(-8)}`;
-  const orch = orchestratorWindow(tmux, req, candidates);
+  const orch = orchestratorWindow(tmux, cfg, req, candidates);
   if (req.placement?.window) {
     const session = orch?.[0]?.sessionName ?? cfg.tmux_session;
     if (tmux.listWindows(session) === null) return { pane: tmux.newSession({ session, windowName, cwd, command }).paneId, session, placement: 'new-session', next: null };
@@ -114,12 +118,16 @@ function place(tmux: Tmux, cfg: LoadedConfig, req: PlaceRequest, candidates: str
   }
   if (orch) {
     const [me, workers] = [orch[0]!, orch.filter((p) => p.startCommand.includes('_supervise'))];
-    if (workers.length < cfg.max_panes_per_window) {
-      const last = workers[workers.length - 1];
+    const last = workers[workers.length - 1];
+    // the first worker opens a column beside the orchestrator, as wide as the orchestrator can
+    // spare; the next ones split that column, so the orchestrator keeps its width
+    const columns = last ? 0 : workerColumns(req.placement?.target ? 0 : cfg.orchestrator_min_width, me.width);
+    if (workers.length < cfg.max_panes_per_window && (last || columns)) {
       const made = last
         ? tmux.splitWindow({ target: last.paneId, cwd, command, horizontal: false })
-        : tmux.splitWindow({ target: me.paneId, cwd, command, horizontal: true, size: '50%' });
-      const next = { session: me.sessionName, target: made.paneId, horizontal: false, count: workers.length + 1, placement: 'split' as const };
+        : tmux.splitWindow({ target: me.paneId, cwd, command, horizontal: true, size: String(columns) });
+      if (last) tmux.spreadKeepingWidth(made.paneId, me.paneId);
+      const next = { session: me.sessionName, target: made.paneId, horizontal: false, count: workers.length + 1, placement: 'split' as const, orchestrator: me.paneId };
       return { pane: made.paneId, session: me.sessionName, placement: 'split', next };
     }
   }
@@ -134,9 +142,35 @@ function place(tmux: Tmux, cfg: LoadedConfig, req: PlaceRequest, candidates: str
     next: learn ? { session, target: made.windowId, horizontal: made.windowPanes % 2 === 1, count: made.windowPanes, placement: 'agents-window' } : null,
   });
   if (windows === null) return agentsWindow(tmux.newSession({ session, windowName: cfg.agents_window, cwd, command }), 'new-session');
-  const win = windows.find((w) => w.name === cfg.agents_window && w.panes < cfg.max_panes_per_window);
+  const win = windows.find((w) => isAgentsWindow(cfg.agents_window, w.name) && w.panes < cfg.max_panes_per_window);
   if (win) return agentsWindow(tmux.splitWindow({ target: win.windowId, cwd, command, horizontal: win.panes % 2 === 1 }), 'agents-window');
-  return agentsWindow(tmux.newWindow({ session, windowName: cfg.agents_window, cwd, command }), 'agents-window');
+  return agentsWindow(tmux.newWindow({ session, windowName: freeAgentsName(cfg.agents_window, windows), cwd, command }), 'agents-window');
+}
+
+/** The narrowest worker column worth opening beside the orchestrator. */
+const MIN_WORKER_COLUMNS = 20;
+
+/**
+ * Columns for the first worker beside an orchestrator pane `width` wide: what is left once the
+ * orchestrator keeps half, and at least minWidth (orchestrator_min_width; none for a pane the
+ * caller named with --target); 0 when that leaves too little.
+ */
+function workerColumns(minWidth: number, width: number): number {
+  const keep = Math.max(minWidth, Math.ceil(width / 2));
+  const columns = width - keep - 1; // one column is the border between them
+  return columns >= MIN_WORKER_COLUMNS ? columns : 0;
+}
+
+/** Overflow windows are named agents, agents-2, agents-3, ...: one name each, to tell them apart. */
+function isAgentsWindow(base: string, name: string): boolean {
+  return name === base || (name.startsWith(`${base}-`) && /^[2-9]\d*$|^1\d+$/.test(name.slice(base.length + 1)));
+}
+
+function freeAgentsName(base: string, windows: { name: string }[]): string {
+  const taken = new Set(windows.map((w) => w.name));
+  let n = 1;
+  while (taken.has(n === 1 ? base : `${base}-${n}`)) n++;
+  return n === 1 ? base : `${base}-${n}`;
 }
 
 /** Panes that may be the orchestrator's, best first: --target, else the wake-up pane and the caller's pane on this server. */
@@ -152,12 +186,14 @@ function orchestratorCandidates(tmux: Tmux, cfg: LoadedConfig, req: PlaceRequest
  * The orchestrator's pane first, then the other panes of its window; null when there is no
  * orchestrator pane on this server. One tmux call per candidate.
  */
-function orchestratorWindow(tmux: Tmux, req: PlaceRequest, candidates: string[]): PaneInfo[] | null {
+function orchestratorWindow(tmux: Tmux, cfg: LoadedConfig, req: PlaceRequest, candidates: string[]): PaneInfo[] | null {
   for (const target of candidates) {
     const panes = tmux.listPanes(target);
     // list-panes -t PANE lists that pane's window; find the pane itself to know who is who
     const me = panes.find((p) => p.paneId === target) ?? (target.startsWith('%') ? undefined : panes.find((p) => p.active));
-    if (me && !me.dead) return [me, ...panes.filter((p) => p !== me)];
+    // the wake-up pane's id may name another program's pane on a restarted server
+    const recorded = target !== cfg.tmux_sendkeys_target || (me !== undefined && isRecordedPane(me, target, cfg.tmux_sendkeys_identity));
+    if (me && !me.dead && recorded) return [me, ...panes.filter((p) => p !== me)];
   }
   if (req.placement?.target) throw new AppError(`tmux target ${req.placement.target} not found: give an existing pane (e.g. %3 or ai:0.1)`);
   return null;

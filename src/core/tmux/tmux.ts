@@ -21,7 +21,30 @@ export interface PaneInfo {
   sessionName: string;
   dead: boolean;
   active: boolean;
+  /** Columns. */
+  width: number;
+  /** The server instance (see PaneState.server). */
+  server: string;
+  panePid: number;
   startCommand: string;
+}
+
+/**
+ * What the wake-up needs to know of a pane before typing into it: whose server it is on (a
+ * restarted server reuses pane ids), the pane's own process, and where its cursor is.
+ */
+export interface PaneState {
+  paneId: string;
+  /** The server instance: its pid and start time, both new after a restart. */
+  server: string;
+  /** The pid of the process the pane was made with. */
+  panePid: number;
+  dead: boolean;
+  /** Copy or view mode: the person is scrolling or selecting. */
+  inMode: boolean;
+  cursorVisible: boolean;
+  cursorX: number;
+  cursorY: number;
 }
 
 /** Socket from the environment (AGENTCTL_TMUX_SOCKET / _NAME) or config, env first (default: this process's). */
@@ -45,7 +68,12 @@ export interface NewPane {
 
 const NEW_PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{window_panes}';
 
-const PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{session_name}\t#{pane_dead}\t#{pane_active}\t#{pane_start_command}';
+const PANE_FORMAT = '#{pane_id}\t#{window_id}\t#{session_name}\t#{pane_dead}\t#{pane_active}\t#{pane_width}\t#{pid}:#{start_time}\t#{pane_pid}\t#{pane_start_command}';
+
+const STATE_FORMAT = '#{pane_id}\t#{pid}:#{start_time}\t#{pane_pid}\t#{pane_dead}\t#{pane_in_mode}\t#{cursor_flag}\t#{cursor_x}\t#{cursor_y}';
+
+/** The most one tmux call may take: a wedged server must not hang its caller. */
+const CALL_LIMIT_MS = 5000;
 
 /** The tmux server a run's pane lives on, as its record names it. */
 export function tmuxFor(m: { tmux: { socket: string | null; socket_name: string | null } }): Tmux {
@@ -53,7 +81,27 @@ export function tmuxFor(m: { tmux: { socket: string | null; socket_name: string 
 }
 
 export class Tmux {
-  constructor(readonly sock: TmuxSocket) {}
+  /** Set once a call ran out of time: a server that did not answer is not asked again. */
+  private stalled = false;
+
+  /** deadline: a time (ms since the epoch) after which no more calls are made. */
+  constructor(
+    readonly sock: TmuxSocket,
+    private readonly deadline: number | null = null,
+  ) {}
+
+  /**
+   * The same server, for calls that together must end within ms (announcing a run's end):
+   * each call gets what is left, and after one runs out of time the rest fail at once.
+   */
+  within(ms: number): Tmux {
+    return new Tmux(this.sock, Date.now() + ms);
+  }
+
+  /** Whether a call ran out of time (or the deadline passed): tmux is not answering. */
+  get timedOut(): boolean {
+    return this.stalled || (this.deadline !== null && Date.now() >= this.deadline);
+  }
 
   private baseArgs(): string[] {
     if (this.sock.socket) return ['-S', this.sock.socket];
@@ -63,14 +111,20 @@ export class Tmux {
 
   /** Run one tmux command line (use ';' elements to chain commands). */
   run(args: string[], input?: string): { ok: boolean; stdout: string; stderr: string } {
+    const left = this.deadline === null ? CALL_LIMIT_MS : Math.min(CALL_LIMIT_MS, this.deadline - Date.now());
+    if (this.stalled || left <= 0) return { ok: false, stdout: '', stderr: 'tmux did not answer in time' };
     try {
       const r = execaSync('tmux', [...this.baseArgs(), ...args], {
         reject: false,
         input,
         stdin: input === undefined ? 'ignore' : 'pipe',
-        timeout: 5000,
+        timeout: left,
       });
       if ((r as { code?: string }).code === 'ENOENT') throw tmuxMissing();
+      if (r.timedOut) {
+        this.stalled = true;
+        return { ok: false, stdout: '', stderr: 'tmux did not answer in time' };
+      }
       return { ok: r.exitCode === 0, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw tmuxMissing();
@@ -126,6 +180,30 @@ export class Tmux {
     return info.paneId ? info : null;
   }
 
+  /** The pane's state (see PaneState); null when it does not exist. */
+  paneState(target: string): PaneState | null {
+    const r = this.run(['display-message', '-p', '-t', target, STATE_FORMAT]);
+    if (!r.ok) return null;
+    const [paneId = '', server = '', panePid = '0', dead = '0', inMode = '0', cursor = '0', x = '0', y = '0'] = r.stdout.replace(/\n$/, '').split('\t');
+    if (!paneId) return null;
+    return { paneId, server, panePid: Number(panePid), dead: dead === '1', inMode: inMode === '1', cursorVisible: cursor === '1', cursorX: Number(x), cursorY: Number(y) };
+  }
+
+  /**
+   * Rows of a pane's visible screen (0 is the top row, '-' the bottom one), trailing blanks dropped; with escapes,
+   * the colours and attributes as escape sequences. null when the pane cannot be read.
+   */
+  screenRows(paneId: string, from: number, to: number | '-', escapes = false): string[] | null {
+    const r = this.run(['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', paneId, '-S', String(from), '-E', String(to)]);
+    return r.ok ? r.stdout.replace(/\n$/, '').split('\n') : null;
+  }
+
+  /** Panes of every session on the server. */
+  listAllPanes(): PaneInfo[] {
+    const r = this.run(['list-panes', '-a', '-F', PANE_FORMAT]);
+    return r.ok ? r.stdout.split('\n').filter(Boolean).map(parsePane) : [];
+  }
+
   /** Panes of the window holding target (a pane or window); empty when it does not exist. */
   listPanes(windowTarget: string): PaneInfo[] {
     const r = this.run(['list-panes', '-t', windowTarget, '-F', PANE_FORMAT]);
@@ -166,15 +244,29 @@ export class Tmux {
     return parseNewPane(this.must([...args, '--', ...o.command], 'split-window'));
   }
 
-  /** Title, border and layout for a worker pane; best effort (the pane may already be gone). */
+  /**
+   * Title and border for a worker pane, and for one in an agents window a tiled layout; a pane
+   * beside the orchestrator was laid out by placement (see spreadKeepingWidth). Best effort
+   * (the pane may already be gone).
+   */
   decorateWorkerPane(paneId: string, title: string, layout: 'spread' | 'tiled'): void {
-    const layoutCmd = layout === 'spread' ? ['select-layout', '-E', '-t', paneId] : ['select-layout', '-t', paneId, 'tiled'];
     this.run([
       'select-pane', '-t', paneId, '-T', escapeFormat(title), ';',
       'set-option', '-w', '-t', paneId, 'pane-border-status', 'top', ';',
-      'set-option', '-w', '-t', paneId, 'pane-border-format', ' #{pane_title} ', ';',
-      ...layoutCmd,
+      'set-option', '-w', '-t', paneId, 'pane-border-format', ' #{pane_title} ',
+      ...(layout === 'tiled' ? [';', 'select-layout', '-t', paneId, 'tiled'] : []),
     ]);
+  }
+
+  /**
+   * Even out the heights of the worker column holding paneId, then give keepPane (the
+   * orchestrator beside it) back its width: when the column is even already, tmux spreads the
+   * row above it instead, halving the orchestrator. Best effort.
+   */
+  spreadKeepingWidth(paneId: string, keepPane: string): void {
+    const r = this.run(['display-message', '-p', '-t', keepPane, '#{pane_width}']);
+    const width = Number(r.stdout.trim());
+    this.run(['select-layout', '-E', '-t', paneId, ...(r.ok && width > 0 ? [';', 'resize-pane', '-t', keepPane, '-x', String(width)] : [])]);
   }
 
   /** Keep a pane on screen after its process exits (for inspecting a failed run). */
@@ -216,8 +308,8 @@ function parseNewPane(line: string): NewPane {
 }
 
 function parsePane(line: string): PaneInfo {
-  const [paneId = '', windowId = '', sessionName = '', dead = '0', active = '0', ...rest] = line.split('\t');
-  return { paneId, windowId, sessionName, dead: dead === '1', active: active === '1', startCommand: rest.join('\t') };
+  const [paneId = '', windowId = '', sessionName = '', dead = '0', active = '0', width = '0', server = '', panePid = '0', ...rest] = line.split('\t');
+  return { paneId, windowId, sessionName, dead: dead === '1', active: active === '1', width: Number(width), server, panePid: Number(panePid), startCommand: rest.join('\t') };
 }
 
 function tmuxMissing(): AppError {

@@ -46,6 +46,10 @@ export const ConfigSchema = z.looseObject({
   tmux_socket_name: z.string().min(1).nullable().default(null),
   tmux_notify_target: target.default(null),
   tmux_sendkeys_target: target.default(null),
+  /** Which pane tmux_sendkeys_target was on when init recorded it (see core/tmux/wake.ts). */
+  tmux_sendkeys_identity: z.object({ target: z.string(), pane: z.string(), server: z.string(), pane_pid: z.number() }).nullable().default(null),
+  /** Columns the orchestrator's pane keeps when workers are split off beside it. */
+  orchestrator_min_width: z.number().int().min(1).default(120),
   max_panes_per_window: z.number().int().min(1).max(32).default(4),
   agents_window: z.string().min(1).default('agents'),
   keep_pane_on_failure: z.boolean().default(true),

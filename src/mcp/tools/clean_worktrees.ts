@@ -12,6 +12,7 @@ export const cleanWorktrees = defineTool({
     input: {
       older_than: z.union([z.string(), z.number()]).optional().describe('only runs that ended longer ago than this: seconds, or "90s", "15m", "2h", "1d"'),
       runs: z.boolean().optional().describe('also remove old run records and notification lines; needs older_than'),
+      panes: z.boolean().optional().describe('also close the tmux panes of ended runs kept for inspection (panes_closed); never a pane of a run still going, nor one agentctl did not make'),
       force: z.boolean().optional().describe('remove unmerged and uncommitted work too: it is lost'),
       dry_run: z.boolean().optional().describe('only report what would be removed'),
     },
@@ -20,7 +21,7 @@ export const cleanWorktrees = defineTool({
   },
   async run(a, { ctx }) {
     const olderThan = a.older_than === undefined ? undefined : String(a.older_than);
-    const { report, lines } = await cleanWith(ctx, { olderThan, runs: a.runs, force: a.force, dryRun: a.dry_run });
+    const { report, lines } = await cleanWith(ctx, { olderThan, runs: a.runs, panes: a.panes, force: a.force, dryRun: a.dry_run });
     return { data: { ...report, dry_run: a.dry_run ?? false }, text: lines.join('\n') };
   },
 });
