@@ -130,11 +130,12 @@ Worktrees live in <home>/worktrees/<project>/<run id>; see "agentctl merge --hel
     program
       .command('resume')
       .description("continue a finished run's agent session with a follow-up prompt (stdin)")
-      .requiredOption('--parent-run-id <id>', 'the run to continue')
+      .argument('[id]', 'the run to continue')
+      .option('--parent-run-id <id>', 'the run to continue (the same as giving it as the argument)')
       .option('--profile <profile>', "profile for the new run (default: the parent's); another agent starts a fresh session with the parent's context"),
   )
     .option('--auto-escalate', 'auto-escalate the new run when its goal is not met')
-    .action(async (opts, cmd) => (await import('./commands/resume.js')).resumeCmd(await ctx(cmd), opts));
+    .action(async (id: string | undefined, opts, cmd) => (await import('./commands/resume.js')).resumeCmd(await ctx(cmd), { ...opts, id }));
 
   program
     .command('escalate')
