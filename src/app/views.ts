@@ -48,9 +48,9 @@ export const ResultView = z.object({
   duration_s: z.number().nullable(),
   escalated_to: nstr,
   parent_run_id: nstr,
-  branch: z.string().optional().describe("worktree runs only: the branch holding the run's committed changes (see run_diff, merge_run)"),
-  worktree: z.string().optional().describe('worktree runs only: the directory the worker worked in'),
-  error: z.string().optional(),
+  branch: nstr.describe("worktree runs: the branch holding the run's committed changes (see run_diff, merge_run); null for the others"),
+  worktree: nstr.describe('worktree runs: the directory the worker worked in; null for the others'),
+  error: nstr.describe('a run that failed or was stopped: why; null otherwise'),
 });
 export type ResultView = z.infer<typeof ResultView>;
 

@@ -108,7 +108,18 @@ Worktrees live in <home>/worktrees/<project>/<run id>; see "agentctl merge --hel
     .option('--timeout <seconds>', 'give up after this long (exit 5); runs still going are printed with status running')
     .option('--any', 'return as soon as one of the runs ends')
     .option('--follow', 'follow escalations and report the end of each chain')
-    .addHelpText('after', '\nExit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.')
+    .addHelpText(
+      'after',
+      `
+Output: when waiting is over, one JSON line per run, in the order the ids are given (with --any,
+the run that ended; after --timeout, the ended runs and those still going). Every line has the
+same keys: run_id status outcome goal_met summary followup_prompt exit_code git_diff_stat
+duration_s escalated_to parent_run_id branch worktree error (and chain with --follow); what does
+not apply is null (followup_prompt too when the run left none; branch and worktree for runs
+without a worktree; error unless the run failed or was stopped).
+
+Exit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.`,
+    )
     .action(async (ids: string[], opts, cmd) => (await import('./commands/wait.js')).waitCmd(await ctx(cmd), ids, opts));
 
   program
