@@ -104,7 +104,7 @@ describe('logs -f', () => {
       if (out.length === 1) writeMeta(ctx.ws, { ...readMeta(ctx.ws, id), status: 'finished', outcome: 'goal_met', ended_at: new Date().toISOString() });
     });
     await done;
-    expect(out[0]).toBe('(no events yet: waiting for the agent; Ctrl-C stops following)');
+    expect(out[0]).toBe('(no events yet; following until the run ends)');
     expect(out.at(-1)).toMatch(/^-- goal_met/);
   }, 15_000);
 });
