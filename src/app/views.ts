@@ -146,6 +146,16 @@ export const CleanView = z.object({
 });
 export type CleanView = z.infer<typeof CleanView>;
 
+/** A dry run's report: the same entries, under names that say nothing happened yet. */
+export const CleanDryRunView = z.object({
+  would_remove: CleanView.shape.removed.describe('dry run: one entry per worktree: what would be removed, and what would be kept'),
+  would_prune: CleanView.shape.pruned.describe('dry run: repositories whose stale git worktree entries would be pruned'),
+  runs_would_remove: CleanView.shape.runs_removed.describe('dry run with runs: ids of the runs whose records would be removed'),
+  runs_kept: CleanView.shape.runs_kept,
+  notify_lines_would_remove: CleanView.shape.notify_lines_removed.describe('dry run with runs: notify.log lines older than older_than that would be removed'),
+});
+export type CleanDryRunView = z.infer<typeof CleanDryRunView>;
+
 export const Check = z.object({ level: z.enum(['ok', 'warn', 'fail']), name: z.string(), detail: z.string(), fix: z.string().optional() });
 export type Check = z.infer<typeof Check>;
 

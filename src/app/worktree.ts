@@ -7,7 +7,7 @@ import { type DiffForm, type MergeResult, mergeRun, runDiff } from '../core/git/
 import { cleanWorktrees, discardRun, type RemoveReport } from '../core/git/worktree-clean.js';
 import type { AppContext } from './context.js';
 import { openRun } from './runs.js';
-import type { CleanView } from './views.js';
+import type { CleanDryRunView, CleanView } from './views.js';
 
 export type { DiffForm } from '../core/git/worktree.js';
 
@@ -47,8 +47,11 @@ export interface CleanOptions {
   runs?: boolean;
 }
 
-/** Clean finished worktree runs (see cleanWorktrees), then with `runs` old run records (see pruneRuns). */
-export async function cleanWith(ctx: AppContext, o: CleanOptions): Promise<{ report: CleanView; lines: string[] }> {
+/**
+ * Clean finished worktree runs (see cleanWorktrees), then with `runs` old run records (see
+ * pruneRuns). A dry run's report names its entries would_remove, would_prune, ... instead.
+ */
+export async function cleanWith(ctx: AppContext, o: CleanOptions): Promise<{ report: CleanView | CleanDryRunView; lines: string[] }> {
   if (o.runs && o.olderThan === undefined) {
     throw new AppError('{opt:runs} needs {opt:olderThan}', { fix: 'say how long ago a run must have ended for its record to be removed (e.g. 7d)' });
   }
@@ -70,7 +73,14 @@ export async function cleanWith(ctx: AppContext, o: CleanOptions): Promise<{ rep
     nothing &&= !pruned.runs_removed.length && !pruned.runs_kept.length && !pruned.notify_lines_removed;
   }
   if (nothing) lines.push('nothing to clean');
-  return { report, lines };
+  return { report: dryRun ? asDryRun(report) : report, lines };
+}
+
+function asDryRun(r: CleanView): CleanDryRunView {
+  const { removed, pruned, runs_removed, runs_kept, notify_lines_removed } = r;
+  const v: CleanDryRunView = { would_remove: removed, would_prune: pruned };
+  if (runs_removed) Object.assign(v, { runs_would_remove: runs_removed, runs_kept, notify_lines_would_remove: notify_lines_removed });
+  return v;
 }
 
 function reportLines(r: RemoveReport, o: { dryRun: boolean; kept: boolean }): string[] {

@@ -214,7 +214,9 @@ What would lose work is kept without --force and listed as "kept" with the reaso
 --runs never removes a run that has not ended, one a run still going continues (resume,
 escalation), nor a worktree run whose worktree or branch still exists: its record is what
 discard, merge and clean find them by, so it goes only once they are removed (by this clean,
-discard, or an earlier clean). --json adds runs_removed, runs_kept and notify_lines_removed.`,
+discard, or an earlier clean). --json adds runs_removed, runs_kept and notify_lines_removed.
+With --dry-run, --json says what would happen: would_remove, would_prune, runs_would_remove,
+runs_kept and notify_lines_would_remove instead of removed, pruned, runs_removed, ...`,
     )
     .action(async (opts, cmd) => (await import('./commands/worktree.js')).cleanCmd(await ctx(cmd), opts));
 

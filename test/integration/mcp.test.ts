@@ -480,7 +480,8 @@ describe('worktrees over stdio', () => {
     const dry = await call(a, 'clean_worktrees', { dry_run: true });
     expect(dry.isError, dry.content[0]?.text).toBeFalsy();
     expect(dry.structuredContent.dry_run).toBe(true);
-    expect(dry.structuredContent.removed).toEqual(expect.arrayContaining([{ path, branch: `agentctl/${id}`, run_id: id, worktree_removed: true, branch_deleted: true, kept: [] }]));
+    expect(dry.structuredContent).not.toHaveProperty('removed');
+    expect(dry.structuredContent.would_remove).toEqual(expect.arrayContaining([{ path, branch: `agentctl/${id}`, run_id: id, worktree_removed: true, branch_deleted: true, kept: [] }]));
     expect(dry.content[0]!.text).toContain(`would remove  ${id}  worktree ${path}, branch agentctl/${id}`);
     expect(dry.content[0]!.text).toBe((await t.run(['clean', '--dry-run'])).stdout.trimEnd());
     expect(existsSync(path)).toBe(true);
