@@ -24,7 +24,7 @@ describe('start --target', () => {
 
     const r = await t.run(['start', '--target', pane, '--agent', 'shell', '--title', 't', '--', 'true']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`agentctl: tmux target ${pane} is a dead pane (its program exited): give a live pane (e.g. %3 or ai:0.1), or close it with "tmux kill-pane -t ${pane}"\n`);
+    expect(r.stderr).toBe(`agentctl: tmux target ${pane} is a dead pane (its program exited): give a live pane (e.g. %3 or ai:0.1), or close it with "tmux kill-pane -t ${pane}"`);
     expect(t.tmux(['list-panes', '-a', '-F', '#{pane_id}'])).toBe(panesBefore);
     expect((await t.run(['list', '--json'])).stdout.trim()).toBe('[]');
   });
