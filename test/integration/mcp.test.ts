@@ -506,7 +506,7 @@ describe('worktrees over stdio', () => {
 
     expect(await refused(a, 'clean_worktrees', { runs: true })).toBe('runs needs older_than: say how long ago a run must have ended for its record to be removed (e.g. 7d)');
     const dry = await ok(a, 'clean_worktrees', { runs: true, older_than: '1d', dry_run: true });
-    expect(dry).toMatchObject({ runs_removed: [id], dry_run: true });
+    expect(dry).toMatchObject({ runs_would_remove: [id], dry_run: true });
     expect(existsSync(join(t.home, 'runs', id))).toBe(true);
     const done = await call(a, 'clean_worktrees', { runs: true, older_than: '1d' });
     expect(done.structuredContent).toMatchObject({ runs_removed: [id], dry_run: false });

@@ -412,7 +412,7 @@ describe('worktree runs', () => {
     const b = await runToEnd(['--project', 'defaults', '--profile', 'spark', '--no-worktree'], 'x\n@fake write=here.txt:h\n');
     expect(b.meta.worktree).toBeNull();
     expect(read(repo, 'here.txt')).toBe('h');
-    expect(b.line.branch).toBeUndefined();
+    expect(b.line.branch).toBeNull();
 
     const other = t.repo('defaults2');
     const cfg = JSON.parse(read(t.home, 'config.json'));
