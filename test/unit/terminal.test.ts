@@ -67,3 +67,12 @@ describe('human output shows control characters visibly', () => {
     expect(r.stderr).not.toMatch(CONTROL);
   });
 });
+
+describe('truncate', () => {
+  it('cuts to the width in columns, wide characters counting two, and marks the cut', async () => {
+    const { truncate } = await import('../../src/cli/terminal.js');
+    expect(truncate('short', 10)).toBe('short');
+    expect(truncate('abcdefghij', 6)).toBe('abcde…');
+    expect(truncate('漢字漢字漢字', 7)).toBe('漢字漢…');
+  });
+});
