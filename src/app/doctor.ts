@@ -185,7 +185,8 @@ async function runHealth(ctx: AppContext, add: (l: Level, n: string, d: string, 
 async function worktreeHealth(ws: Workspace, metas: Meta[], add: (l: Level, n: string, d: string, f?: string) => void): Promise<void> {
   const { findStaleWorktrees } = await import('../core/git/worktree-clean.js');
   const { worktreesDir } = await import('../core/git/worktree.js');
-  const live = metas.filter((m) => m.worktree && !m.worktree.removed_at).length;
+  // resumes and escalations share their parent's worktree: count directories, not records
+  const live = new Set(metas.flatMap((m) => (m.worktree && !m.worktree.removed_at ? [m.worktree.path] : []))).size;
   const stale = await findStaleWorktrees(ws, metas);
   if (!stale.length) {
     add('ok', 'worktrees', `${live} in use or kept under ${worktreesDir(ws)}; none stale`);

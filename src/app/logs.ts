@@ -40,9 +40,16 @@ export async function followLogs(ctx: AppContext, o: { id: string; follow?: bool
   const files = runFiles(ctx.home, meta.run_id);
   const render = eventRenderer(meta, o.raw);
   const reader = new LineReader(files.events);
-  const print = (lines: string[]) => render(lines).forEach(out);
+  let printed = 0;
+  const print = (lines: string[]) => {
+    const shown = render(lines);
+    printed += shown.length;
+    shown.forEach(out);
+  };
   print(reader.read(!o.follow || isEnded(meta)));
   if (o.follow && !isEnded(meta)) {
+    // without a word, a following command that prints nothing looks hung
+    if (!printed && !o.raw) out(NOTHING_YET);
     await new Promise<void>((resolve) => {
       let done = false;
       const check = async () => {
@@ -61,6 +68,8 @@ export async function followLogs(ctx: AppContext, o: { id: string; follow?: bool
   }
   footer(meta, files.stderr, o.raw).forEach(out);
 }
+
+const NOTHING_YET = '(no events yet; following until the run ends)';
 
 const STDERR_TAIL_LINES = 40;
 

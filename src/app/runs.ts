@@ -8,6 +8,7 @@ import { type Meta, OUTCOMES, RUN_STATUSES } from '../core/runs/meta.js';
 import { durationSeconds } from '../core/runs/result.js';
 import { openRun as openRecord, runRecords } from '../core/runs/repository.js';
 import { runFiles } from '../core/workspace/paths.js';
+import { loadProjects } from '../core/workspace/projects.js';
 import type { AppContext } from './context.js';
 import type { ListEntry } from './views.js';
 
@@ -82,6 +83,10 @@ export async function listRuns(ctx: AppContext, o: ListRequest): Promise<ListRow
   for await (const row of recentRuns(ctx)) {
     if (matches(row, o)) rows.push(row);
     if (limit && rows.length >= limit) break;
+  }
+  // a project no longer registered still lists its runs; a name with neither is a typo
+  if (o.project && !rows.length && !loadProjects(ctx.ws).projects[o.project]) {
+    throw new AppError(`unknown project ${JSON.stringify(o.project)}`, { fix: 'see "{cmd:projects}" for the registered ones' });
   }
   const worktreeRuns = rows.flatMap((r) => ('meta' in r && r.meta.worktree ? [r.meta] : []));
   if (worktreeRuns.length) {

@@ -4,6 +4,8 @@ import type { AgentName } from '../agents/types.js';
 import { escalateRun, resumeRun } from '../core/lifecycle/chain.js';
 import { type PromptSource, startRun } from '../core/lifecycle/launch.js';
 import type { Meta } from '../core/runs/meta.js';
+import { AppError } from '../core/sys/errors.js';
+import { socketFrom, Tmux } from '../core/tmux/tmux.js';
 import type { AppContext } from './context.js';
 import { openRun } from './runs.js';
 import type { StartedView } from './views.js';
@@ -40,6 +42,7 @@ export interface StartOptions extends RunOptions {
 
 /** Start a new run; `prompt` is asked for once the profile, and so the agent, is known. */
 export async function startWith(ctx: AppContext, o: StartOptions, prompt: PromptSource): Promise<Meta> {
+  refuseDeadTarget(ctx, o.target);
   const { meta } = await startRun({
     home: ctx.home,
     env: ctx.env,
@@ -75,6 +78,7 @@ export interface ResumeOptions extends RunOptions {
 export async function resumeWith(ctx: AppContext, o: ResumeOptions, prompt: PromptSource): Promise<Meta> {
   // the parent's record as it stands: resuming a run still going is refused, not waited for
   const parent = await openRun(ctx, o.parentRunId);
+  refuseDeadTarget(ctx, o.target);
   const { meta } = await resumeRun({
     home: ctx.home,
     env: ctx.env,
@@ -91,6 +95,18 @@ export async function resumeWith(ctx: AppContext, o: ResumeOptions, prompt: Prom
     placement: { window: o.window, target: o.target },
   });
   return meta;
+}
+
+/**
+ * A target pane whose program exited (kept by remain-on-exit) cannot host the run's window as
+ * asked; said here, before anything is made, as what it is rather than "not found".
+ */
+function refuseDeadTarget(ctx: AppContext, target: string | undefined): void {
+  if (!target) return;
+  const info = new Tmux(socketFrom(ctx.config(), ctx.env)).paneInfo(target);
+  if (info?.dead) {
+    throw new AppError(`tmux target ${target} is a dead pane (its program exited)`, { fix: `give a live pane (e.g. %3 or ai:0.1), or close it with "tmux kill-pane -t ${target}"` });
+  }
 }
 
 export interface EscalateOptions {

@@ -48,9 +48,9 @@ export const ResultView = z.object({
   duration_s: z.number().nullable(),
   escalated_to: nstr,
   parent_run_id: nstr,
-  branch: z.string().optional().describe("worktree runs only: the branch holding the run's committed changes (see run_diff, merge_run)"),
-  worktree: z.string().optional().describe('worktree runs only: the directory the worker worked in'),
-  error: z.string().optional(),
+  branch: nstr.describe("worktree runs: the branch holding the run's committed changes (see run_diff, merge_run); null for the others"),
+  worktree: nstr.describe('worktree runs: the directory the worker worked in; null for the others'),
+  error: nstr.describe('a run that failed or was stopped: why; null otherwise'),
 });
 export type ResultView = z.infer<typeof ResultView>;
 
@@ -146,6 +146,16 @@ export const CleanView = z.object({
   panes_closed: z.array(z.object({ run_id: z.string(), pane: z.string() })).optional().describe('with panes: the kept panes of ended runs closed (or that would be)'),
 });
 export type CleanView = z.infer<typeof CleanView>;
+
+/** A dry run's report: the same entries, under names that say nothing happened yet. */
+export const CleanDryRunView = z.object({
+  would_remove: CleanView.shape.removed.describe('dry run: one entry per worktree: what would be removed, and what would be kept'),
+  would_prune: CleanView.shape.pruned.describe('dry run: repositories whose stale git worktree entries would be pruned'),
+  runs_would_remove: CleanView.shape.runs_removed.describe('dry run with runs: ids of the runs whose records would be removed'),
+  runs_kept: CleanView.shape.runs_kept,
+  notify_lines_would_remove: CleanView.shape.notify_lines_removed.describe('dry run with runs: notify.log lines older than older_than that would be removed'),
+});
+export type CleanDryRunView = z.infer<typeof CleanDryRunView>;
 
 export const Check = z.object({ level: z.enum(['ok', 'warn', 'fail']), name: z.string(), detail: z.string(), fix: z.string().optional() });
 export type Check = z.infer<typeof Check>;

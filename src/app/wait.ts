@@ -20,7 +20,7 @@ export interface WaitRequest {
 }
 
 export interface WaitOutcome {
-  /** One per run, in the order they ended; runs still going come last, as they stand. */
+  /** One per run ended (and, after a timeout, per run still going, as it stands), in the order the ids were given. */
   lines: WaitLine[];
   /** `wait`'s exit code. */
   code: number;
@@ -37,7 +37,8 @@ interface Tracked {
 }
 
 /**
- * Wait for runs to end, event-driven; onLine gets each line the moment its run ends. Shared by
+ * Wait for runs to end, event-driven; then onLine gets each line, in the order the ids were
+ * given (not the order the runs ended), so a caller can pair lines with its ids. Shared by
  * `agentctl wait` and the MCP wait_runs tool.
  */
 export async function waitForRuns(ctx: AppContext, o: WaitRequest, onLine: (line: WaitLine) => void = () => {}): Promise<WaitOutcome> {
@@ -46,13 +47,11 @@ export async function waitForRuns(ctx: AppContext, o: WaitRequest, onLine: (line
   for (const q of o.ids) ids.push((await openRun(ctx, q)).run_id);
   const tracked: Tracked[] = [...new Set(ids)].map((id) => ({ current: id, chain: [id], done: null }));
   const codes: number[] = [];
-  const lines: WaitLine[] = [];
+  const ended = new Map<Tracked, WaitLine>();
   let timedOut = false;
 
   const emit = (t: Tracked, m: Meta) => {
-    const line: WaitLine = o.follow ? { ...compactResult(m), chain: [...t.chain] } : compactResult(m);
-    lines.push(line);
-    onLine(line);
+    ended.set(t, o.follow ? { ...compactResult(m), chain: [...t.chain] } : compactResult(m));
     codes.push(exitCodeFor(m));
   };
   const finished = () => (o.any ? tracked.some((t) => t.done) : tracked.every((t) => t.done));
@@ -139,5 +138,7 @@ export async function waitForRuns(ctx: AppContext, o: WaitRequest, onLine: (line
     });
   }
   const code = o.any ? (codes[0] ?? 0) : Math.max(0, ...codes);
+  const lines = tracked.flatMap((t) => (ended.has(t) ? [ended.get(t)!] : []));
+  lines.forEach((line) => onLine(line));
   return { lines, code, timedOut, pending: tracked.filter((t) => !t.done).map((t) => t.current) };
 }

@@ -8,7 +8,7 @@ import { cleanWorktrees, discardRun, type RemoveReport } from '../core/git/workt
 import type { AppContext } from './context.js';
 import { closeEndedPanes } from './panes.js';
 import { openRun } from './runs.js';
-import type { CleanView } from './views.js';
+import type { CleanDryRunView, CleanView } from './views.js';
 
 export type { DiffForm } from '../core/git/worktree.js';
 
@@ -59,8 +59,11 @@ export interface CleanOptions {
   panes?: boolean;
 }
 
-/** Clean finished worktree runs (see cleanWorktrees), then with `runs` old run records (see pruneRuns). */
-export async function cleanWith(ctx: AppContext, o: CleanOptions): Promise<{ report: CleanView; lines: string[] }> {
+/**
+ * Clean finished worktree runs (see cleanWorktrees), then with `runs` old run records (see
+ * pruneRuns). A dry run's report names its entries would_remove, would_prune, ... instead.
+ */
+export async function cleanWith(ctx: AppContext, o: CleanOptions): Promise<{ report: CleanView | CleanDryRunView; lines: string[] }> {
   if (o.runs && o.olderThan === undefined) {
     throw new AppError('{opt:runs} needs {opt:olderThan}', { fix: 'say how long ago a run must have ended for its record to be removed (e.g. 7d)' });
   }
@@ -87,7 +90,14 @@ export async function cleanWith(ctx: AppContext, o: CleanOptions): Promise<{ rep
     nothing &&= !report.panes_closed.length;
   }
   if (nothing) lines.push('nothing to clean');
-  return { report, lines };
+  return { report: dryRun ? asDryRun(report) : report, lines };
+}
+
+function asDryRun(r: CleanView): CleanDryRunView {
+  const { removed, pruned, runs_removed, runs_kept, notify_lines_removed } = r;
+  const v: CleanDryRunView = { would_remove: removed, would_prune: pruned };
+  if (runs_removed) Object.assign(v, { runs_would_remove: runs_removed, runs_kept, notify_lines_would_remove: notify_lines_removed });
+  return v;
 }
 
 function reportLines(r: RemoveReport, o: { dryRun: boolean; kept: boolean }): string[] {

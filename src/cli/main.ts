@@ -5,6 +5,7 @@ import type { ContextOptions } from '../app/context.js';
 import { EXIT, ExitCode, AppError } from '../core/sys/errors.js';
 import { trace } from '../core/sys/trace.js';
 import { createProgram } from './program.js';
+import { visible } from './terminal.js';
 import { cliWording } from './wording.js';
 
 // made while the module initialises, so a startup snapshot holds it ready; the context is not:
@@ -86,7 +87,7 @@ export async function warmUp(o: { snapshot?: boolean } = {}): Promise<void> {
 function handleError(err: unknown, argv: string[], program: Command, stderr: NodeJS.WritableStream): number {
   if (err instanceof ExitCode) return err.exitCode;
   if (err instanceof AppError) {
-    stderr.write(`agentctl: ${err.render(cliWording)}\n`);
+    stderr.write(`agentctl: ${visible(err.render(cliWording), { oneLine: true })}\n`);
     return err.exitCode;
   }
   if (err instanceof CommanderError) {
@@ -95,10 +96,10 @@ function handleError(err: unknown, argv: string[], program: Command, stderr: Nod
     const hint = sub && program.commands.some((c) => c.name() === sub) ? `agentctl ${sub} --help` : 'agentctl --help';
     // one line: commander puts its "(Did you mean ...?)" suggestion on a line of its own
     const message = err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
-    stderr.write(`agentctl: ${message} (see "${hint}")\n`);
+    stderr.write(`agentctl: ${visible(message, { oneLine: true })} (see "${hint}")\n`);
     return EXIT.USAGE;
   }
   const e = err as Error;
-  stderr.write(`agentctl: internal error: ${e?.stack ?? String(err)}\nPlease report this with the command you ran.\n`);
+  stderr.write(`agentctl: internal error: ${visible(e?.stack ?? String(err))}\nPlease report this with the command you ran.\n`);
   return EXIT.INTERNAL;
 }

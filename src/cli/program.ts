@@ -110,7 +110,18 @@ Worktrees live in <home>/worktrees/<project>/<run id>; see "agentctl merge --hel
     .option('--timeout <seconds>', 'give up after this long (exit 5); runs still going are printed with status running')
     .option('--any', 'return as soon as one of the runs ends')
     .option('--follow', 'follow escalations and report the end of each chain')
-    .addHelpText('after', '\nExit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.')
+    .addHelpText(
+      'after',
+      `
+Output: when waiting is over, one JSON line per run, in the order the ids are given (with --any,
+the run that ended; after --timeout, the ended runs and those still going). Every line has the
+same keys: run_id status outcome goal_met summary followup_prompt exit_code git_diff_stat
+duration_s escalated_to parent_run_id branch worktree error (and chain with --follow); what does
+not apply is null (followup_prompt too when the run left none; branch and worktree for runs
+without a worktree; error unless the run failed or was stopped).
+
+Exit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.`,
+    )
     .action(async (ids: string[], opts, cmd) => (await import('./commands/wait.js')).waitCmd(await ctx(cmd), ids, opts));
 
   program
@@ -132,11 +143,12 @@ Worktrees live in <home>/worktrees/<project>/<run id>; see "agentctl merge --hel
     program
       .command('resume')
       .description("continue a finished run's agent session with a follow-up prompt (stdin)")
-      .requiredOption('--parent-run-id <id>', 'the run to continue')
+      .argument('[id]', 'the run to continue')
+      .option('--parent-run-id <id>', 'the run to continue (the same as giving it as the argument)')
       .option('--profile <profile>', "profile for the new run (default: the parent's); another agent starts a fresh session with the parent's context"),
   )
     .option('--auto-escalate', 'auto-escalate the new run when its goal is not met')
-    .action(async (opts, cmd) => (await import('./commands/resume.js')).resumeCmd(await ctx(cmd), opts));
+    .action(async (id: string | undefined, opts, cmd) => (await import('./commands/resume.js')).resumeCmd(await ctx(cmd), { ...opts, id }));
 
   program
     .command('escalate')
@@ -206,6 +218,8 @@ What would lose work is kept without --force and listed as "kept" with the reaso
 escalation), nor a worktree run whose worktree or branch still exists: its record is what
 discard, merge and clean find them by, so it goes only once they are removed (by this clean,
 discard, or an earlier clean). --json adds runs_removed, runs_kept and notify_lines_removed.
+With --dry-run, --json says what would happen: would_remove, would_prune, runs_would_remove,
+runs_kept and notify_lines_would_remove instead of removed, pruned, runs_removed, ...
 
 --panes closes only panes agentctl made whose runs have ended and whose program has exited;
 a run still going, and any pane agentctl did not make, are left alone. --json adds panes_closed.`,

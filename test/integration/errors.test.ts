@@ -233,7 +233,7 @@ describe('usage errors from the command line parser', () => {
     [['list', '--bogus'], /unknown option '--bogus'/, /see "agentctl list --help"/],
     [['start', '--agent', 'perl'], /argument 'perl' is invalid/, /codex, claude, gemini, shell/],
     [['show'], /missing required argument 'id'/, /see "agentctl show --help"/],
-    [['resume'], /--parent-run-id <id>' not specified/, /see "agentctl resume --help"/],
+    [['resume'], /which run should be resumed\?/, /give its id: agentctl resume ID/],
     [['start', '--run-id'], /option '--run-id <id>' argument missing/, /agentctl start --help/],
   ])('%j', async (args, ...patterns) => {
     const r = await t.run(args, { input: 'x\n' });

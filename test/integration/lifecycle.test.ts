@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeEnv, parseJsonLines, processGone, type TestEnv, traced, waitFor, writeConfig } from '../helpers/harness.js';
 
 const RUN_ID = /^\d{8}-\d{6}-[a-z0-9]{4}$/;
-const WAIT_KEYS = ['run_id', 'status', 'outcome', 'goal_met', 'summary', 'followup_prompt', 'exit_code', 'git_diff_stat', 'duration_s', 'escalated_to', 'parent_run_id'];
+const WAIT_KEYS = ['run_id', 'status', 'outcome', 'goal_met', 'summary', 'followup_prompt', 'exit_code', 'git_diff_stat', 'duration_s', 'escalated_to', 'parent_run_id', 'branch', 'worktree', 'error'];
 
 let t: TestEnv;
 let repo: string;

@@ -480,7 +480,8 @@ describe('worktrees over stdio', () => {
     const dry = await call(a, 'clean_worktrees', { dry_run: true });
     expect(dry.isError, dry.content[0]?.text).toBeFalsy();
     expect(dry.structuredContent.dry_run).toBe(true);
-    expect(dry.structuredContent.removed).toEqual(expect.arrayContaining([{ path, branch: `agentctl/${id}`, run_id: id, worktree_removed: true, branch_deleted: true, kept: [] }]));
+    expect(dry.structuredContent).not.toHaveProperty('removed');
+    expect(dry.structuredContent.would_remove).toEqual(expect.arrayContaining([{ path, branch: `agentctl/${id}`, run_id: id, worktree_removed: true, branch_deleted: true, kept: [] }]));
     expect(dry.content[0]!.text).toContain(`would remove  ${id}  worktree ${path}, branch agentctl/${id}`);
     expect(dry.content[0]!.text).toBe((await t.run(['clean', '--dry-run'])).stdout.trimEnd());
     expect(existsSync(path)).toBe(true);
@@ -505,7 +506,7 @@ describe('worktrees over stdio', () => {
 
     expect(await refused(a, 'clean_worktrees', { runs: true })).toBe('runs needs older_than: say how long ago a run must have ended for its record to be removed (e.g. 7d)');
     const dry = await ok(a, 'clean_worktrees', { runs: true, older_than: '1d', dry_run: true });
-    expect(dry).toMatchObject({ runs_removed: [id], dry_run: true });
+    expect(dry).toMatchObject({ runs_would_remove: [id], dry_run: true });
     expect(existsSync(join(t.home, 'runs', id))).toBe(true);
     const done = await call(a, 'clean_worktrees', { runs: true, older_than: '1d' });
     expect(done.structuredContent).toMatchObject({ runs_removed: [id], dry_run: false });

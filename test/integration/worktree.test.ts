@@ -412,7 +412,7 @@ describe('worktree runs', () => {
     const b = await runToEnd(['--project', 'defaults', '--profile', 'spark', '--no-worktree'], 'x\n@fake write=here.txt:h\n');
     expect(b.meta.worktree).toBeNull();
     expect(read(repo, 'here.txt')).toBe('h');
-    expect(b.line.branch).toBeUndefined();
+    expect(b.line.branch).toBeNull();
 
     const other = t.repo('defaults2');
     const cfg = JSON.parse(read(t.home, 'config.json'));
@@ -586,7 +586,7 @@ describe('clean --runs', () => {
     const before = { dirs: runDirs(), index: read(t.home, 'runs', '.index'), notify: read(notifyPath) };
     const dry = await t.run(['clean', '--runs', '--older-than', '1d', '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(JSON.parse(dry.stdout)).toMatchObject({ runs_removed: [old.id], notify_lines_removed: oldLines });
+    expect(JSON.parse(dry.stdout)).toMatchObject({ runs_would_remove: [old.id], notify_lines_would_remove: oldLines });
     expect({ dirs: runDirs(), index: read(t.home, 'runs', '.index'), notify: read(notifyPath) }).toEqual(before);
     const dryText = await t.run(['clean', '--runs', '--older-than', '1d', '--dry-run']);
     expect(dryText.stdout.split('\n').filter(Boolean).sort()).toEqual(

@@ -80,7 +80,7 @@ describe('printers', () => {
     expect(waited.code).toBe(1);
     expect(JSON.parse(waited.stdout)).toEqual({
       run_id: id, status: 'finished', outcome: 'goal_not_met', goal_met: false, summary: 'goal_not_met summary', followup_prompt: 'try again',
-      exit_code: 0, git_diff_stat: null, duration_s: 12.3, escalated_to: null, parent_run_id: null,
+      exit_code: 0, git_diff_stat: null, duration_s: 12.3, escalated_to: null, parent_run_id: null, branch: null, worktree: null, error: null,
     });
   });
 

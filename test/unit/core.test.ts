@@ -293,7 +293,7 @@ describe('outcomes', () => {
     const m = meta('r', { status: 'lost', outcome: 'lost', started_at: '2026-01-01T00:00:00.000Z', ended_at: '2026-01-01T00:00:02.500Z', errors: ['first', 'pane closed'] });
     expect(compactResult(m)).toEqual({
       run_id: 'r', status: 'lost', outcome: 'lost', goal_met: null, summary: null, followup_prompt: null, exit_code: null,
-      git_diff_stat: null, duration_s: 2.5, escalated_to: null, parent_run_id: null, error: 'pane closed',
+      git_diff_stat: null, duration_s: 2.5, escalated_to: null, parent_run_id: null, branch: null, worktree: null, error: 'pane closed',
     });
   });
 

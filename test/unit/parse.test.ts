@@ -116,9 +116,9 @@ describe('outcomes beyond the basic table', () => {
     };
     const wt = compactResult(run({ status: 'finished', outcome: 'goal_not_met', worktree, errors: ['commit skipped'] }));
     expect(wt).toMatchObject({ branch: 'agentctl/r1', worktree: join(dir, 'wt', 'sub') });
-    expect(wt).not.toHaveProperty('error');
+    expect(wt.error).toBeNull();
     const plain = compactResult(run({ status: 'finished', outcome: 'agent_error', errors: ['exit 1'] }));
-    expect(plain).not.toHaveProperty('branch');
+    expect(plain).toMatchObject({ branch: null, worktree: null });
     expect(plain.error).toBe('exit 1');
   });
 });

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app/context.js';
+import { visible } from '../terminal.js';
 import { type AddProjectOptions, addProjectEntry, projectEntries, removeProjectEntry } from '../../app/projects.js';
 
 export function addProjectCmd(ctx: AppContext, o: AddProjectOptions): void {
@@ -19,7 +20,7 @@ export function listProjectsCmd(ctx: AppContext, o: { json?: boolean }): void {
   ctx.stdout.write(`${'NAME'.padEnd(width)}  PROFILE  WORKTREE  PATH\n`);
   for (const e of entries) {
     const wt = e.worktree === undefined ? '-' : e.worktree ? 'on' : 'off';
-    ctx.stdout.write(`${e.name.padEnd(width)}  ${(e.default_profile ?? '-').padEnd(7)}  ${wt.padEnd(8)}  ${e.path}\n`);
+    ctx.stdout.write(`${e.name.padEnd(width)}  ${(e.default_profile ?? '-').padEnd(7)}  ${wt.padEnd(8)}  ${visible(e.path, { oneLine: true })}\n`);
   }
 }
 

@@ -2,6 +2,7 @@
 import type { AppContext } from '../../app/context.js';
 import { type CleanOptions, cleanWith, type DiffForm, diffWith, discardWith, mergeLine, mergeWith } from '../../app/worktree.js';
 import { ExitCode } from '../../core/sys/errors.js';
+import { visible } from '../terminal.js';
 
 export async function diffCmd(ctx: AppContext, id: string, o: { stat?: boolean; nameOnly?: boolean }): Promise<void> {
   const form: DiffForm = o.stat ? 'stat' : o.nameOnly ? 'name-only' : 'patch';
@@ -13,15 +14,15 @@ export async function diffCmd(ctx: AppContext, id: string, o: { stat?: boolean; 
 
 export async function mergeCmd(ctx: AppContext, id: string, o: { squash?: boolean; json?: boolean }): Promise<void> {
   const r = await mergeWith(ctx, { id, squash: o.squash });
-  ctx.stdout.write(o.json ? `${JSON.stringify(r)}\n` : `${mergeLine(r)}\n`);
+  ctx.stdout.write(o.json ? `${JSON.stringify(r)}\n` : `${visible(mergeLine(r))}\n`);
 }
 
 export async function discardCmd(ctx: AppContext, id: string, o: { force?: boolean; json?: boolean }): Promise<void> {
   const { report, lines } = await discardWith(ctx, { id, force: o.force });
   if (o.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
   else {
-    for (const l of lines) ctx.stdout.write(`${l}\n`);
-    for (const k of report.kept) ctx.stderr.write(`agentctl: ${k}\n`);
+    for (const l of lines) ctx.stdout.write(`${visible(l)}\n`);
+    for (const k of report.kept) ctx.stderr.write(`agentctl: ${visible(k, { oneLine: true })}\n`);
   }
   // something was kept to save work: not done as asked
   if (report.kept.length) throw new ExitCode(1);
@@ -29,5 +30,5 @@ export async function discardCmd(ctx: AppContext, id: string, o: { force?: boole
 
 export async function cleanCmd(ctx: AppContext, o: CleanOptions & { json?: boolean }): Promise<void> {
   const { report, lines } = await cleanWith(ctx, o);
-  ctx.stdout.write(o.json ? `${JSON.stringify(report)}\n` : lines.map((l) => `${l}\n`).join(''));
+  ctx.stdout.write(o.json ? `${JSON.stringify(report)}\n` : lines.map((l) => `${visible(l)}\n`).join(''));
 }

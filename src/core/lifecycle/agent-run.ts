@@ -15,7 +15,7 @@ import type { Meta } from '../runs/meta.js';
 import type { StopReason } from '../runs/result.js';
 import type { RunFiles } from '../workspace/paths.js';
 import { CANCELLED_BY_COMMAND } from './cancel.js';
-import { clock, color, say, sayProgress } from './pane.js';
+import { clock, color, say, sayProgress, sayStderr } from './pane.js';
 
 const TAIL_BYTES = 16 * 1024;
 
@@ -137,7 +137,7 @@ export async function runAgent(r: AgentRun): Promise<AgentExit> {
     pipeLines(child.stdout!, events, stdoutTail, (line) => {
       for (const p of reader.onLine(line)) sayProgress(p);
     });
-    pipeLines(child.stderr!, errlog, stderrTail, (line) => say(color.dim(`${clock()} stderr│ ${line}`)));
+    pipeLines(child.stderr!, errlog, stderrTail, sayStderr);
     const res = await child;
     exitCode = typeof res.exitCode === 'number' ? res.exitCode : null;
     signal = res.signal ?? null;

@@ -13,7 +13,7 @@ import { updateMeta } from '../runs/store.js';
 import { tmuxFor } from '../tmux/tmux.js';
 import { runAgent, Stopper } from './agent-run.js';
 import { announceEnd, finaliseRun, type GitStart } from './finalise.js';
-import { say, sayHeader } from './pane.js';
+import { paneTitle, say, sayHeader } from './pane.js';
 
 /**
  * Supervise run `runId` to its end. `env` is this process's environment, the pane's (read once,
@@ -34,10 +34,7 @@ export async function supervise(home: string, runId: string, env: NodeJS.Process
   }
   let meta = claimed.meta;
   const tmux = tmuxFor(meta);
-  if (paneId) {
-    const branch = meta.worktree ? ` · ⎇ ${meta.worktree.branch}` : '';
-    tmux.decorateWorkerPane(paneId, `${runId} · ${meta.profile}${branch} · ${meta.title}`, meta.tmux.placement === 'split' ? 'spread' : 'tiled');
-  }
+  if (paneId) tmux.decorateWorkerPane(paneId, paneTitle(meta), meta.tmux.placement === 'split' ? 'spread' : 'tiled');
   const stop = new Stopper();
   const unlisten = stop.listen(files.cancel);
   try {

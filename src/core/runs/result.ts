@@ -71,10 +71,11 @@ export interface CompactResult {
   duration_s: number | null;
   escalated_to: string | null;
   parent_run_id: string | null;
-  /** Worktree runs only: the run's branch and worktree directory. */
-  branch?: string;
-  worktree?: string;
-  error?: string;
+  /** Worktree runs: the run's branch and worktree directory; null for the others. */
+  branch: string | null;
+  worktree: string | null;
+  /** Why a run that failed or was stopped ended (its last recorded error); null otherwise. */
+  error: string | null;
 }
 
 export function durationSeconds(m: Meta, now = Date.now()): number | null {
@@ -84,24 +85,26 @@ export function durationSeconds(m: Meta, now = Date.now()): number | null {
   return Math.round((end - Date.parse(start)) / 100) / 10;
 }
 
+/**
+ * The same keys for every run, whatever its kind or state, so a reader of `wait` lines never
+ * checks for a key: what does not apply is null (an empty followup_prompt too).
+ */
 export function compactResult(m: Meta): CompactResult {
-  const r: CompactResult = {
+  const failed = m.outcome && m.outcome !== 'goal_met' && m.outcome !== 'goal_not_met';
+  return {
     run_id: m.run_id,
     status: m.status,
     outcome: m.outcome,
     goal_met: m.goal_met,
     summary: m.summary,
-    followup_prompt: m.followup_prompt,
+    followup_prompt: m.followup_prompt || null,
     exit_code: m.exit_code,
     git_diff_stat: m.git_diff_stat,
     duration_s: durationSeconds(m),
     escalated_to: m.escalated_to,
     parent_run_id: m.parent_run_id,
+    branch: m.worktree?.branch ?? null,
+    worktree: m.worktree?.cwd ?? null,
+    error: (failed && m.errors.at(-1)) || null,
   };
-  if (m.worktree) {
-    r.branch = m.worktree.branch;
-    r.worktree = m.worktree.cwd;
-  }
-  if (m.outcome && m.outcome !== 'goal_met' && m.outcome !== 'goal_not_met' && m.errors.length) r.error = m.errors[m.errors.length - 1]!;
-  return r;
 }
