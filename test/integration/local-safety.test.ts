@@ -63,6 +63,9 @@ describe('a FIFO, a device or a huge file given as a prompt file or schema', () 
     expect(d).toBe('agentctl: cannot read --prompt-file /dev/zero: not a regular file (a device)');
     const z = usageError(await t.run(['start', '--project', repo, '--agent', 'claude', '--schema', '/dev/zero'], { input: 'x', timeoutMs: 15_000 }));
     expect(z).toBe('agentctl: cannot read schema file /dev/zero: not a regular file (a device): give an existing JSON Schema file');
+    // ...but /dev/null is the usual "no prompt", as before
+    const id = await t.start(['--project', repo, '--agent', 'shell', '--prompt-file', '/dev/null', '--', 'true']);
+    expect((await t.run(['wait', '--timeout', '60', id])).code).toBe(0);
   });
 
   it('a file over the limit is refused without being read', async () => {

@@ -32,7 +32,10 @@ export function readRegularFile(path: string, maxBytes: number): Buffer {
   let fd: number;
   try {
     // stat first: opening a FIFO or a device can block or have effects of its own
-    check(statSync(path), maxBytes);
+    const st = statSync(path);
+    // /dev/null is the usual way to say "nothing": empty, as it reads
+    if (st.isCharacterDevice() && st.rdev === statSync('/dev/null').rdev) return Buffer.alloc(0);
+    check(st, maxBytes);
     // non-blocking all the same, and checked again on the descriptor: the path may have been
     // swapped for a FIFO between the stat and the open
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
