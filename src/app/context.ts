@@ -2,8 +2,10 @@
 // (read at first use), the caller's environment and directory, and where output goes. The CLI
 // makes one per command line, the MCP server one for its lifetime; tests make their own with
 // captured streams. The app layer reads neither process.env nor process.cwd() itself.
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { AppError } from '../core/sys/errors.js';
 import { loadConfig, type LoadedConfig } from '../core/workspace/config.js';
 import { workspace, type Workspace } from '../core/workspace/paths.js';
 
@@ -40,10 +42,27 @@ export function homeFrom(flag: string | undefined, env: NodeJS.ProcessEnv): stri
   return resolve(flag || env.AI_ORCH_HOME || join(env.HOME || homedir(), '.ai-orch'));
 }
 
+/**
+ * A workspace that is a file, or below one, fails every command deep inside with ENOTDIR: say
+ * so up front. A missing one is fine: init and the first start create it.
+ */
+function checkHome(home: string, source: string): void {
+  const fix = { fix: 'give a directory (created when missing), or move the file away' };
+  let isDir: boolean;
+  try {
+    isDir = statSync(home).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw new AppError(`${source} ${home} is inside a file, not a directory`, fix);
+    return;
+  }
+  if (!isDir) throw new AppError(`${source} ${home} is a file, not a directory`, fix);
+}
+
 /** A context for this process (the defaults), or for the environment, directory and streams given. */
 export function createContext(o: ContextOptions = {}): AppContext {
   const env = o.env ?? process.env;
   const home = homeFrom(o.home, env);
+  checkHome(home, o.home ? '{opt:home}' : env.AI_ORCH_HOME ? 'AI_ORCH_HOME' : 'workspace');
   const ws = workspace(home);
   let cached: LoadedConfig | undefined;
   const config = (): LoadedConfig => (cached ??= loadConfig(ws));

@@ -264,21 +264,25 @@ a run still going, and any pane agentctl did not make, are left alone. --json ad
     .command('mcp')
     .description('serve the run API as MCP tools for Claude Code and other MCP clients (stdio; --http for Streamable HTTP)')
     .option('--http <[host:]port>', 'serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio (host default 127.0.0.1; port 0 picks one)')
-    .option('--token-file <file>', 'with --http: clients must send this bearer token (default: $AGENTCTL_MCP_TOKEN; generated off loopback)')
+    .option('--token-file <file>', 'with --http: the bearer token clients must send (default: $AGENTCTL_MCP_TOKEN, else on loopback the workspace\'s mcp-token file, made once; off loopback one generated and printed)')
     .option('--max-wait <seconds>', 'longest a wait_runs call blocks, below your client\'s tool-call timeout', '50')
     .addHelpText(
       'after',
       `
 Tools: start_run wait_runs show_run list_runs resume_run escalate_run cancel_run run_logs
 notifications list_projects add_project doctor run_diff merge_run discard_run clean_worktrees.
-Workers get this server's environment; a
+Workers get this server's environment (but AGENTCTL_MCP_TOKEN); a
 start_run without a project runs in this server's working directory.
-Off loopback (e.g. --http 0.0.0.0:8765) a bearer token is required: AGENTCTL_MCP_TOKEN,
---token-file, or one generated and printed on stderr. Requests without it, or with a
-wrong one, get 401.
+Over HTTP every request needs "Authorization: Bearer <token>", on loopback too (any local
+account can reach 127.0.0.1, and a tool call starts shell runs as you): AGENTCTL_MCP_TOKEN,
+--token-file, or on loopback the token kept in <home>/mcp-token (mode 0600, made on the first
+start and reused; its path is printed, never the token); off loopback one is generated and
+printed on stderr. Requests without it, or with a wrong one, get 401.
 
 Examples:
   agentctl mcp install-claude --scope user        # claude mcp add agentctl -- .../agentctl --home ... mcp
+  agentctl mcp --http 8765                        # token in <home>/mcp-token
+  agentctl mcp install-claude --http http://127.0.0.1:8765/mcp
   AGENTCTL_MCP_TOKEN=$(cat ~/.agentctl-token) agentctl mcp --http 0.0.0.0:8765`,
     )
     .action(async (opts, cmd) => (await import('./commands/mcp.js')).mcpCmd(await ctx(cmd), opts));
@@ -288,8 +292,20 @@ Examples:
     .description('register this server with Claude Code: runs "claude mcp add agentctl -- <agentctl --home HOME mcp>"')
     .addOption(new Option('-s, --scope <scope>', 'Claude Code config scope (claude\'s default: local)').choices(['local', 'project', 'user']))
     .option('--name <name>', 'server name in Claude Code', 'agentctl')
+    .option('--http <url>', 'register a running "agentctl mcp --http" server at this URL (e.g. http://127.0.0.1:8765/mcp) instead of a stdio command')
     .option('--dry-run', 'print the claude command and an mcpServers JSON snippet instead of running it')
-    .action(async (opts, cmd) => (await import('./commands/mcp.js')).installClaudeCmd(await ctx(cmd), opts));
+    .addHelpText(
+      'after',
+      `
+With --http, Claude Code must send the server's token, and "claude mcp add --header" would put
+it in argv, where every local user can read it (ps). So the header registered is
+"Authorization: Bearer \${AGENTCTL_MCP_TOKEN}": a variable name, which Claude Code expands from
+its own environment when it connects. Start Claude Code with it set, e.g.
+  AGENTCTL_MCP_TOKEN="$(cat <home>/mcp-token)" claude`,
+    )
+    // with globals: commander hands an --http after install-claude to the parent `mcp`, whose
+    // option has the same name (positional options would move --home's place on every command)
+    .action(async (_opts, cmd) => (await import('./commands/mcp.js')).installClaudeCmd(await ctx(cmd), cmd.optsWithGlobals()));
 
   program
     .command('_supervise', { hidden: true })

@@ -1,18 +1,21 @@
 // Serving over Streamable HTTP. Every request is independent (state lives in the workspace on
 // disk), so the SDK's transport runs stateless, nothing kept between requests. Loopback by
-// default; elsewhere a bearer token is required.
+// default; a bearer token is required everywhere (see token.ts).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { AppError } from '../core/sys/errors.js';
 import { keepServing, log, signalled } from './process.js';
 import { createServer, type ServerContext, toolRegistrations } from './server.js';
+import { configuredToken, tokenFilePath, workspaceToken } from './token.js';
 
 export interface HttpOptions {
   listen: string;
   /** --token-file */
   tokenFile?: string;
+  /** The workspace: where the token is kept when none is given. */
+  home: string;
+  env: NodeJS.ProcessEnv;
 }
 
 export function parseListen(text: string): { host: string; port: number } {
@@ -23,25 +26,6 @@ export function parseListen(text: string): { host: string; port: number } {
 }
 
 export const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-
-/**
- * --token-file, else $AGENTCTL_MCP_TOKEN; null when none is set. There is no --token flag on
- * purpose: a secret in argv is readable by every local user through ps.
- */
-function configuredToken(o: HttpOptions): string | null {
-  if (o.tokenFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(o.tokenFile, 'utf8').trim();
-    } catch (err) {
-      throw new AppError(`cannot read --token-file ${o.tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    if (!text) throw new AppError(`--token-file ${o.tokenFile} is empty: put the token in it`);
-    return text;
-  }
-  const env = process.env.AGENTCTL_MCP_TOKEN?.trim();
-  return env || null;
-}
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -64,12 +48,15 @@ function loopbackName(hostHeader: string | undefined): boolean {
 export async function serveHttp(ctx: Omit<ServerContext, 'shutdown'>, o: HttpOptions): Promise<void> {
   const { host, port } = parseListen(o.listen);
   const loopback = isLoopback(host);
-  let token = configuredToken(o);
-  if (!token && !loopback) {
+  let token = configuredToken(o.tokenFile, o.env);
+  if (!token && loopback) {
+    token = workspaceToken(o.home);
+    log(`clients must send "Authorization: Bearer <token>"; the token is in ${tokenFilePath(o.home)} (only you can read it; set AGENTCTL_MCP_TOKEN or --token-file to choose one)`);
+  } else if (!token) {
     token = randomBytes(32).toString('base64url');
     log(`${host} is not a loopback address, so clients must send "Authorization: Bearer <token>"; generated token (set AGENTCTL_MCP_TOKEN or --token-file to choose one): ${token}`);
   }
-  const expected = token ? digest(token) : null;
+  const expected = digest(token);
   keepServing();
   const stop = new AbortController();
   const tools = toolRegistrations({ ...ctx, shutdown: stop.signal });
@@ -80,7 +67,7 @@ export async function serveHttp(ctx: Omit<ServerContext, 'shutdown'>, o: HttpOpt
     if (loopback && (!loopbackName(req.headers.host) || (req.headers.origin && !loopbackOrigin(req.headers.origin)))) {
       return reply(res, 403, 'forbidden: this server answers only requests addressed to localhost, 127.0.0.1 or [::1]');
     }
-    if (expected && !timingSafeEqual(digest(/^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? ''), expected)) {
+    if (!timingSafeEqual(digest(/^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? ''), expected)) {
       return reply(res, 401, 'unauthorized: send the server\'s token as "Authorization: Bearer <token>"', { 'www-authenticate': 'Bearer realm="agentctl"' });
     }
     // stateless: no session to resume a stream on (GET) or to end (DELETE)
@@ -113,7 +100,7 @@ export async function serveHttp(ctx: Omit<ServerContext, 'shutdown'>, o: HttpOpt
   });
   const addr = http.address();
   const bound = typeof addr === 'object' && addr ? addr.port : port;
-  log(`serving Streamable HTTP on http://${host.includes(':') ? `[${host}]` : host}:${bound}/mcp${token ? ' (bearer token required)' : ''}`);
+  log(`serving Streamable HTTP on http://${host.includes(':') ? `[${host}]` : host}:${bound}/mcp (bearer token required)`);
   if (!loopback) log('plain HTTP: the token crosses the network in clear text; put TLS (a reverse proxy or an SSH tunnel) in front of it beyond a trusted network');
 
   await signalled();

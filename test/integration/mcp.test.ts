@@ -4,7 +4,7 @@
 // host checks, install-claude, and the worktree tools (diff, merge, discard, clean) on real
 // git repositories.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -286,6 +286,14 @@ describe('over stdio', () => {
     await same('start_run', { project: repo, timeout: 'soon', prompt: 'x' }, ['start', '--project', repo, '--timeout', 'soon'], 'x');
     await same('start_run', { project: repo, timeout: -5, prompt: 'x' }, ['start', '--project', repo, '--timeout', '-5'], 'x');
     await same('start_run', { project: repo, schema: join(repo, 'none.json'), prompt: 'x' }, ['start', '--project', repo, '--schema', join(repo, 'none.json')], 'x');
+    // a file that is not JSON (a secrets file) is named, never quoted; a FIFO does not block the server
+    const secrets = join(t.root, 'secrets.env');
+    writeFileSync(secrets, 'API_KEY=do-not-echo-4242\n');
+    await same('start_run', { project: repo, schema: secrets, prompt: 'x' }, ['start', '--project', repo, '--schema', secrets], 'x');
+    expect(await refused(a, 'start_run', { project: repo, schema: secrets, prompt: 'x' })).not.toContain('do-not-echo');
+    const fifo = join(t.root, 'schema.fifo');
+    execaSync('mkfifo', [fifo]);
+    expect(await refused(a, 'start_run', { project: repo, schema: fifo, prompt: 'x' })).toBe(`cannot read schema file ${fifo}: not a regular file (a FIFO): give an existing JSON Schema file`);
     await same('start_run', { project: repo, agent: 'shell' }, ['start', '--project', repo, '--agent', 'shell']);
     await same('start_run', { project: repo, prompt: 'x', command: ['true'], agent: 'codex' }, ['start', '--project', repo, '--agent', 'codex', '--', 'true'], 'x');
     // the same problem and fix, each naming the option as its user gives it: a flag, an argument
@@ -620,10 +628,22 @@ function rawPost(port: number, headers: Record<string, string> = {}): Promise<nu
 }
 
 describe('over Streamable HTTP', () => {
-  it('on loopback: the whole loop, no token needed; other Host or Origin names are refused', async () => {
+  it('on loopback a token is required too: kept in a 0600 file in the workspace, never printed, reused on the next start', async () => {
     const s = await httpServer('127.0.0.1:0');
-    expect(s.stderr()).not.toMatch(/token/);
-    const c = await httpClient(s.url);
+    const file = join(t.home, 'mcp-token');
+    expect(s.stderr()).toContain(`the token is in ${file}`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const token = readFileSync(file, 'utf8').trim();
+    expect(token).toMatch(/^[\w-]{40,}$/);
+    expect(s.stderr()).not.toContain(token);
+    // another local account reaches 127.0.0.1 as well: without the token it gets nothing
+    expect(await rawPost(s.port)).toBe(401);
+    expect(await rawPost(s.port, { authorization: 'Bearer wrong' })).toBe(401);
+    await expect(httpClient(s.url)).rejects.toThrow();
+    const auth = { authorization: `Bearer ${token}` };
+    expect(await rawPost(s.port, auth)).toBe(200);
+
+    const c = await httpClient(s.url, token);
     expect((await c.listTools()).tools.map((x) => x.name).sort()).toEqual(TOOLS);
     const { run_id: id } = await ok(c, 'start_run', { project: repo, agent: 'shell', command: ['sh', '-c', 'echo hi'], title: 'over http' });
     expect((await ok(c, 'wait_runs', { ids: [id] })).runs[0]).toMatchObject({ run_id: id, outcome: 'goal_met' });
@@ -631,10 +651,23 @@ describe('over Streamable HTTP', () => {
     expect(await refused(c, 'show_run', { id: 'nosuchrun' })).toBe(inToolWords(await cliError(['show', 'nosuchrun'])));
     expect((await ok(c, 'list_runs', { limit: 1 })).runs[0].run_id).toBe(id);
 
-    expect(await rawPost(s.port)).toBe(200);
-    expect(await rawPost(s.port, { host: 'evil.example:80' })).toBe(403); // DNS rebinding
-    expect(await rawPost(s.port, { origin: 'http://evil.example' })).toBe(403);
-    expect(await rawPost(s.port, { origin: `http://localhost:${s.port}` })).toBe(200);
+    // the Host and Origin checks still hold, token or not
+    expect(await rawPost(s.port, { ...auth, host: 'evil.example:80' })).toBe(403); // DNS rebinding
+    expect(await rawPost(s.port, { ...auth, origin: 'http://evil.example' })).toBe(403);
+    expect(await rawPost(s.port, { ...auth, origin: `http://localhost:${s.port}` })).toBe(200);
+
+    // the next server of this workspace takes the same token: configured clients keep working
+    const again = await httpServer('127.0.0.1:0');
+    expect(readFileSync(file, 'utf8').trim()).toBe(token);
+    expect(await rawPost(again.port, auth)).toBe(200);
+    expect(await rawPost(again.port)).toBe(401);
+
+    // a token file others can read is no secret: refused, with the fix
+    chmodSync(file, 0o644);
+    const open = await t.run(['mcp', '--http', '127.0.0.1:0']);
+    chmodSync(file, 0o600);
+    expect(open.code).toBe(2);
+    expect(open.stderr).toBe(`agentctl: token file ${file} is open to other users (mode 644): chmod 600 ${file}, or remove it for a new token`);
   });
 
   it('off loopback: a token is generated and printed; no token or a wrong one gets 401', async () => {
@@ -656,6 +689,15 @@ describe('over Streamable HTTP', () => {
     expect(fromEnv.stderr()).not.toContain('env-secret-123');
     expect(await rawPost(fromEnv.port)).toBe(401);
     expect(await rawPost(fromEnv.port, { authorization: 'Bearer env-secret-123' })).toBe(200);
+    // a worker could call the server as its user with the token: it never gets it
+    const envClient = await httpClient(fromEnv.url, 'env-secret-123');
+    const out = join(t.root, 'mcp-worker-env.txt');
+    const { run_id: id } = await ok(envClient, 'start_run', { project: repo, agent: 'shell', command: ['sh', '-c', `env > ${out}`] });
+    expect((await waitEnded(envClient, [id]))[0]).toMatchObject({ outcome: 'goal_met' });
+    const workerEnv = readFileSync(out, 'utf8');
+    expect(workerEnv).toContain(`AGENTCTL_RUN_ID=${id}`);
+    expect(workerEnv).not.toContain('AGENTCTL_MCP_TOKEN');
+    expect(workerEnv).not.toContain('env-secret-123');
 
     const file = join(t.root, 'token');
     writeFileSync(file, 'file-secret-456\n', { mode: 0o600 });
@@ -664,6 +706,35 @@ describe('over Streamable HTTP', () => {
     expect(await rawPost(fromFile.port, { authorization: 'Bearer env-secret-123' })).toBe(401);
     const c = await httpClient(fromFile.url, 'file-secret-456');
     expect((await ok(c, 'list_projects')).projects.length).toBeGreaterThan(0);
+  });
+
+  it('install-claude --http registers the server with its token as ${AGENTCTL_MCP_TOKEN}, never the token itself', async () => {
+    const s = await httpServer('127.0.0.1:0');
+    const file = join(t.home, 'mcp-token');
+    const token = readFileSync(file, 'utf8').trim();
+    const r = await t.run(['mcp', 'install-claude', '--scope', 'user', '--name', 'agentctl-http', '--http', s.url]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Claude Code will connect to ${s.url}, sending the token from its environment: start it with AGENTCTL_MCP_TOKEN set`);
+    expect(r.stdout).toContain(`AGENTCTL_MCP_TOKEN="$(cat ${file})"`);
+    const config = readFileSync(join(t.userHome, '.claude.json'), 'utf8');
+    expect(config).not.toContain(token);
+    const entry = JSON.parse(config).mcpServers['agentctl-http'];
+    expect(entry).toEqual({ type: 'http', url: s.url, headers: { Authorization: 'Bearer ${AGENTCTL_MCP_TOKEN}' } });
+    // the entry works once Claude Code expands the variable from its environment
+    const expanded = entry.headers.Authorization.replace('${AGENTCTL_MCP_TOKEN}', token);
+    const transport = new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: { Authorization: expanded } } });
+    const client = new Client({ name: 'as-claude-code', version: '1.0.0' });
+    await client.connect(transport);
+    clients.push(client);
+    expect((await client.listTools()).tools.map((x) => x.name).sort()).toEqual(TOOLS);
+
+    const dry = await t.run(['mcp', 'install-claude', '--http', s.url, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`claude mcp add --transport http --header 'Authorization: Bearer \${AGENTCTL_MCP_TOKEN}' agentctl ${s.url}\n`);
+    expect(JSON.parse(dry.stdout.slice(dry.stdout.indexOf('\n{')))).toEqual({ mcpServers: { agentctl: entry } });
+    const bad = await t.run(['mcp', 'install-claude', '--http', '8765']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('agentctl: invalid --http "8765": give the server\'s URL, as "agentctl mcp --http" prints it, e.g. http://127.0.0.1:8765/mcp');
   });
 });
 

@@ -19,11 +19,11 @@ export async function mcpCmd(ctx: AppContext, o: McpOptions): Promise<void> {
   const context = () => createContext({ home: ctx.home, env: ctx.env, cwd: ctx.cwd, stdout: ctx.stderr, stderr: ctx.stderr });
   const server = { maxWaitS, context };
   // each transport's module loads only its part of the SDK
-  if (o.http !== undefined) await (await import('../../mcp/http.js')).serveHttp(server, { listen: o.http, tokenFile: o.tokenFile });
+  if (o.http !== undefined) await (await import('../../mcp/http.js')).serveHttp(server, { listen: o.http, tokenFile: o.tokenFile, home: ctx.home, env: ctx.env });
   else await (await import('../../mcp/stdio.js')).serveStdio(server);
 }
 
-export async function installClaudeCmd(ctx: AppContext, o: { scope?: 'local' | 'project' | 'user'; name?: string; dryRun?: boolean }): Promise<void> {
+export async function installClaudeCmd(ctx: AppContext, o: { scope?: 'local' | 'project' | 'user'; name?: string; dryRun?: boolean; http?: string }): Promise<void> {
   const { installClaude } = await import('../../mcp/install.js');
-  await installClaude(ctx, { name: o.name ?? 'agentctl', scope: o.scope, dryRun: o.dryRun });
+  await installClaude(ctx, { name: o.name ?? 'agentctl', scope: o.scope, dryRun: o.dryRun, http: o.http });
 }

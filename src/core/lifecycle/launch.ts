@@ -290,7 +290,9 @@ async function resolveSchema(ws: Workspace, file: string | undefined, agent: Age
 function writeSecretEnv(path: string, env: NodeJS.ProcessEnv): void {
   const fd = openSync(path, 'wx', 0o600);
   try {
-    writeSync(fd, JSON.stringify(env));
+    // the MCP server's token is its own: a worker that had it could call the server as its user
+    const { AGENTCTL_MCP_TOKEN: _token, ...workerEnv } = env;
+    writeSync(fd, JSON.stringify(workerEnv));
   } finally {
     closeSync(fd);
   }

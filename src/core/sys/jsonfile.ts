@@ -20,12 +20,25 @@ export function parseJson<T>(text: string | null, schema: z.ZodType<T>): JsonPar
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    return { ok: false, problem: { kind: 'syntax', detail: (err as Error).message } };
+    return { ok: false, problem: { kind: 'syntax', detail: jsonSyntaxDetail(err, text) } };
   }
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0]!;
   return { ok: false, problem: { kind: 'invalid', path: issue.path.join('.'), detail: issue.message } };
+}
+
+/**
+ * Where JSON.parse gave up, without its quote of the text: the file may not be the JSON it was
+ * meant to be (a secrets file given by mistake), and an error is shown to whoever called.
+ */
+export function jsonSyntaxDetail(err: unknown, text: string): string {
+  const message = (err as Error).message;
+  if (/unexpected end/i.test(message)) return text.trim() ? 'it ends too early' : 'it is empty';
+  const at = /at position (\d+)/.exec(message);
+  if (!at) return 'a syntax error';
+  const before = text.slice(0, Number(at[1])).split('\n');
+  return `a syntax error at line ${before.length} column ${before.at(-1)!.length + 1}`;
 }
 
 export interface JsonFileOptions<T> {

@@ -1,6 +1,10 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { AppError } from './errors.js';
+import { readRegularFile, type UnreadableFile } from './userfile.js';
+
+/** Far beyond any prompt; a bigger file is a mistake (a log, an image), not a task. */
+const PROMPT_FILE_MAX = 16 * 1024 * 1024;
 
 /**
  * The prompt: --prompt-file, or stdin when it is not a terminal. Never waits forever: a pipe
@@ -9,9 +13,9 @@ import { AppError } from './errors.js';
 export async function readPrompt(o: { promptFile?: string; optional: boolean; idleMs?: number }): Promise<string> {
   if (o.promptFile && o.promptFile !== '-') {
     try {
-      return readFileSync(o.promptFile, 'utf8');
+      return readRegularFile(o.promptFile, PROMPT_FILE_MAX).toString('utf8');
     } catch (err) {
-      throw new AppError(`cannot read {opt:promptFile} ${o.promptFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new AppError(`cannot read {opt:promptFile} ${o.promptFile}: ${(err as UnreadableFile).reason}`);
     }
   }
   if (isatty(0)) {

@@ -1,11 +1,12 @@
 // Result schemas: loading a user's schema file, checking it compiles, and validating a final
 // answer against it. ajv is loaded only here, off the `start` fast path for the default schema.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import AjvModule, { type ErrorObject } from 'ajv';
 import { formatSeconds } from '../sys/duration.js';
 import { AppError } from '../sys/errors.js';
+import { jsonSyntaxDetail } from '../sys/jsonfile.js';
+import { readRegularFile, type UnreadableFile } from '../sys/userfile.js';
 
 type AjvCtor = typeof AjvModule.default;
 const AJV_OPTIONS = { allErrors: true, strict: false, validateSchema: true };
@@ -20,18 +21,22 @@ async function ajv(): Promise<InstanceType<AjvCtor>> {
   return ajvInstance;
 }
 
+/** A schema file bigger than this is a mistake, and the MCP server must not load it whole. */
+const SCHEMA_FILE_MAX = 1024 * 1024;
+
 export function readSchemaFile(path: string): Record<string, unknown> {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, SCHEMA_FILE_MAX).toString('utf8');
   } catch (err) {
-    throw new AppError(`cannot read schema file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}: give an existing JSON Schema file`);
+    throw new AppError(`cannot read schema file ${path}: ${(err as UnreadableFile).reason ?? (err as Error).message}: give an existing JSON Schema file`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new AppError(`schema file ${path} is not valid JSON (${(err as Error).message}): fix the file`);
+    // the parser's message quotes the text: the file may be a secret given by mistake
+    throw new AppError(`schema file ${path} is not valid JSON (${jsonSyntaxDetail(err, text)}): fix the file`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new AppError(`schema file ${path} must hold a JSON Schema object`);

@@ -180,7 +180,7 @@ function mcp(argv) {
     if (e.kind === 'missing') return die(`error: option '${e.arg} <value>' argument missing`, 1);
     return die(`error: unknown option '${e.arg}'`, 1);
   }
-  const { scope = 'local', transport = 'stdio', env = [] } = parsed.opts;
+  const { scope = 'local', transport = 'stdio', env = [], header = [] } = parsed.opts;
   if (!['local', 'user', 'project'].includes(scope)) return die(`Invalid scope: ${scope}. Must be one of: local, user, project`, 1);
   const [name, command, ...args] = parsed.positionals;
   if (!name) return die("error: missing required argument 'name'", 1);
@@ -202,7 +202,9 @@ function mcp(argv) {
   const holder = scope === 'local' ? (((config.projects ??= {})[cwd] ??= {})) : config;
   const servers = (holder.mcpServers ??= {});
   if (servers[name]) return die(`MCP server ${name} already exists in ${scope} config`, 1);
-  servers[name] = transport === 'stdio' ? { type: 'stdio', command, args, env: envObj } : { type: transport, url: command };
+  // headers as given ("Name: value"), ${VAR} left for Claude Code to expand when it connects
+  const headers = Object.fromEntries(header.map((h) => [h.slice(0, h.indexOf(':')).trim(), h.slice(h.indexOf(':') + 1).trim()]));
+  servers[name] = transport === 'stdio' ? { type: 'stdio', command, args, env: envObj } : { type: transport, url: command, ...(header.length ? { headers } : {}) };
   fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
   return printAndExit(`Added ${transport} MCP server ${name} with command: ${[command, ...args].join(' ')} to ${scope} config\nFile modified: ${file}${scope === 'local' ? ` [project: ${cwd}]` : ''}`);
 }
