@@ -423,6 +423,8 @@ describe('doctor', () => {
     expect(out).toMatch(/^ok\s+claude: 2\.1\.197 \(Claude Code\)/m);
     expect(out).toMatch(/^ok\s+gemini: 0\.61\.0/m);
     expect(out).toMatch(/^ok\s+tmux: tmux \d/m);
+    const gitNumbers = /version (\d+\.\d+\.\d+)/.exec(String(execaSync('git', ['--version']).stdout))![1]!;
+    expect(out).toMatch(new RegExp(`^ok\\s+git: ${gitNumbers.replaceAll('.', '\\.')}\\b`, 'm'));
     expect(out).toMatch(new RegExp(`^warn\\s+codex profiles: spark, deep, review missing from ${t.env.CODEX_HOME}/config.toml — fix: run ./install.sh`, 'm'));
 
     const json = JSON.parse(await ok(['doctor', '--json']));
