@@ -335,7 +335,8 @@ export async function warmUp(o: { snapshot?: boolean } = {}): Promise<void> {
     import('./commands/logs.js'),
     import('./commands/cancel.js'),
   ];
-  // these load ajv or simple-git, which a startup snapshot cannot hold
+  // the supervisor loads ajv, which a startup snapshot cannot hold; doctor, demo and the worktree
+  // commands are left out of it to keep it small (they would add 200 KB to every start's load)
   const rest = o.snapshot
     ? []
     : [
