@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run bench: latency of start, show and list (10,000 runs), the delay from a run's end to
+// npm run bench: latency of start (from the startup snapshot, and from the code cache alone in
+// turn with it), show and list (10,000 runs), the delay from a run's end to
 // `wait` returning, the peak memory of a waiting process, and the MCP tools start_run and
 // show_run called through a connected client. Runs on a private tmux server
 // and a throwaway workspace; prints one line per figure and a JSON summary at the end.
