@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run bench: latency of start, show and list (10,000 runs), the delay from a run's end to
+// npm run bench: latency of start (from the startup snapshot, and from the code cache alone in
+// turn with it), show and list (10,000 runs), the delay from a run's end to
 // `wait` returning, the peak memory of a waiting process, and the MCP tools start_run and
 // show_run called through a connected client. Runs on a private tmux server
 // and a throwaway workspace; prints one line per figure and a JSON summary at the end.
@@ -59,25 +60,41 @@ try {
   // next start is taken after a pause (isolated latency), and then back to back (a burst, as
   // an orchestrator fanning out work does; the supervisors then compete for the cores)
   const started = [];
-  const startOnce = () => {
-    const r = timed(BIN, ['start', '--agent', 'shell', '--title', 'bench', '--', 'true']);
+  const startOnce = (o = {}) => {
+    const r = timed(BIN, ['start', '--agent', 'shell', '--title', 'bench', '--', 'true'], o);
     started.push(r.stdout.trim());
     return r.ms;
   };
+  // the same launcher with the snapshot disabled: dist/cli.js, the bundle from its V8 code cache
+  const codeCache = { env: { ...env, AGENTCTL_NO_SNAPSHOT: '1' } };
   const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   // Each isolated start follows an idle pause (the previous run's supervisor has started and
   // finished by then), and a CPU that has idled runs a process more slowly than one kept busy:
   // so the baseline for it is node -e 0 after the same pause, taken in turn with the starts.
+  // The code cache's starts are taken in turn with the snapshot's (which goes first alternates),
+  // so both see the same machine: the snapshot is kept only while it clearly beats the cache.
   const nodePaused = [];
+  const cacheStarts = [];
+  const cacheStart = () => {
+    pause(600);
+    cacheStarts.push(startOnce(codeCache));
+  };
+  let turn = 0;
   results.start = series(N, () => {
     pause(600);
     nodePaused.push(timed('node', ['-e', '0']).ms);
+    const cacheFirst = turn++ % 2 === 1;
+    if (cacheFirst) cacheStart();
     pause(600);
-    return startOnce();
+    const ms = startOnce();
+    if (!cacheFirst) cacheStart();
+    return ms;
   });
   results.node_paused = stats(nodePaused);
+  results.start_code_cache = stats(cacheStarts);
   report('node -e 0 (after the same pause)', results.node_paused);
   report('start (isolated)', results.start, `   (${round(results.start.median / results.node_paused.median)}x node)`);
+  report('start, code cache only (isolated)', results.start_code_cache, `   (snapshot gains ${round(results.start_code_cache.median - results.start.median)} ms)`);
   results.start_burst = series(N, startOnce);
   report('start (back to back)', results.start_burst, `   (${round(results.start_burst.median / results.node.median)}x node)`);
   timed(BIN, ['wait', ...started]);

@@ -3,7 +3,7 @@
 // Startup time is a product requirement (npm run bench): the cache halves the cost of
 // loading zod, execa and commander. Modules stay lazily initialised inside the bundle.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -26,7 +26,7 @@ await build({
   logLevel: 'warning',
   // only the supervisor, doctor and mcp need these: loaded from node_modules when used, they keep
   // the bundle and its code cache small for the commands that must start fast
-  external: ['ajv', 'simple-git', '@modelcontextprotocol/sdk'],
+  external: ['ajv', '@modelcontextprotocol/sdk'],
   define: { 'import.meta.url': '__agentctl_import_meta_url' },
   banner: { js: "const __agentctl_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 });
@@ -37,25 +37,27 @@ writeFileSync('dist.new/package.json', '{ "type": "commonjs" }\n');
 const warm = spawnSync(process.execPath, ['dist.new/cli.js'], { env: { ...process.env, AGENTCTL_WRITE_CODE_CACHE: '1' }, stdio: 'inherit' });
 if (warm.status !== 0) throw new Error('writing the code cache failed');
 
-// The startup snapshot is an accelerator: bin/agentctl uses it only when this very node binary
-// built it (dist/agentctl.blob.id, .stamp), and falls back to dist/cli.js otherwise or when it is absent.
+// The startup snapshot is an accelerator: node refuses a snapshot another binary built, so
+// bin/agentctl and the supervisor's command line (src/core/sys/self.ts) use it under one rule:
+// the node about to run has the modification time, to the nanosecond, of
+// dist/agentctl.blob.stamp, which touch -r copies from the node that built it (the launcher
+// compares the two with test's -nt/-ot: no fork). Otherwise, or without it, they run dist/cli.js.
 const bundlePath = resolve('dist/agentctl.cjs'); // where the bundle will live after the swap
 const snap = spawnSync(process.execPath, ['--snapshot-blob', 'dist.new/agentctl.blob', '--build-snapshot', 'scripts/snapshot-entry.cjs'], {
   env: { ...process.env, AGENTCTL_BUNDLE: bundlePath, AGENTCTL_BUNDLE_SOURCE: resolve('dist.new/agentctl.cjs') },
   encoding: 'utf8',
 });
-if (snap.status === 0 && existsSync('dist.new/agentctl.blob')) {
-  const node = realpathSync(process.execPath);
-  const st = statSync(node);
-  writeFileSync('dist.new/agentctl.blob.id', `${node} ${st.size} ${Math.floor(st.mtimeMs / 1000)}\n`);
-  // a file with node's exact mtime: bin/agentctl compares the two with test's -nt/-ot, no fork
-  // of stat(1) on each start (touch -r copies the timestamp to the nanosecond)
-  writeFileSync('dist.new/agentctl.blob.stamp', '');
-  if (spawnSync('touch', ['-r', node, 'dist.new/agentctl.blob.stamp']).status !== 0) rmSync('dist.new/agentctl.blob.stamp');
+let noSnapshot = null;
+if (snap.status !== 0 || !existsSync('dist.new/agentctl.blob')) {
+  noSnapshot = (snap.stderr || '').split('\n').filter((l) => l && !/Warning|may still work|issue tracker|out-of-sync|trace-warnings/.test(l)).slice(-3).join(' | ') || `exit ${snap.status}`;
 } else {
+  writeFileSync('dist.new/agentctl.blob.stamp', '');
+  if (spawnSync('touch', ['-r', process.execPath, 'dist.new/agentctl.blob.stamp']).status !== 0) noSnapshot = `touch -r ${process.execPath} failed`;
+}
+if (noSnapshot) {
   rmSync('dist.new/agentctl.blob', { force: true });
-  const why = (snap.stderr || '').split('\n').filter((l) => l && !/Warning|may still work|issue tracker|out-of-sync|trace-warnings/.test(l)).slice(-3).join(' | ');
-  console.warn(`build: no startup snapshot (${why || `exit ${snap.status}`}); bin/agentctl runs dist/cli.js`);
+  rmSync('dist.new/agentctl.blob.stamp', { force: true });
+  console.warn(`build: no startup snapshot (${noSnapshot}); bin/agentctl runs dist/cli.js`);
 }
 
 rmSync('dist.old', { recursive: true, force: true });

@@ -1,8 +1,8 @@
-// Builds dist/agentctl.blob, a V8 startup snapshot of the bundle with every command module
-// already initialised, so `bin/agentctl` starts as fast as bare node (npm run bench).
+// Builds dist/agentctl.blob, a V8 startup snapshot of the bundle with the everyday command
+// modules already initialised, so `bin/agentctl` starts nearly as fast as bare node (npm run bench).
 // Run by scripts/build.mjs as: node --snapshot-blob dist/agentctl.blob --build-snapshot <this>
 // Only built-in modules may load while the snapshot is built; packages the bundle leaves
-// external (ajv, simple-git) are required at run time, on first use.
+// external (ajv, the MCP SDK) are required at run time, on first use.
 'use strict';
 const v8 = require('node:v8');
 const Module = require('node:module');

@@ -76,7 +76,7 @@ export async function doctorReport(ctx: AppContext): Promise<DoctorView> {
   }
 
   const { gitVersion } = await import('../core/git/git.js');
-  const git = await gitVersion();
+  const git = await gitVersion(ctx.env);
   const [gMajor = 0, gMinor = 0] = (git ?? '').split('.').map(Number);
   if (!git) add('warn', 'git', 'git not found: no diff stats, no worktree runs', 'install git (apt-get install git)');
   else if (gMajor < 2 || (gMajor === 2 && gMinor < 38)) add('warn', 'git', `${git}: "agentctl merge" needs git 2.38 or newer (merge-tree --write-tree)`, 'upgrade git');

@@ -1,6 +1,6 @@
 // The commands around runs: init, projects, where a run runs and with which profile, --home,
 // the shell agent, git diff stats, custom schemas, doctor, demo, --help and --version.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, execaSync } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -281,7 +281,20 @@ describe('output through a pipe', () => {
 });
 
 describe('launcher', () => {
-  it('uses the startup snapshot only with the node binary that built it (same path, same mtime)', () => {
+  /** Sets the stamp's mtime offsetNs from ref's (GNU touch takes @seconds.nanoseconds). */
+  const stampAt = (stamp: string, ref: string, offsetNs: bigint) => {
+    const ns = statSync(ref, { bigint: true }).mtimeNs + offsetNs;
+    execaSync('touch', ['-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, stamp]);
+  };
+  // the one rule: the node that runs has the stamp's mtime, to the nanosecond
+  const CASES = [
+    [0n, true],
+    [1n, false],
+    [-1n, false],
+    [-86_400_000_000_000n, false],
+  ] as const;
+
+  it('bin/agentctl and the supervisor use the startup snapshot only with the node that built it (its mtime on the stamp)', async () => {
     // a copy of the launcher and dist/, and a "node" that logs how it is called, then runs node
     const root = t.dir('launcher');
     mkdirSync(join(root, 'bin'));
@@ -300,17 +313,29 @@ describe('launcher', () => {
       expect(r.stdout).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
       return readFileSync(calls, 'utf8').trim();
     };
-    // built by another binary (another path): the bundle
-    expect(run()).toBe(`${dist}/cli.js --version`);
-    // this binary, as recorded by the build: the snapshot
-    writeFileSync(join(root, 'dist', 'agentctl.blob.id'), `${node} 0 0\n`);
-    execaSync('touch', ['-r', node, stamp]);
-    expect(run()).toBe(`--snapshot-blob ${dist}/agentctl.blob -- --version`);
-    // the same path, but the binary was replaced since (another mtime, either way): the bundle
-    execaSync('touch', ['-d', '2001-01-01', node]);
-    expect(run()).toBe(`${dist}/cli.js --version`);
-    execaSync('touch', ['-d', '2001-01-01', stamp]);
-    execaSync('touch', ['-d', '2000-01-01', node]);
+    for (const [offset, snapshot] of CASES) {
+      stampAt(stamp, node, offset);
+      expect(run(), `stamp ${offset} ns from node's mtime`).toBe(snapshot ? `--snapshot-blob ${dist}/agentctl.blob -- --version` : `${dist}/cli.js --version`);
+    }
+
+    // the supervisor's command line (src/core/sys/self.ts), for the node running this test
+    const { selfCommand } = await import('../../src/core/sys/self.js');
+    const saved = process.env.AGENTCTL_CLI;
+    process.env.AGENTCTL_CLI = join(root, 'dist', 'cli.js');
+    try {
+      for (const [offset, snapshot] of CASES) {
+        stampAt(stamp, process.execPath, offset);
+        expect(selfCommand(), `stamp ${offset} ns from node's mtime`).toEqual(
+          snapshot ? ['env', '-u', 'NODE_OPTIONS', process.execPath, '--snapshot-blob', join(root, 'dist', 'agentctl.blob'), '--'] : [process.execPath, join(root, 'dist', 'cli.js')],
+        );
+      }
+    } finally {
+      if (saved === undefined) delete process.env.AGENTCTL_CLI;
+      else process.env.AGENTCTL_CLI = saved;
+    }
+
+    // a build that made no snapshot has no stamp
+    rmSync(stamp);
     expect(run()).toBe(`${dist}/cli.js --version`);
   });
 });
@@ -425,6 +450,8 @@ describe('doctor', () => {
     expect(out).toMatch(/^ok\s+claude: 2\.1\.197 \(Claude Code\)/m);
     expect(out).toMatch(/^ok\s+gemini: 0\.61\.0/m);
     expect(out).toMatch(/^ok\s+tmux: tmux \d/m);
+    const gitNumbers = /version (\d+\.\d+\.\d+)/.exec(String(execaSync('git', ['--version']).stdout))![1]!;
+    expect(out).toMatch(new RegExp(`^ok\\s+git: ${gitNumbers.replaceAll('.', '\\.')}\\b`, 'm'));
     const c = t.env.CODEX_HOME;
     expect(out).toContain(`warn  codex profiles: ${c}/spark.config.toml, ${c}/deep.config.toml, ${c}/review.config.toml missing (profiles spark, deep, review cannot run) — fix: run "agentctl init --codex-profiles"`);
 

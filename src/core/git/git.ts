@@ -1,5 +1,5 @@
 // The one module that runs git: commands through runGit (execa: the exit code, stdout and
-// stderr as git gave them, no added latency), the version through simple-git. A run's own
+// stderr as git gave them, no added latency). A run's own
 // change is told apart from what was already uncommitted by snapshotting the whole working tree (tracked and untracked,
 // .gitignore respected) into a tree object before and after, using a throwaway index so the
 // user's index and files are never touched. The worktree primitives below are used by
@@ -9,7 +9,6 @@ import { copyFileSync, mkdirSync, realpathSync, rmSync, statSync, utimesSync } f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { simpleGit } from 'simple-git';
 import { setLongTimeout } from '../sys/duration.js';
 
 export interface RepoInfo {
@@ -428,13 +427,17 @@ export async function branchTips(repoDir: string, prefix: string, env: NodeJS.Pr
   return tips;
 }
 
-export async function gitVersion(): Promise<string | null> {
+/** git's version as "2.39.5" (with its build's note, "2.39.3 (Apple Git-146)"); null without git. */
+export async function gitVersion(env: NodeJS.ProcessEnv): Promise<string | null> {
+  let out: string;
   try {
-    const v = await simpleGit({ baseDir: tmpdir() }).version();
-    return v.installed ? `${v.major}.${v.minor}${typeof v.patch === 'number' ? `.${v.patch}` : ''}${v.agent ? ` (${v.agent})` : ''}` : null;
+    out = await runGit(tmpdir(), ['--version'], env);
   } catch {
     return null;
   }
+  const m = /version (\d+)\.(\d+)(?:\.(\d+))?[^\s(]*(?:\s*\((.+)\))?/.exec(out);
+  if (!m) return out.trim().split('\n')[0] || null;
+  return `${m[1]}.${m[2]}${m[3] ? `.${m[3]}` : ''}${m[4] ? ` (${m[4]})` : ''}`;
 }
 
 /**

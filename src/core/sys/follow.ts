@@ -1,6 +1,7 @@
-// Reading what is appended to a file as it is appended (notify.log, a run's events.jsonl).
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { watch, type FSWatcher } from 'chokidar';
+// Reading what is appended to a file as it is appended (notify.log, a run's events.jsonl), and
+// being told when to look again (run records, appended files).
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { trace } from './trace.js';
 
 /**
@@ -86,23 +87,39 @@ export class LineReader {
   }
 }
 
-/** Call onChange whenever one of the paths changes; resolves when stop() is called. */
-export function onChanges(paths: string[], onChange: (path: string) => void): { stop: () => Promise<void> } {
-  const w = watch(paths, { ignoreInitial: true, atomic: false, depth: 0 });
-  w.on('add', onChange).on('change', onChange);
-  w.on('ready', () => trace(`following ${paths.join(' ')}`)); // tests wait for this before appending
-  return { stop: () => closeWatcher(w) };
+export interface Changes {
+  /** Watch one more path. */
+  add(path: string): void;
+  stop(): Promise<void>;
 }
 
 /**
- * Close a chokidar watcher so the process can exit at once. chokidar 5's close() drops its
- * throttle timers without clearing them, and the directory one lasts 1 s: a command that
- * watched a run directory (wait, logs -f) would otherwise linger a second after answering.
+ * Call onChange whenever one of the paths changes: for a directory, with the path of the entry
+ * in it that was written, created, renamed or removed; for a file, when it is written, appears,
+ * or is replaced by a rename (which is why a file is watched through its directory). An event
+ * only means "look again": callers re-read what they follow. The watches are node's own, so a
+ * process that stops them has nothing left running and exits at once (chokidar's close() left
+ * its throttle timers running for up to a second, which `wait` sat out after answering).
  */
-export async function closeWatcher(w: FSWatcher): Promise<void> {
-  const throttled = (w as unknown as { _throttled?: Map<string, Map<string, { clear(): unknown }>> })._throttled;
-  if (throttled instanceof Map) {
-    for (const action of throttled.values()) for (const t of [...action.values()]) t.clear();
-  }
-  await w.close();
+export function onChanges(paths: string[], onChange: (path: string) => void): Changes {
+  const watchers: FSWatcher[] = [];
+  const add = (path: string) => {
+    const [dir, only] = statSync(path, { throwIfNoEntry: false })?.isDirectory() ? [path, null] : [dirname(path), basename(path)];
+    // a directory removed meanwhile has nothing to wait for (and a failed fs.watch leaves a handle behind)
+    if (!existsSync(dir)) return;
+    const w = watch(dir, (_event, name) => {
+      if (only === null) onChange(name ? join(dir, name) : dir);
+      else if (!name || name === only) onChange(path); // no name: the platform did not say which
+    });
+    w.on('error', () => w.close()); // the directory was removed
+    watchers.push(w);
+  };
+  paths.forEach(add);
+  trace(`following ${paths.join(' ')}`); // the watches are in place: tests wait for this before appending
+  return {
+    add,
+    stop: async () => {
+      for (const w of watchers.splice(0)) w.close();
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +16,8 @@ export function cliEntry(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * The command line that runs agentctl itself (the pane supervisor, the demo's commands): from
- * the startup snapshot when this node binary built it, like bin/agentctl, else the bundle.
+ * the startup snapshot under bin/agentctl's rule (this node has the modification time of
+ * dist/agentctl.blob.stamp, to the nanosecond: it built the snapshot), else the bundle.
  * env: whose AGENTCTL_CLI and AGENTCTL_NO_SNAPSHOT count (default: this process's).
  */
 export function selfCommand(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -24,10 +25,8 @@ export function selfCommand(env: NodeJS.ProcessEnv = process.env): string[] {
   const blob = join(dirname(entry), 'agentctl.blob');
   try {
     if (!env.AGENTCTL_NO_SNAPSHOT) {
-      const built = readFileSync(`${blob}.id`, 'utf8').trim();
-      const node = realpathSync(process.execPath);
-      const st = statSync(node);
-      if (built === `${node} ${st.size} ${Math.floor(st.mtimeMs / 1000)}` && existsSync(blob)) {
+      const mtime = (p: string) => statSync(p, { bigint: true }).mtimeNs;
+      if (mtime(process.execPath) === mtime(`${blob}.stamp`) && existsSync(blob)) {
         // node refuses a snapshot under V8 flags other than the build's, and the pane's
         // environment (the tmux server's) may hold NODE_OPTIONS: run without it
         return ['env', '-u', 'NODE_OPTIONS', process.execPath, '--snapshot-blob', blob, '--'];
