@@ -76,7 +76,8 @@ describe.concurrent('the result schema', () => {
   it.each([
     ['self-referential', { $ref: '#' }, /^agentctl: schema \S+ refers to itself without end \(a "\$ref" cycle that checks the same value again\): fix the schema$/],
     ['not compilable', { type: 'object', properties: { a: { type: 'strin' } } }, /^agentctl: schema \S+ is not a valid JSON Schema \(.+\): fix the schema$/],
-    ['6 MB', { type: 'object', description: 'x'.repeat(6 * 1024 * 1024) }, /^agentctl: schema \S+ is 6145 KB as compact JSON, over the limit of 100 KB \(agents get the schema on their command line\): make it smaller$/],
+    ['200 KB', { type: 'object', description: 'x'.repeat(200 * 1024) }, /^agentctl: schema \S+ is 201 KB as compact JSON, over the limit of 100 KB \(agents get the schema on their command line\): make it smaller$/],
+    ['6 MB', { type: 'object', description: 'x'.repeat(6 * 1024 * 1024) }, /^agentctl: cannot read schema file \S+: larger than 1 MB \(6 MB\): make it smaller \(agents get the schema on their command line: at most 100 KB as compact JSON\)$/],
   ])('start refuses a %s schema with exit 2 and one line', async (name, schema, message) => {
     const file = join(t.root, `${name.replace(/\W/g, '-')}.json`);
     writeFileSync(file, JSON.stringify(schema));

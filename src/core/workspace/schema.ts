@@ -29,7 +29,9 @@ export function readSchemaFile(path: string): Record<string, unknown> {
   try {
     text = readRegularFile(path, SCHEMA_FILE_MAX).toString('utf8');
   } catch (err) {
-    throw new AppError(`cannot read schema file ${path}: ${(err as UnreadableFile).reason ?? (err as Error).message}: give an existing JSON Schema file`);
+    const reason = (err as UnreadableFile).reason ?? (err as Error).message;
+    const fix = reason.startsWith('larger than') ? `make it smaller (agents get the schema on their command line: at most ${MAX_SCHEMA_BYTES / 1024} KB as compact JSON)` : 'give an existing JSON Schema file';
+    throw new AppError(`cannot read schema file ${path}: ${reason}`, { fix });
   }
   let value: unknown;
   try {
