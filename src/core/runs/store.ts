@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { AppError } from '../sys/errors.js';
-import { appendUnderLock, readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from '../sys/fsutil.js';
+import { appendUnderLock, LOCK_WAIT_MS, readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from '../sys/fsutil.js';
 import { parseJson, type JsonProblem } from '../sys/jsonfile.js';
 import { isValidRunId } from './ids.js';
 import { type Meta, MetaSchema } from './meta.js';
@@ -39,12 +39,19 @@ export function writeMeta(ws: Workspace, meta: Meta): void {
 
 /** Read-modify-write of one run's record under that run's lock: no lost update. */
 export function updateMeta(ws: Workspace, runId: string, change: (m: Meta) => Meta | void): Meta {
-  return withLock(runFiles(ws.home, runId).lock, () => {
-    const current = readMeta(ws, runId);
-    const next = change(current) ?? current;
-    writeMeta(ws, next);
-    return next;
-  });
+  const files = runFiles(ws.home, runId);
+  try {
+    // the lock lives in the run's directory: a run removed meanwhile is not brought back empty
+    return withLock(files.lock, () => {
+      const current = readMeta(ws, runId);
+      const next = change(current) ?? current;
+      writeMeta(ws, next);
+      return next;
+    }, LOCK_WAIT_MS, { makeDir: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(files.dir)) throw new CorruptRun(runId, 'missing');
+    throw err;
+  }
 }
 
 /** Create the run's directory; the directory is the claim on the id. */

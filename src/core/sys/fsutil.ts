@@ -1,5 +1,7 @@
-import { appendFileSync, closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import v8 from 'node:v8';
 import { AppError } from './errors.js';
 
 let tmpCounter = 0;
@@ -71,101 +73,151 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-const STALE_LOCK_MS = 30_000;
+/** How long a lock is waited for: its holder is alive and working (see withLock), so this is generous. */
+export const LOCK_WAIT_MS = 30_000;
+
+type FlockSync = (fd: number, op: 'exnb' | 'un') => void;
+let flockSync: FlockSync | undefined;
 
 /**
- * Run fn while holding an exclusive lock file (O_EXCL create). A lock whose holder died, or
- * that is older than 30 s, is taken over, so a crashed writer never blocks the workspace.
+ * flock(2), from the fs-ext addon (node has none), loaded on first use. null while the startup
+ * snapshot is built: a snapshot cannot hold a native addon, and the one process building it
+ * works alone in a throwaway workspace.
  */
-export function withLock<T>(lockPath: string, fn: () => T, timeoutMs = 10_000): T {
-  const deadline = Date.now() + timeoutMs;
-  let token: string | null;
-  for (let attempt = 0; !(token = tryLock(lockPath)); attempt++) {
-    if (Date.now() > deadline) throw lockTimeout(lockPath);
-    sleepSync(Math.min(2 + attempt, 20));
-  }
+function flockFn(): FlockSync | null {
+  if (flockSync) return flockSync;
+  if (v8.startupSnapshot.isBuildingSnapshot()) return null;
+  flockSync = (createRequire(import.meta.url)('fs-ext') as { flockSync: FlockSync }).flockSync;
+  return flockSync;
+}
+
+export interface LockOptions {
+  /** Create the lock file's directory when it is missing (false: a lock inside a run's directory, which is gone with its run). */
+  makeDir?: boolean;
+}
+
+/**
+ * Run fn while holding an exclusive lock: flock(2) on a lock file that is never deleted. The
+ * kernel releases the lock when its holder exits, however it dies, so a lock that is busy has
+ * a live holder, which is waited for (up to timeoutMs) and never taken over.
+ */
+export function withLock<T>(lockPath: string, fn: () => T, timeoutMs = LOCK_WAIT_MS, o: LockOptions = {}): T {
+  const lock = openLock(lockPath, o);
   try {
+    if (lock.fd !== null) {
+      const deadline = Date.now() + timeoutMs;
+      for (let attempt = 0; !tryLock(lock); attempt++) {
+        if (Date.now() > deadline) throw lockBusy(lockPath, timeoutMs);
+        sleepSync(backoff(attempt));
+      }
+    }
     return fn();
   } finally {
-    unlock(lockPath, token);
+    unlock(lock);
   }
 }
 
 /**
- * withLock for asynchronous work (git commands, which may run longer than the 30 s after which
- * a lock counts as stale): waits without blocking the event loop, and keeps the lock file's
- * mtime fresh while fn runs, so a live holder is never taken over.
+ * withLock for asynchronous work (git commands, which may run for minutes): waits without
+ * blocking the event loop. A long hold needs no sign of life: the lock is the kernel's.
  */
-export async function withLockAsync<T>(lockPath: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let token: string | null;
-  for (let attempt = 0; !(token = tryLock(lockPath)); attempt++) {
-    if (Date.now() > deadline) throw lockTimeout(lockPath);
-    await new Promise((r) => setTimeout(r, Math.min(5 + 2 * attempt, 40)));
-  }
-  const heartbeat = setInterval(() => {
-    try {
-      const now = new Date();
-      utimesSync(lockPath, now, now);
-    } catch {
-      // gone: unlock finds out
-    }
-  }, STALE_LOCK_MS / 3);
-  heartbeat.unref();
+export async function withLockAsync<T>(lockPath: string, fn: () => Promise<T>, timeoutMs = LOCK_WAIT_MS, o: LockOptions = {}): Promise<T> {
+  const lock = openLock(lockPath, o);
   try {
+    if (lock.fd !== null) {
+      const deadline = Date.now() + timeoutMs;
+      for (let attempt = 0; !tryLock(lock); attempt++) {
+        if (Date.now() > deadline) throw lockBusy(lockPath, timeoutMs);
+        await new Promise((r) => setTimeout(r, backoff(attempt)));
+      }
+    }
     return await fn();
   } finally {
-    clearInterval(heartbeat);
-    unlock(lockPath, token);
+    unlock(lock);
   }
 }
 
-/**
- * One attempt at taking the lock: the holder's token ("pid:random", what the file holds), or
- * null while someone alive holds it.
- */
-function tryLock(lockPath: string): string | null {
-  const token = `${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+/** The wait before the next try: short at first, then capped low, so a long waiter is not outrun by newcomers. */
+function backoff(attempt: number): number {
+  return Math.min(1 + attempt, 10) + Math.random() * 3;
+}
+
+interface OpenLock {
+  /** null: no locking (the startup snapshot's build). */
+  fd: number | null;
+  held: boolean;
+}
+
+function openLock(lockPath: string, o: LockOptions): OpenLock {
+  if (!flockFn()) return { fd: null, held: false };
   for (;;) {
     try {
-      const fd = openSync(lockPath, 'wx', 0o600);
-      writeSync(fd, token);
-      closeSync(fd);
-      return token;
+      return { fd: openSync(lockPath, constants.O_RDWR | constants.O_CREAT, 0o600), held: false };
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        mkdirSync(dirname(lockPath), { recursive: true });
-        continue;
-      }
-      if (code !== 'EEXIST') throw err;
-      if (!isStale(lockPath)) return null;
-      rmSync(lockPath, { force: true });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || o.makeDir === false) throw err;
+      mkdirSync(dirname(lockPath), { recursive: true });
     }
   }
 }
 
-/** Release the lock if it is still ours: one taken over as stale belongs to its new holder. */
-function unlock(lockPath: string, token: string): void {
+/** One non-blocking attempt; the holder notes its pid in the file, for whoever waits on it. */
+function tryLock(lock: OpenLock): boolean {
   try {
-    if (readFileSync(lockPath, 'utf8') === token) unlinkSync(lockPath);
+    flockFn()!(lock.fd!, 'exnb');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return false;
+    throw err;
+  }
+  lock.held = true;
+  try {
+    ftruncateSync(lock.fd!, 0);
+    writeSync(lock.fd!, `${process.pid}\n`, 0);
   } catch {
-    // already gone: nothing to release
+    // only a hint for error messages (a full disk, say): the lock is held all the same
+  }
+  return true;
+}
+
+function unlock(lock: OpenLock): void {
+  if (lock.fd === null) return;
+  try {
+    if (lock.held) {
+      ftruncateSync(lock.fd, 0);
+      flockFn()!(lock.fd, 'un');
+    }
+  } catch {
+    // closing releases it in any case
+  } finally {
+    closeSync(lock.fd);
   }
 }
 
-function lockTimeout(lockPath: string): AppError {
-  return new AppError(`timed out waiting for lock ${lockPath}: if no other agentctl is running, delete that file`);
+function lockBusy(lockPath: string, timeoutMs: number): AppError {
+  const holder = lockHolder(lockPath);
+  const waited = `${Math.round(timeoutMs / 100) / 10}s`;
+  if (!holder) {
+    return new AppError(`lock ${lockPath} stayed busy for ${waited}: another agentctl process holds it`, {
+      fix: `try again once it is done; "fuser -v ${lockPath}" shows which process it is`,
+    });
+  }
+  return new AppError(`lock ${lockPath} stayed busy for ${waited}: process ${holder.pid} (${holder.command}) holds it`, {
+    fix: `try again once it is done; if it hangs, stop it (kill ${holder.pid}): its lock goes with it`,
+  });
 }
 
-function isStale(lockPath: string): boolean {
+/** The process a busy lock's file names, when it is alive; with its command line (Linux's /proc). */
+function lockHolder(lockPath: string): { pid: number; command: string } | null {
+  const pid = Number(readFileOrNull(lockPath)?.trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !pidAlive(pid)) return null;
+  let command = 'command unknown';
   try {
-    const holder = Number(readFileSync(lockPath, 'utf8').split(':')[0]);
-    if (holder > 0 && !pidAlive(holder)) return true;
-    return Date.now() - statSync(lockPath).mtimeMs > STALE_LOCK_MS;
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    if (args.length) command = args.join(' ').replace(/[{}]/g, '').slice(0, 120);
   } catch {
-    return false; // vanished or half-written: the next attempt sorts it out
+    // not Linux, or it has just exited
   }
+  return { pid, command };
 }
 
 /**
@@ -173,14 +225,14 @@ function isStale(lockPath: string): boolean {
  * line cannot be lost to the rewrite. Should the lock stay busy, the line is appended anyway:
  * readers rely on it more than on the rewrite.
  */
-export function appendUnderLock(path: string, lockPath: string, line: string): void {
+export function appendUnderLock(path: string, lockPath: string, line: string, timeoutMs = LOCK_WAIT_MS): void {
   const append = () => appendFileSync(path, line);
   let locked = false;
   try {
     withLock(lockPath, () => {
       locked = true;
       append();
-    });
+    }, timeoutMs);
   } catch (err) {
     if (locked) throw err;
     append();
