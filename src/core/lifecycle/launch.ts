@@ -11,11 +11,12 @@ import { AppError } from '../sys/errors.js';
 import { readFileOrNull, writeFileAtomic } from '../sys/fsutil.js';
 import { assertRunId, newRunId } from '../runs/ids.js';
 import { type Meta, type Worktree, isEnded, newMeta, runCwd } from '../runs/meta.js';
-import { runFiles, type Workspace } from '../workspace/paths.js';
+import type { Workspace } from '../workspace/paths.js';
 import { resolveProject } from '../workspace/projects.js';
 import { selfCommand, which } from '../sys/self.js';
 import { appendNotification, notification } from './notify.js';
-import { createRunDir, indexRun, removeRunDir, updateMeta, writeMeta } from '../runs/store.js';
+import { indexRun, updateMeta, writeMetaAt } from '../runs/store.js';
+import { RunDraft, sweepInterruptedStarts } from '../runs/draft.js';
 import { placePane, type Placement } from '../tmux/placement.js';
 import { socketFrom, Tmux } from '../tmux/tmux.js';
 import { trace } from '../sys/trace.js';
@@ -124,8 +125,9 @@ export async function startRun(req: StartRequest): Promise<Started> {
   const title = (req.title ?? firstProseLine(prompt) ?? command?.join(' ') ?? profileName).slice(0, 200);
   const tmuxSock = socketFrom(cfg, req.env);
   const now = new Date();
-  const runId = claimRunId(ws, req.runId, now);
-  const files = runFiles(ws.home, runId);
+  sweepInterruptedStarts(ws);
+  const draft = claimRunId(ws, req.runId, now);
+  const runId = draft.runId;
 
   let created: Worktree | null = null;
   if (worktreeSource) {
@@ -139,11 +141,11 @@ export async function startRun(req: StartRequest): Promise<Started> {
         base: req.base,
         withChanges: req.withChanges ?? false,
         source: worktreeSource,
-        patchFile: join(files.dir, 'carry.patch'),
+        patchFile: join(draft.files.dir, 'carry.patch'),
         env: req.env,
       });
     } catch (err) {
-      removeRunDir(ws, runId);
+      draft.abandon();
       throw err;
     }
     trace('worktree made');
@@ -170,10 +172,11 @@ export async function startRun(req: StartRequest): Promise<Started> {
   });
 
   try {
-    writeFileAtomic(files.prompt, prompt);
-    writeFileAtomic(files.schema, schema.text);
-    writeSecretEnv(files.env, req.env);
-    writeMeta(ws, meta);
+    writeFileAtomic(draft.files.prompt, prompt, 0o600);
+    writeFileAtomic(draft.files.schema, schema.text, 0o600);
+    writeSecretEnv(draft.files.env, req.env);
+    writeMetaAt(draft.files.meta, meta);
+    draft.publish();
     const tmux = new Tmux(tmuxSock);
     const placed = placePane(tmux, cfg, ws, req, [...selfCommand(req.env), '_supervise', runId, '--home', ws.home], runCwd(meta), runId);
     // indexed only once the pane exists: a failed start must leave no index line behind
@@ -184,11 +187,12 @@ export async function startRun(req: StartRequest): Promise<Started> {
       m.tmux.session ??= placed.session;
       m.tmux.placement ??= placed.placement;
     });
+    draft.finish();
     appendNotification(ws, notification('start', withPane));
     trace('start done');
     return { meta: withPane, ws };
   } catch (err) {
-    removeRunDir(ws, runId); // nothing half-made stays behind
+    draft.abandon(); // nothing half-made stays behind
     if (created) {
       const made = created;
       await import('../git/worktree.js').then((w) => w.undoRunWorktree(ws, made, req.env)).catch(() => {});
@@ -244,17 +248,14 @@ function firstProseLine(text: string): string | undefined {
   return line ? line.slice(0, 80) : undefined;
 }
 
-function claimRunId(ws: Workspace, wanted: string | undefined, now: Date): string {
+function claimRunId(ws: Workspace, wanted: string | undefined, now: Date): RunDraft {
   if (wanted !== undefined) {
     assertRunId(wanted, '{opt:runId}');
-    createRunDir(ws, wanted);
-    return wanted;
+    return RunDraft.begin(ws, wanted);
   }
   for (let i = 0; ; i++) {
-    const id = newRunId(now);
     try {
-      createRunDir(ws, id);
-      return id;
+      return RunDraft.begin(ws, newRunId(now));
     } catch (err) {
       if (i > 20) throw err;
     }

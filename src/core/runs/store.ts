@@ -34,7 +34,12 @@ export function readMeta(ws: Workspace, runId: string): Meta {
 }
 
 export function writeMeta(ws: Workspace, meta: Meta): void {
-  writeJsonAtomic(runFiles(ws.home, meta.run_id).meta, MetaSchema.parse(meta));
+  writeMetaAt(runFiles(ws.home, meta.run_id).meta, meta);
+}
+
+/** Write a record to this file (a run's draft directory: see draft.ts); private, as prompts and answers may be. */
+export function writeMetaAt(path: string, meta: Meta): void {
+  writeJsonAtomic(path, MetaSchema.parse(meta), 0o600);
 }
 
 /** Read-modify-write of one run's record under that run's lock: no lost update. */

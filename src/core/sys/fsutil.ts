@@ -46,8 +46,8 @@ export function createFileIfAbsent(path: string, data: string, mode = 0o644): bo
   }
 }
 
-export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+export function writeJsonAtomic(path: string, value: unknown, mode = 0o644): void {
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, mode);
 }
 
 /** Read a file or return null when it does not exist. */
@@ -161,7 +161,7 @@ function openLock(lockPath: string, o: LockOptions): OpenLock {
 }
 
 /** One non-blocking attempt; the holder notes its pid in the file, for whoever waits on it. */
-function tryLock(lock: OpenLock): boolean {
+function tryLock(lock: OpenLock, mark = true): boolean {
   try {
     flockFn()!(lock.fd!, 'exnb');
   } catch (err) {
@@ -170,13 +170,17 @@ function tryLock(lock: OpenLock): boolean {
     throw err;
   }
   lock.held = true;
+  if (mark) notePid(lock.fd!);
+  return true;
+}
+
+function notePid(fd: number): void {
   try {
-    ftruncateSync(lock.fd!, 0);
-    writeSync(lock.fd!, `${process.pid}\n`, 0);
+    ftruncateSync(fd, 0);
+    writeSync(fd, `${process.pid}\n`, 0);
   } catch {
     // only a hint for error messages (a full disk, say): the lock is held all the same
   }
-  return true;
 }
 
 function unlock(lock: OpenLock): void {
@@ -191,6 +195,56 @@ function unlock(lock: OpenLock): void {
   } finally {
     closeSync(lock.fd);
   }
+}
+
+/** A lock held across asynchronous work, taken without waiting (see tryHoldLock). */
+export interface HeldLock {
+  /** What the lock file held when it was taken: the pid of its previous holder, or '' when none was noted. */
+  previous: string;
+  /** Note this process as the holder. */
+  mark(): void;
+  /** Release it; `remove` deletes the lock file first (a lock with no later users). */
+  release(o?: { remove?: boolean }): void;
+}
+
+/**
+ * The lock if it is free now, held until release(); null when another process holds it or
+ * (create false) its file does not exist.
+ */
+export function tryHoldLock(lockPath: string, o: LockOptions & { create?: boolean } = {}): HeldLock | null {
+  let lock: OpenLock;
+  if (o.create === false) {
+    if (!flockFn()) return null;
+    try {
+      lock = { fd: openSync(lockPath, constants.O_RDWR), held: false };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  } else {
+    lock = openLock(lockPath, o);
+  }
+  let previous = '';
+  try {
+    if (lock.fd !== null) {
+      previous = readFileOrNull(lockPath) ?? '';
+      if (!tryLock(lock, false)) {
+        unlock(lock);
+        return null;
+      }
+    }
+  } catch (err) {
+    unlock(lock);
+    throw err;
+  }
+  return {
+    previous,
+    mark: () => lock.fd !== null && notePid(lock.fd),
+    release: (r = {}) => {
+      if (r.remove) rmSync(lockPath, { force: true });
+      unlock(lock);
+    },
+  };
 }
 
 function lockBusy(lockPath: string, timeoutMs: number): AppError {
