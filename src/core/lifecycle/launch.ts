@@ -188,9 +188,10 @@ export async function startRun(req: StartRequest): Promise<Started> {
       m.tmux.placement ??= placed.placement;
     });
     draft.finish();
-    appendNotification(ws, notification('start', withPane));
+    const failed = appendNotification(ws, notification('start', withPane));
+    const started = failed ? updateMeta(ws, runId, (m) => void (m.errors = [...m.errors, failed])) : withPane;
     trace('start done');
-    return { meta: withPane, ws };
+    return { meta: started, ws };
   } catch (err) {
     draft.abandon(); // nothing half-made stays behind
     if (created) {

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, constants, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import v8 from 'node:v8';
@@ -154,7 +154,10 @@ function openLock(lockPath: string, o: LockOptions): OpenLock {
     try {
       return { fd: openSync(lockPath, constants.O_RDWR | constants.O_CREAT, 0o600), held: false };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || o.makeDir === false) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      // flock needs no write access: a read-only workspace can still be read under its locks
+      if ((code === 'EROFS' || code === 'EACCES') && existsSync(lockPath)) return { fd: openSync(lockPath, constants.O_RDONLY), held: false };
+      if (code !== 'ENOENT' || o.makeDir === false) throw err;
       mkdirSync(dirname(lockPath), { recursive: true });
     }
   }
@@ -183,17 +186,20 @@ function notePid(fd: number): void {
   }
 }
 
+/** Release and close; a second call does nothing. */
 function unlock(lock: OpenLock): void {
-  if (lock.fd === null) return;
+  const fd = lock.fd;
+  if (fd === null) return;
+  lock.fd = null;
   try {
     if (lock.held) {
-      ftruncateSync(lock.fd, 0);
-      flockFn()!(lock.fd, 'un');
+      ftruncateSync(fd, 0);
+      flockFn()!(fd, 'un');
     }
   } catch {
     // closing releases it in any case
   } finally {
-    closeSync(lock.fd);
+    closeSync(fd);
   }
 }
 
@@ -239,7 +245,7 @@ export function tryHoldLock(lockPath: string, o: LockOptions & { create?: boolea
   }
   return {
     previous,
-    mark: () => lock.fd !== null && notePid(lock.fd),
+    mark: () => void (lock.fd !== null && notePid(lock.fd)),
     release: (r = {}) => {
       if (r.remove) rmSync(lockPath, { force: true });
       unlock(lock);
@@ -272,6 +278,25 @@ function lockHolder(lockPath: string): { pid: number; command: string } | null {
     // not Linux, or it has just exited
   }
   return { pid, command };
+}
+
+/** What an fs error means when the workspace cannot be written; null: not such an error. */
+export function storageProblem(err: unknown): AppError | null {
+  const e = err as NodeJS.ErrnoException | null;
+  if (!e || typeof e.code !== 'string' || !e.syscall || e.syscall === 'kill' || e.syscall.startsWith('spawn')) return null;
+  const path = e.path ? ` ${e.path}` : '';
+  switch (e.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new AppError(`no space left on the device to write${path || ' to the workspace'}`, { fix: 'free some space there (old runs: "{cmd:clean}"), then try again' });
+    case 'EROFS':
+      return new AppError(`cannot write${path || ' to the workspace'}: the file system is read-only`, { fix: 'remount it read-write, or use a workspace on a writable file system' });
+    case 'EACCES':
+    case 'EPERM':
+      return new AppError(`cannot ${e.syscall}${path}: permission denied`, { fix: "check the owner and mode of the workspace's files (lsattr shows an immutable flag)" });
+    default:
+      return null;
+  }
 }
 
 /**
