@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { AppError } from '../sys/errors.js';
-import { appendUnderLock, LOCK_WAIT_MS, readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from '../sys/fsutil.js';
+import { appendUnderLock, FileTooBig, LOCK_WAIT_MS, readFileBounded, readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from '../sys/fsutil.js';
 import { parseJson, type JsonProblem } from '../sys/jsonfile.js';
 import { isValidRunId } from './ids.js';
 import { type Meta, MetaSchema } from './meta.js';
@@ -26,11 +26,26 @@ function corruptReason(p: JsonProblem): string {
 export function parseMeta(runId: string, text: string | null): Meta {
   const r = parseJson(text, MetaSchema);
   if (!r.ok) throw new CorruptRun(runId, corruptReason(r.problem));
+  // a record copied or edited by hand into another run's directory is not followed
+  if (r.value.run_id !== runId) throw new CorruptRun(runId, `its run_id is ${JSON.stringify(r.value.run_id)}, not the directory's name`);
   return r.value;
 }
 
+/** A record is a few KB: one far bigger is damaged, and reading it would stall every listing. */
+export const META_MAX_BYTES = 1024 * 1024;
+
+/** meta.json's text (null: none), unread when it is over META_MAX_BYTES. */
+function readMetaText(ws: Workspace, runId: string): string | null {
+  try {
+    return readFileBounded(runFiles(ws.home, runId).meta, META_MAX_BYTES);
+  } catch (err) {
+    if (err instanceof FileTooBig) throw new CorruptRun(runId, `${err.size} bytes, over the ${META_MAX_BYTES}-byte limit for a record`);
+    throw err;
+  }
+}
+
 export function readMeta(ws: Workspace, runId: string): Meta {
-  return parseMeta(runId, readFileOrNull(runFiles(ws.home, runId).meta));
+  return parseMeta(runId, readMetaText(ws, runId));
 }
 
 export function writeMeta(ws: Workspace, meta: Meta): void {
@@ -140,7 +155,7 @@ export function runIdsNewestFirst(ws: Workspace): string[] {
     if (created.has(id)) continue;
     let at = '';
     try {
-      at = (JSON.parse(readFileSync(runFiles(ws.home, id).meta, 'utf8')) as { created_at?: string }).created_at ?? '';
+      at = (JSON.parse(readMetaText(ws, id) ?? '') as { created_at?: string }).created_at ?? '';
     } catch {
       // corrupt record: sorts last, list shows it as such
     }

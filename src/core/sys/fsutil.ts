@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, constants, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, existsSync, fstatSync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import v8 from 'node:v8';
@@ -57,6 +57,35 @@ export function readFileOrNull(path: string): string | null {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
+  }
+}
+
+/** A file too big to read whole (see readFileBounded). */
+export class FileTooBig extends Error {
+  constructor(
+    readonly path: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`${path} is ${size} bytes, over the ${limit}-byte limit for such a file`);
+  }
+}
+
+/** Read a file of at most `limit` bytes (null when it does not exist); a bigger one throws FileTooBig unread. */
+export function readFileBounded(path: string, limit: number): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    const { size } = fstatSync(fd);
+    if (size > limit) throw new FileTooBig(path, size, limit);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -305,7 +334,8 @@ export function storageProblem(err: unknown): AppError | null {
  * readers rely on it more than on the rewrite.
  */
 export function appendUnderLock(path: string, lockPath: string, line: string, timeoutMs = LOCK_WAIT_MS): void {
-  const append = () => appendFileSync(path, line);
+  // after a partial last line (a writer killed mid-line, a hand edit), start on a fresh one
+  const append = () => appendFileSync(path, endsMidLine(path) ? `\n${line}` : line);
   let locked = false;
   try {
     withLock(lockPath, () => {
@@ -315,5 +345,24 @@ export function appendUnderLock(path: string, lockPath: string, line: string, ti
   } catch (err) {
     if (locked) throw err;
     append();
+  }
+}
+
+/** Whether the file's last byte is not a newline (false for an empty or missing file). */
+function endsMidLine(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const { size } = fstatSync(fd);
+    if (size === 0) return false;
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, size - 1);
+    return b[0] !== 0x0a;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,0 +1,62 @@
+// Records that are huge, copied into the wrong directory, or a notify.log whose last line was
+// cut short: one bad file is reported as such, and never takes the others (or later lines) down.
+import { appendFileSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensureWorkspace } from '../../src/core/workspace/config.js';
+import { appendNotification, notification } from '../../src/core/lifecycle/notify.js';
+import { newMeta } from '../../src/core/runs/meta.js';
+import { runRecords } from '../../src/core/runs/repository.js';
+import { createRunDir, indexRun, writeMeta } from '../../src/core/runs/store.js';
+import { runFiles, type Workspace } from '../../src/core/workspace/paths.js';
+
+let dir: string;
+let ws: Workspace;
+
+beforeEach(() => {
+  dir = realpathSync(mkdtempSync(join(tmpdir(), 'agentctl-records-')));
+  ws = ensureWorkspace(join(dir, 'ws')).ws;
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function addRun(id: string, summary: string | null = null) {
+  createRunDir(ws, id);
+  const m = newMeta({ run_id: id, title: `run ${id}`, project_dir: dir, profile: 'shell', agent: 'shell', command: ['true'], created_at: new Date().toISOString(), summary });
+  writeMeta(ws, m);
+  indexRun(ws, id, m.created_at);
+  return m;
+}
+
+function records() {
+  return [...runRecords(ws)].map((r) => ({ id: r.runId, ok: !!r.meta, why: r.corrupt?.message ?? '' }));
+}
+
+describe('records', () => {
+  it('a record over 1 MB is flagged with its size, unread, and the others are listed', () => {
+    addRun('good-0001');
+    addRun('huge-0002', 'x'.repeat(2 * 1024 * 1024)); // valid JSON, but no record is that big
+    const recs = records();
+    expect(recs.find((r) => r.id === 'good-0001')).toMatchObject({ ok: true });
+    expect(recs.find((r) => r.id === 'huge-0002')).toMatchObject({ ok: false, why: expect.stringMatching(/\d{7} bytes, over the 1048576-byte limit/) });
+  });
+
+  it("a record whose run_id is not its directory's is flagged, not followed", () => {
+    const m = addRun('real-0001');
+    createRunDir(ws, 'copy-0002');
+    writeFileSync(runFiles(ws.home, 'copy-0002').meta, JSON.stringify(m)); // copied by hand
+    indexRun(ws, 'copy-0002', m.created_at);
+    const recs = records();
+    expect(recs.find((r) => r.id === 'real-0001')).toMatchObject({ ok: true });
+    expect(recs.find((r) => r.id === 'copy-0002')).toMatchObject({ ok: false, why: expect.stringContaining('"real-0001"') });
+  });
+
+  it('notify.log: an append after a partial last line starts on a fresh line', () => {
+    const m = addRun('note-0001');
+    appendFileSync(ws.notify, '{"ts":"2026-01-01T00:00:00Z","event":"sta'); // a writer killed mid-line
+    appendNotification(ws, notification('finish', m));
+    const lines = readFileSync(ws.notify, 'utf8').split('\n');
+    expect(lines[lines.length - 1]).toBe('');
+    expect(JSON.parse(lines[lines.length - 2]!)).toMatchObject({ event: 'finish', run_id: 'note-0001' });
+  });
+});
