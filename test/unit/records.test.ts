@@ -1,10 +1,11 @@
 // Records that are huge, copied into the wrong directory, or a notify.log whose last line was
 // cut short: one bad file is reported as such, and never takes the others (or later lines) down.
+import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureWorkspace } from '../../src/core/workspace/config.js';
+import { ensureWorkspace, loadConfig } from '../../src/core/workspace/config.js';
 import { appendNotification, notification } from '../../src/core/lifecycle/notify.js';
 import { newMeta } from '../../src/core/runs/meta.js';
 import { runRecords } from '../../src/core/runs/repository.js';
@@ -58,5 +59,21 @@ describe('records', () => {
     const lines = readFileSync(ws.notify, 'utf8').split('\n');
     expect(lines[lines.length - 1]).toBe('');
     expect(JSON.parse(lines[lines.length - 2]!)).toMatchObject({ event: 'finish', run_id: 'note-0001' });
+  });
+
+  it('a config.json being rewritten in place (torn for a moment) is read once whole', async () => {
+    const whole = `${JSON.stringify({ default_profile: 'shell', max_panes_per_window: 3 }, null, 2)}\n`;
+    const half = whole.slice(0, 20);
+    // an editor writing the file in two goes, 150 ms apart
+    const writer = spawn(process.execPath, ['-e', `const fs = require('fs'); fs.writeFileSync(process.argv[1], process.argv[2]); setTimeout(() => fs.appendFileSync(process.argv[1], process.argv[3]), 150)`, ws.config, half, whole.slice(20)]);
+    const exited = new Promise((ok) => writer.on('exit', ok));
+    while (readFileSync(ws.config, 'utf8') !== half) await new Promise((r) => setTimeout(r, 2));
+    expect(loadConfig(ws).max_panes_per_window).toBe(3);
+    await exited;
+  });
+
+  it('a config.json that stays broken is one error naming the file', () => {
+    writeFileSync(ws.config, '{"default_profile": ');
+    expect(() => loadConfig(ws)).toThrow(/config\.json is not valid JSON .*: fix it/);
   });
 });
