@@ -9,7 +9,7 @@ import { ensureWorkspace, loadConfig } from '../../src/core/workspace/config.js'
 import { appendNotification, notification } from '../../src/core/lifecycle/notify.js';
 import { newMeta } from '../../src/core/runs/meta.js';
 import { runRecords } from '../../src/core/runs/repository.js';
-import { createRunDir, indexRun, writeMeta } from '../../src/core/runs/store.js';
+import { createRunDir, indexRun, runIdsNewestFirst, writeMeta } from '../../src/core/runs/store.js';
 import { runFiles, type Workspace } from '../../src/core/workspace/paths.js';
 
 let dir: string;
@@ -75,5 +75,16 @@ describe('records', () => {
   it('a config.json that stays broken is one error naming the file', () => {
     writeFileSync(ws.config, '{"default_profile": ');
     expect(() => loadConfig(ws)).toThrow(/config\.json is not valid JSON .*: fix it/);
+  });
+
+  it('an index missing runs (copied from agent-orc, restored from a backup) is repaired once', () => {
+    for (const id of ['a-0001', 'b-0002', 'c-0003']) addRun(id);
+    writeFileSync(ws.index, readFileSync(ws.index, 'utf8').split('\n')[0] + '\n'); // only the first run's line left
+    const order = runIdsNewestFirst(ws);
+    expect(order).toHaveLength(3);
+    const lines = readFileSync(ws.index, 'utf8').trim().split('\n');
+    expect(lines.map((l) => l.split('\t')[1]).sort()).toEqual(['a-0001', 'b-0002', 'c-0003']);
+    expect(runIdsNewestFirst(ws)).toEqual(order);
+    expect(readFileSync(ws.index, 'utf8').trim().split('\n')).toHaveLength(3); // not added twice
   });
 });

@@ -151,6 +151,7 @@ export function runIdsNewestFirst(ws: Workspace): string[] {
     const id = line.slice(tab + 1);
     if (dirs.has(id)) created.set(id, line.slice(0, tab));
   }
+  const repaired: string[] = [];
   for (const id of dirs) {
     if (created.has(id)) continue;
     let at = '';
@@ -160,6 +161,16 @@ export function runIdsNewestFirst(ws: Workspace): string[] {
       // corrupt record: sorts last, list shows it as such
     }
     created.set(id, at);
+    if (at) repaired.push(`${at}\t${id}\n`);
+  }
+  // runs the index lacks (a workspace copied from agent-orc, restored from a backup) are read
+  // once: their lines are added, so the next listing reads no record it does not show
+  if (repaired.length) {
+    try {
+      appendUnderLock(ws.index, indexLock(ws), repaired.sort().join(''));
+    } catch {
+      // a read-only workspace: read them again next time
+    }
   }
   return [...created.entries()].sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : a[0] < b[0] ? 1 : -1)).map(([id]) => id);
 }
