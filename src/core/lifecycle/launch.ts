@@ -59,17 +59,25 @@ export interface StartRequest {
  * The prompt as given, or a function the front-end supplies that gets it (stdin, an argument),
  * told whether this run needs one: only once the profile, and so the agent, is known.
  */
-export type PromptSource = string | ((required: boolean) => string | Promise<string>);
+export type PromptSource = Prompt | ((required: boolean) => Prompt | Promise<Prompt>);
+
+/** A prompt: text, or bytes that are not UTF-8 (a binary file, Latin-1 text), passed on exactly. */
+export type Prompt = string | Buffer;
+
+/** A prompt's text, for titles and checks (bytes that are not UTF-8 shown as replacement characters). */
+export function promptText(p: Prompt): string {
+  return typeof p === 'string' ? p : p.toString('utf8');
+}
 
 /**
  * The one rule on prompts: every agent but the shell needs one (a shell run's command is its
  * task). The source is asked only now, so a front-end need not guess from its own arguments.
  */
-export async function askPrompt(source: PromptSource, agent: AgentName): Promise<string> {
+export async function askPrompt(source: PromptSource, agent: AgentName): Promise<Prompt> {
   const required = agent !== 'shell';
-  const prompt = typeof source === 'string' ? source : await source(required);
+  const prompt = typeof source === 'function' ? await source(required) : source;
   // {opt:prompt}: each front-end says how it takes a prompt (stdin or a file; an argument)
-  if (required && prompt.trim() === '') throw new AppError('empty prompt', { fix: '{opt:prompt}' });
+  if (required && promptText(prompt).trim() === '') throw new AppError('empty prompt', { fix: '{opt:prompt}' });
   return prompt;
 }
 
@@ -122,7 +130,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
   const worktreeSource = req.parent ? null : worktreeWanted(req, project, profile, profileName, cfg);
 
   const depth = req.escalatedFrom && req.parent ? req.parent.escalation_depth + 1 : 0;
-  const title = (req.title ?? firstProseLine(prompt) ?? command?.join(' ') ?? profileName).slice(0, 200);
+  const title = (req.title ?? firstProseLine(promptText(prompt)) ?? command?.join(' ') ?? profileName).slice(0, 200);
   const tmuxSock = socketFrom(cfg, req.env);
   const now = new Date();
   sweepInterruptedStarts(ws);

@@ -7,7 +7,7 @@ import { AppError } from './errors.js';
 let tmpCounter = 0;
 
 /** Write a file so readers see either the old or the new content, never a torn one. */
-export function writeFileAtomic(path: string, data: string, mode = 0o644): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
   const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
   try {
     writeFileSync(tmp, data, { mode });
