@@ -10,15 +10,11 @@ import { AppError } from '../sys/errors.js';
 import { type HeldLock, LOCK_WAIT_MS, tryHoldLock, withLock } from '../sys/fsutil.js';
 import { isValidRunId } from './ids.js';
 import { type RunFiles, runFiles, type Workspace } from '../workspace/paths.js';
-import { readMeta } from './store.js';
+import { readMeta, startLockPath } from './store.js';
 
 const DRAFT_PREFIX = '.start-';
 /** A start lock whose holder has not yet noted its pid is left alone this long (it is being taken). */
 const UNMARKED_GRACE_MS = 10_000;
-
-function startLock(ws: Workspace, runId: string): string {
-  return join(ws.locks, `start-${runId}.lock`);
-}
 
 function draftFiles(ws: Workspace, runId: string): RunFiles {
   return runFiles(ws.home, `${DRAFT_PREFIX}${runId}`);
@@ -41,7 +37,7 @@ export class RunDraft {
   /** Claim the id and make the (private) draft directory; "already taken" when a run or a start has it. */
   static begin(ws: Workspace, runId: string): RunDraft {
     if (existsSync(runFiles(ws.home, runId).dir)) throw taken(runId);
-    const lock = tryHoldLock(startLock(ws, runId));
+    const lock = tryHoldLock(startLockPath(ws, runId));
     if (!lock) throw taken(runId);
     lock.mark();
     const files = draftFiles(ws, runId);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { AppError } from '../sys/errors.js';
 import { appendUnderLock, FileTooBig, LOCK_WAIT_MS, readFileBounded, readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from '../sys/fsutil.js';
 import { parseJson, type JsonProblem } from '../sys/jsonfile.js';
@@ -90,6 +90,11 @@ export function removeRunDir(ws: Workspace, runId: string): void {
   rmSync(runFiles(ws.home, runId).dir, { recursive: true, force: true });
 }
 
+/** The lock a start holds on its run until the run is complete (see draft.ts). */
+export function startLockPath(ws: Workspace, runId: string): string {
+  return `${ws.locks}/start-${runId}.lock`;
+}
+
 /** The lock every writer of runs/.index takes: appends, and clean's rewrite. */
 function indexLock(ws: Workspace): string {
   return `${ws.locks}/index.lock`;
@@ -161,15 +166,21 @@ export function runIdsNewestFirst(ws: Workspace): string[] {
       // corrupt record: sorts last, list shows it as such
     }
     created.set(id, at);
-    if (at) repaired.push(`${at}\t${id}\n`);
+    // a start still at work adds its own line (see draft.ts)
+    if (at && !existsSync(startLockPath(ws, id))) repaired.push(`${at}\t${id}\n`);
   }
   // runs the index lacks (a workspace copied from agent-orc, restored from a backup) are read
   // once: their lines are added, so the next listing reads no record it does not show
   if (repaired.length) {
     try {
-      appendUnderLock(ws.index, indexLock(ws), repaired.sort().join(''));
+      withLock(indexLock(ws), () => {
+        // another listing may have repaired it meanwhile
+        const now = readFileOrNull(ws.index) ?? '';
+        const missing = repaired.filter((l) => !now.includes(l.slice(l.indexOf('\t'))));
+        if (missing.length) appendFileSync(ws.index, `${now && !now.endsWith('\n') ? '\n' : ''}${missing.sort().join('')}`);
+      }, 1_000);
     } catch {
-      // a read-only workspace: read them again next time
+      // a read-only workspace, a busy index: read them again next time
     }
   }
   return [...created.entries()].sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : a[0] < b[0] ? 1 : -1)).map(([id]) => id);
