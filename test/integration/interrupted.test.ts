@@ -35,10 +35,18 @@ async function holdLock(path: string): Promise<() => Promise<void>> {
   };
 }
 
+/** Send the signal and wait for the exit; fails (after a SIGKILL) when the signal did not end it within 10 s. */
 function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((ok) => {
+  return new Promise((ok, fail) => {
     if (child.exitCode !== null || child.signalCode !== null) return ok();
-    child.on('exit', () => ok());
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`process ${child.pid} did not end on ${signal} within 10 s`));
+    }, 10_000);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      ok();
+    });
     child.kill(signal);
   });
 }
