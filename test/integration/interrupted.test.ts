@@ -9,7 +9,7 @@ import { execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, makeEnv, type TestEnv, waitFor } from '../helpers/harness.js';
 
-const hasFlock = execaSync('sh', ['-c', 'command -v flock'], { reject: false }).exitCode === 0;
+const hasFlock = execaSync('sh', ['-c', 'command -v flock && command -v python3'], { reject: false }).exitCode === 0;
 let t: TestEnv;
 let repo: string;
 
@@ -47,7 +47,8 @@ function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
       clearTimeout(timer);
       ok();
     });
-    child.kill(signal);
+    if (signal === 'SIGINT') process.kill(-child.pid!, signal);
+    else child.kill(signal);
   });
 }
 
@@ -73,10 +74,14 @@ const cases = [
   },
 ] as const;
 
-describe.skipIf(!hasFlock)('a start interrupted while it waits for a lock (needs flock(1))', () => {
+describe.skipIf(!hasFlock)('a start interrupted while it waits for a lock (needs flock(1) and python3)', () => {
   it.each(cases)('$signal leaves nothing behind', async ({ signal, lock, args, written }) => {
     const release = await holdLock(lock());
-    const start = spawn(BIN, ['start', ...args()], { env: { ...t.env, SECRET_TOKEN: 'hunter2' }, stdio: 'ignore' });
+    // the signals' default actions restored first: a test runner's worker may ignore SIGINT,
+    // and its children inherit that (a Ctrl-C in a terminal finds them at their default)
+    const reset = 'import os, signal, sys\nfor s in (signal.SIGINT, signal.SIGTERM): signal.signal(s, signal.SIG_DFL)\nos.execv(sys.argv[1], sys.argv[1:])';
+    // its own process group: Ctrl-C in a terminal signals the whole group (git included)
+    const start = spawn('python3', ['-c', reset, BIN, 'start', ...args()], { env: { ...t.env, SECRET_TOKEN: 'hunter2' }, stdio: 'ignore', detached: true });
     try {
       await waitFor(written, 15_000, 'the start to get as far as the lock');
       await stop(start, signal);
