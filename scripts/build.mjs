@@ -26,7 +26,7 @@ await build({
   logLevel: 'warning',
   // only the supervisor, doctor and mcp need these: loaded from node_modules when used, they keep
   // the bundle and its code cache small for the commands that must start fast
-  external: ['ajv', '@modelcontextprotocol/sdk'],
+  external: ['ajv', '@modelcontextprotocol/sdk', 'fs-ext'],
   define: { 'import.meta.url': '__agentctl_import_meta_url' },
   banner: { js: "const __agentctl_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 });

@@ -3,6 +3,7 @@
 import { CommanderError, type Command } from 'commander';
 import type { ContextOptions } from '../app/context.js';
 import { EXIT, ExitCode, AppError } from '../core/sys/errors.js';
+import { storageProblem } from '../core/sys/fsutil.js';
 import { trace } from '../core/sys/trace.js';
 import { createProgram } from './program.js';
 import { visible } from './terminal.js';
@@ -85,6 +86,7 @@ export async function warmUp(o: { snapshot?: boolean } = {}): Promise<void> {
 }
 
 function handleError(err: unknown, argv: string[], program: Command, stderr: NodeJS.WritableStream): number {
+  err = storageProblem(err) ?? err; // a full disk, a read-only workspace: one line, not a stack
   if (err instanceof ExitCode) return err.exitCode;
   if (err instanceof AppError) {
     stderr.write(`agentctl: ${visible(err.render(cliWording), { oneLine: true })}\n`);

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RESULT_SCHEMA, ensureWorkspace, getProfile, loadConfig, updateConfigFile } from '../../src/core/workspace/config.js';
 import { formatSeconds, parseDuration } from '../../src/core/sys/duration.js';
 import { AppError } from '../../src/core/sys/errors.js';
-import { pidAlive, withLock, withLockAsync, writeFileAtomic } from '../../src/core/sys/fsutil.js';
+import { pidAlive, writeFileAtomic } from '../../src/core/sys/fsutil.js';
 import { assertRunId, isValidRunId, newRunId } from '../../src/core/runs/ids.js';
 import { type Meta, newMeta, runCwd } from '../../src/core/runs/meta.js';
 import { wakeLine } from '../../src/core/lifecycle/notify.js';
@@ -160,74 +160,7 @@ describe('run store', () => {
   });
 });
 
-describe('locks', () => {
-  it('takes over a lock whose holder died', () => {
-    const lock = join(dir, 'l.lock');
-    writeFileSync(lock, '999999999');
-    expect(withLock(lock, () => 'ran', 500)).toBe('ran');
-    expect(existsSync(lock)).toBe(false);
-  });
-
-  it('times out with a fix when a live holder keeps it', () => {
-    const lock = join(dir, 'l.lock');
-    writeFileSync(lock, String(process.pid));
-    expect(() => withLock(lock, () => 'ran', 100)).toThrow(/timed out waiting for lock .*delete that file/);
-  });
-
-  it('withLockAsync: critical sections never overlap, and an error releases the lock', async () => {
-    const lock = join(dir, 'a.lock');
-    let inside = 0;
-    let most = 0;
-    const section = () =>
-      withLockAsync(lock, async () => {
-        most = Math.max(most, ++inside);
-        await new Promise((r) => setTimeout(r, 5));
-        inside--;
-      });
-    await Promise.all(Array.from({ length: 8 }, section));
-    expect(most).toBe(1);
-    await expect(withLockAsync(lock, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(existsSync(lock)).toBe(false);
-    writeFileSync(lock, String(process.pid));
-    await expect(withLockAsync(lock, async () => 'ran', 100)).rejects.toThrow(/timed out waiting for lock/);
-  });
-
-  it('withLockAsync keeps a long hold fresh, so a live holder is not taken over as stale', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    try {
-      const lock = join(dir, 'long.lock');
-      let release!: () => void;
-      const held = withLockAsync(lock, () => new Promise<void>((r) => (release = r)));
-      await new Promise((r) => setImmediate(r));
-      const old = new Date(Date.now() - 60_000); // as if held for a minute with no sign of life
-      utimesSync(lock, old, old);
-      vi.advanceTimersByTime(11_000); // the holder's heartbeat
-      expect(statSync(lock).mtimeMs).toBeGreaterThan(Date.now() - 5_000);
-      expect(() => withLock(lock, () => 'ran', 50)).toThrow(/timed out waiting for lock/);
-      release();
-      await held;
-      expect(existsSync(lock)).toBe(false);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-
-  it("a holder taken over as stale does not release its successor's lock", () => {
-    const lock = join(dir, 'over.lock');
-    let successorHeld = false;
-    withLock(lock, () => {
-      // the first hold ages past the stale limit and another holder takes the lock over
-      const old = new Date(Date.now() - 60_000);
-      utimesSync(lock, old, old);
-      withLock(lock, () => {
-        successorHeld = true;
-      });
-      writeFileSync(lock, `${process.pid}:successor`); // the successor holds it now
-    });
-    expect(successorHeld).toBe(true);
-    expect(readFileSync(lock, 'utf8')).toBe(`${process.pid}:successor`);
-  });
-
+describe('files', () => {
   it('atomic writes never leave temp files behind', () => {
     const f = join(dir, 'a.json');
     for (let i = 0; i < 20; i++) writeFileAtomic(f, `{"i":${i}}`);

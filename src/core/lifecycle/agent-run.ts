@@ -85,7 +85,8 @@ export async function runAgent(r: AgentRun): Promise<AgentExit> {
   const { meta, files } = r;
   const adapter = getAdapter(meta.agent);
   const schema = JSON.parse(readFileSync(files.schema, 'utf8')) as Record<string, unknown>;
-  const prompt = readFileSync(files.prompt, 'utf8');
+  const promptBytes = readFileSync(files.prompt); // the agent gets these exact bytes (a prompt need not be UTF-8)
+  const prompt = promptBytes.toString('utf8');
   const reader = adapter.newReader();
   const state: AgentState = reader.state;
   const stdoutTail = new Tail();
@@ -117,7 +118,7 @@ export async function runAgent(r: AgentRun): Promise<AgentExit> {
       env: agentEnv(r.callerEnv, r.paneEnv, inv.env, meta.run_id, r.home),
       extendEnv: false,
       stdin: inv.stdin === null ? 'ignore' : 'pipe',
-      input: inv.stdin ?? undefined,
+      input: inv.stdin === prompt ? promptBytes : (inv.stdin ?? undefined),
       stdout: 'pipe',
       stderr: 'pipe',
       buffer: false,

@@ -5,7 +5,7 @@ import { getAdapter } from '../../agents/index.js';
 import { getProfile, loadConfig } from '../workspace/config.js';
 import { AppError } from '../sys/errors.js';
 import { readFileOrNull } from '../sys/fsutil.js';
-import { askPrompt, type PromptSource, startRun, type Placement, type Started } from './launch.js';
+import { askPrompt, promptText, type PromptSource, startRun, type Placement, type Started } from './launch.js';
 import { type Meta, isEnded } from '../runs/meta.js';
 import { runFiles, workspace } from '../workspace/paths.js';
 import { appendNotification, notification } from './notify.js';
@@ -55,7 +55,7 @@ export async function resumeRun(r: ResumeRequest): Promise<Started> {
     home: r.home,
     env: r.env,
     cwd: r.cwd,
-    prompt: sameSession ? (evidence.length ? `${prompt.trimEnd()}\n\n${evidence.join('\n')}\n` : prompt) : carryPrompt(r.home, p, prompt),
+    prompt: sameSession ? (evidence.length ? `${promptText(prompt).trimEnd()}\n\n${evidence.join('\n')}\n` : prompt) : carryPrompt(r.home, p, promptText(prompt)),
     profile: profileName,
     title: r.title ?? `${r.escalatedFrom ? 'escalated' : 'resumed'}: ${p.title}`.slice(0, 200),
     model: r.model,

@@ -54,7 +54,11 @@ export async function endRun(ws: Workspace, cfg: LoadedConfig | null, runId: str
   const meta = updateMeta(ws, runId, (cur) => {
     if (isEnded(cur) || (o.mayEnd && !o.mayEnd(cur))) return cur;
     const next = endedRecord(cur, end);
-    for (const event of o.events) appendNotification(ws, notification(event, next));
+    for (const event of o.events) {
+      // the run's result stands even when no one could be told of it
+      const failed = appendNotification(ws, notification(event, next));
+      if (failed) next.errors = [...next.errors, failed];
+    }
     ended = true;
     return next;
   });

@@ -11,11 +11,12 @@ import { AppError } from '../sys/errors.js';
 import { readFileOrNull, writeFileAtomic } from '../sys/fsutil.js';
 import { assertRunId, newRunId } from '../runs/ids.js';
 import { type Meta, type Worktree, isEnded, newMeta, runCwd } from '../runs/meta.js';
-import { runFiles, type Workspace } from '../workspace/paths.js';
+import type { Workspace } from '../workspace/paths.js';
 import { resolveProject } from '../workspace/projects.js';
 import { selfCommand, which } from '../sys/self.js';
 import { appendNotification, notification } from './notify.js';
-import { createRunDir, indexRun, removeRunDir, updateMeta, writeMeta } from '../runs/store.js';
+import { indexRun, updateMeta, writeMetaAt } from '../runs/store.js';
+import { RunDraft, sweepInterruptedStarts } from '../runs/draft.js';
 import { placePane, type Placement } from '../tmux/placement.js';
 import { socketFrom, Tmux } from '../tmux/tmux.js';
 import { trace } from '../sys/trace.js';
@@ -58,17 +59,25 @@ export interface StartRequest {
  * The prompt as given, or a function the front-end supplies that gets it (stdin, an argument),
  * told whether this run needs one: only once the profile, and so the agent, is known.
  */
-export type PromptSource = string | ((required: boolean) => string | Promise<string>);
+export type PromptSource = Prompt | ((required: boolean) => Prompt | Promise<Prompt>);
+
+/** A prompt: text, or bytes that are not UTF-8 (a binary file, Latin-1 text), passed on exactly. */
+export type Prompt = string | Buffer;
+
+/** A prompt's text, for titles and checks (bytes that are not UTF-8 shown as replacement characters). */
+export function promptText(p: Prompt): string {
+  return typeof p === 'string' ? p : p.toString('utf8');
+}
 
 /**
  * The one rule on prompts: every agent but the shell needs one (a shell run's command is its
  * task). The source is asked only now, so a front-end need not guess from its own arguments.
  */
-export async function askPrompt(source: PromptSource, agent: AgentName): Promise<string> {
+export async function askPrompt(source: PromptSource, agent: AgentName): Promise<Prompt> {
   const required = agent !== 'shell';
-  const prompt = typeof source === 'string' ? source : await source(required);
+  const prompt = typeof source === 'function' ? await source(required) : source;
   // {opt:prompt}: each front-end says how it takes a prompt (stdin or a file; an argument)
-  if (required && prompt.trim() === '') throw new AppError('empty prompt', { fix: '{opt:prompt}' });
+  if (required && promptText(prompt).trim() === '') throw new AppError('empty prompt', { fix: '{opt:prompt}' });
   return prompt;
 }
 
@@ -121,11 +130,12 @@ export async function startRun(req: StartRequest): Promise<Started> {
   const worktreeSource = req.parent ? null : worktreeWanted(req, project, profile, profileName, cfg);
 
   const depth = req.escalatedFrom && req.parent ? req.parent.escalation_depth + 1 : 0;
-  const title = (req.title ?? firstProseLine(prompt) ?? command?.join(' ') ?? profileName).slice(0, 200);
+  const title = (req.title ?? firstProseLine(promptText(prompt)) ?? command?.join(' ') ?? profileName).slice(0, 200);
   const tmuxSock = socketFrom(cfg, req.env);
   const now = new Date();
-  const runId = claimRunId(ws, req.runId, now);
-  const files = runFiles(ws.home, runId);
+  sweepInterruptedStarts(ws);
+  const draft = claimRunId(ws, req.runId, now);
+  const runId = draft.runId;
 
   let created: Worktree | null = null;
   if (worktreeSource) {
@@ -139,11 +149,11 @@ export async function startRun(req: StartRequest): Promise<Started> {
         base: req.base,
         withChanges: req.withChanges ?? false,
         source: worktreeSource,
-        patchFile: join(files.dir, 'carry.patch'),
+        patchFile: join(draft.files.dir, 'carry.patch'),
         env: req.env,
       });
     } catch (err) {
-      removeRunDir(ws, runId);
+      draft.abandon();
       throw err;
     }
     trace('worktree made');
@@ -170,10 +180,11 @@ export async function startRun(req: StartRequest): Promise<Started> {
   });
 
   try {
-    writeFileAtomic(files.prompt, prompt);
-    writeFileAtomic(files.schema, schema.text);
-    writeSecretEnv(files.env, req.env);
-    writeMeta(ws, meta);
+    writeFileAtomic(draft.files.prompt, prompt, 0o600);
+    writeFileAtomic(draft.files.schema, schema.text, 0o600);
+    writeSecretEnv(draft.files.env, req.env);
+    writeMetaAt(draft.files.meta, meta);
+    draft.publish();
     const tmux = new Tmux(tmuxSock);
     const placed = placePane(tmux, cfg, ws, req, [...selfCommand(req.env), '_supervise', runId, '--home', ws.home], runCwd(meta), runId);
     // indexed only once the pane exists: a failed start must leave no index line behind
@@ -184,11 +195,13 @@ export async function startRun(req: StartRequest): Promise<Started> {
       m.tmux.session ??= placed.session;
       m.tmux.placement ??= placed.placement;
     });
-    appendNotification(ws, notification('start', withPane));
+    draft.finish();
+    const failed = appendNotification(ws, notification('start', withPane));
+    const started = failed ? updateMeta(ws, runId, (m) => void (m.errors = [...m.errors, failed])) : withPane;
     trace('start done');
-    return { meta: withPane, ws };
+    return { meta: started, ws };
   } catch (err) {
-    removeRunDir(ws, runId); // nothing half-made stays behind
+    draft.abandon(); // nothing half-made stays behind
     if (created) {
       const made = created;
       await import('../git/worktree.js').then((w) => w.undoRunWorktree(ws, made, req.env)).catch(() => {});
@@ -244,17 +257,14 @@ function firstProseLine(text: string): string | undefined {
   return line ? line.slice(0, 80) : undefined;
 }
 
-function claimRunId(ws: Workspace, wanted: string | undefined, now: Date): string {
+function claimRunId(ws: Workspace, wanted: string | undefined, now: Date): RunDraft {
   if (wanted !== undefined) {
     assertRunId(wanted, '{opt:runId}');
-    createRunDir(ws, wanted);
-    return wanted;
+    return RunDraft.begin(ws, wanted);
   }
   for (let i = 0; ; i++) {
-    const id = newRunId(now);
     try {
-      createRunDir(ws, id);
-      return id;
+      return RunDraft.begin(ws, newRunId(now));
     } catch (err) {
       if (i > 20) throw err;
     }

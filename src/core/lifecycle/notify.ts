@@ -1,7 +1,7 @@
 // Finish notifications: a JSON line in notify.log (what `tail` follows), a tmux status-line
 // flash, and agent-orc's wake-up line typed into the orchestrator's pane.
 import type { LoadedConfig } from '../workspace/config.js';
-import { appendUnderLock, readFileOrNull, withLock, writeFileAtomic } from '../sys/fsutil.js';
+import { appendUnderLock, readFileOrNull, storageProblem, withLock, writeFileAtomic } from '../sys/fsutil.js';
 import type { Meta } from '../runs/meta.js';
 import type { Workspace } from '../workspace/paths.js';
 import type { Tmux } from '../tmux/tmux.js';
@@ -53,9 +53,20 @@ function notifyLock(ws: Workspace): string {
   return `${ws.locks}/notify.lock`;
 }
 
-/** One line onto notify.log (`tail` and `wait` rely on it), safe from `clean --runs`' trim. */
-export function appendNotification(ws: Workspace, n: Notification): void {
-  appendUnderLock(ws.notify, notifyLock(ws), `${JSON.stringify(n)}\n`);
+/**
+ * One line onto notify.log (`tail` and `wait` rely on it), safe from `clean --runs`' trim.
+ * A notify.log that cannot be written (full disk, read-only, permissions) does not stop the
+ * run: returns why, for the run's record; null when the line was written.
+ */
+export function appendNotification(ws: Workspace, n: Notification): string | null {
+  try {
+    appendUnderLock(ws.notify, notifyLock(ws), `${JSON.stringify(n)}\n`);
+    return null;
+  } catch (err) {
+    const problem = storageProblem(err);
+    if (!problem) throw err;
+    return `the ${n.event} notification could not be written to notify.log: ${problem.message}`;
+  }
 }
 
 /**

@@ -5,12 +5,14 @@ import { refreshLiveness } from '../lifecycle/liveness.js';
 import type { Meta } from './meta.js';
 import type { Workspace } from '../workspace/paths.js';
 import { CorruptRun, readMeta, resolveRunId, runIdsNewestFirst } from './store.js';
+import { sweepInterruptedStarts } from './draft.js';
 
 /**
  * The run an id names (exact, or a unique prefix or suffix), read, and marked lost when its
  * worker died: what show, logs, wait, cancel and the worktree commands act on.
  */
 export async function openRun(ws: Workspace, cfg: LoadedConfig | null, idOrPrefix: string): Promise<Meta> {
+  sweepInterruptedStarts(ws);
   return refreshLiveness(ws, cfg, readMeta(ws, resolveRunId(ws, idOrPrefix)));
 }
 
@@ -22,6 +24,7 @@ export type RunRecord = { runId: string; meta: Meta; corrupt?: undefined } | { r
  * limit); a record that cannot be parsed comes as `corrupt`, for callers that report it.
  */
 export function* runRecords(ws: Workspace): Generator<RunRecord> {
+  sweepInterruptedStarts(ws);
   for (const runId of runIdsNewestFirst(ws)) {
     let rec: RunRecord;
     try {
@@ -36,6 +39,7 @@ export function* runRecords(ws: Workspace): Generator<RunRecord> {
 
 /** The readable runs, newest first, read as the caller gets to them; unreadable ones are doctor's to report. */
 export function* recentRuns(ws: Workspace): Generator<Meta> {
+  sweepInterruptedStarts(ws);
   for (const runId of runIdsNewestFirst(ws)) {
     const m = tryReadMeta(ws, runId);
     if (m) yield m;

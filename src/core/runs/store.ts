@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { AppError } from '../sys/errors.js';
-import { appendUnderLock, readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from '../sys/fsutil.js';
+import { appendUnderLock, FileTooBig, LOCK_WAIT_MS, readFileBounded, readFileOrNull, withLock, writeFileAtomic, writeJsonAtomic } from '../sys/fsutil.js';
 import { parseJson, type JsonProblem } from '../sys/jsonfile.js';
 import { isValidRunId } from './ids.js';
 import { type Meta, MetaSchema } from './meta.js';
@@ -26,25 +26,52 @@ function corruptReason(p: JsonProblem): string {
 export function parseMeta(runId: string, text: string | null): Meta {
   const r = parseJson(text, MetaSchema);
   if (!r.ok) throw new CorruptRun(runId, corruptReason(r.problem));
+  // a record copied or edited by hand into another run's directory is not followed
+  if (r.value.run_id !== runId) throw new CorruptRun(runId, `its run_id is ${JSON.stringify(r.value.run_id)}, not the directory's name`);
   return r.value;
 }
 
+/** A record is a few KB: one far bigger is damaged, and reading it would stall every listing. */
+export const META_MAX_BYTES = 1024 * 1024;
+
+/** meta.json's text (null: none), unread when it is over META_MAX_BYTES. */
+function readMetaText(ws: Workspace, runId: string): string | null {
+  try {
+    return readFileBounded(runFiles(ws.home, runId).meta, META_MAX_BYTES);
+  } catch (err) {
+    if (err instanceof FileTooBig) throw new CorruptRun(runId, `${err.size} bytes, over the ${META_MAX_BYTES}-byte limit for a record`);
+    throw err;
+  }
+}
+
 export function readMeta(ws: Workspace, runId: string): Meta {
-  return parseMeta(runId, readFileOrNull(runFiles(ws.home, runId).meta));
+  return parseMeta(runId, readMetaText(ws, runId));
 }
 
 export function writeMeta(ws: Workspace, meta: Meta): void {
-  writeJsonAtomic(runFiles(ws.home, meta.run_id).meta, MetaSchema.parse(meta));
+  writeMetaAt(runFiles(ws.home, meta.run_id).meta, meta);
+}
+
+/** Write a record to this file (a run's draft directory: see draft.ts); private, as prompts and answers may be. */
+export function writeMetaAt(path: string, meta: Meta): void {
+  writeJsonAtomic(path, MetaSchema.parse(meta), 0o600);
 }
 
 /** Read-modify-write of one run's record under that run's lock: no lost update. */
 export function updateMeta(ws: Workspace, runId: string, change: (m: Meta) => Meta | void): Meta {
-  return withLock(runFiles(ws.home, runId).lock, () => {
-    const current = readMeta(ws, runId);
-    const next = change(current) ?? current;
-    writeMeta(ws, next);
-    return next;
-  });
+  const files = runFiles(ws.home, runId);
+  try {
+    // the lock lives in the run's directory: a run removed meanwhile is not brought back empty
+    return withLock(files.lock, () => {
+      const current = readMeta(ws, runId);
+      const next = change(current) ?? current;
+      writeMeta(ws, next);
+      return next;
+    }, LOCK_WAIT_MS, { makeDir: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(files.dir)) throw new CorruptRun(runId, 'missing');
+    throw err;
+  }
 }
 
 /** Create the run's directory; the directory is the claim on the id. */
@@ -61,6 +88,11 @@ export function createRunDir(ws: Workspace, runId: string): void {
 
 export function removeRunDir(ws: Workspace, runId: string): void {
   rmSync(runFiles(ws.home, runId).dir, { recursive: true, force: true });
+}
+
+/** The lock a start holds on its run until the run is complete (see draft.ts). */
+export function startLockPath(ws: Workspace, runId: string): string {
+  return `${ws.locks}/start-${runId}.lock`;
 }
 
 /** The lock every writer of runs/.index takes: appends, and clean's rewrite. */
@@ -124,15 +156,32 @@ export function runIdsNewestFirst(ws: Workspace): string[] {
     const id = line.slice(tab + 1);
     if (dirs.has(id)) created.set(id, line.slice(0, tab));
   }
+  const repaired: string[] = [];
   for (const id of dirs) {
     if (created.has(id)) continue;
     let at = '';
     try {
-      at = (JSON.parse(readFileSync(runFiles(ws.home, id).meta, 'utf8')) as { created_at?: string }).created_at ?? '';
+      at = (JSON.parse(readMetaText(ws, id) ?? '') as { created_at?: string }).created_at ?? '';
     } catch {
       // corrupt record: sorts last, list shows it as such
     }
     created.set(id, at);
+    // a start still at work adds its own line (see draft.ts)
+    if (at && !existsSync(startLockPath(ws, id))) repaired.push(`${at}\t${id}\n`);
+  }
+  // runs the index lacks (a workspace copied from agent-orc, restored from a backup) are read
+  // once: their lines are added, so the next listing reads no record it does not show
+  if (repaired.length) {
+    try {
+      withLock(indexLock(ws), () => {
+        // another listing may have repaired it meanwhile
+        const now = readFileOrNull(ws.index) ?? '';
+        const missing = repaired.filter((l) => !now.includes(l.slice(l.indexOf('\t'))));
+        if (missing.length) appendFileSync(ws.index, `${now && !now.endsWith('\n') ? '\n' : ''}${missing.sort().join('')}`);
+      }, 1_000);
+    } catch {
+      // a read-only workspace, a busy index: read them again next time
+    }
   }
   return [...created.entries()].sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : a[0] < b[0] ? 1 : -1)).map(([id]) => id);
 }

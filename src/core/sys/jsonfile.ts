@@ -3,7 +3,7 @@
 // one error that names the file and says what to do.
 import type * as z from 'zod';
 import { AppError } from './errors.js';
-import { readFileOrNull } from './fsutil.js';
+import { FileTooBig, readFileBounded, sleepSync } from './fsutil.js';
 
 /** What is wrong with a JSON file: absent, not JSON, or JSON the schema refuses (the first issue). */
 export type JsonProblem =
@@ -50,13 +50,29 @@ export interface JsonFileOptions<T> {
   invalidFix: string;
 }
 
+/** A hand-edited settings file is a few KB; one far bigger is not read (it would stall every command). */
+const JSON_FILE_MAX_BYTES = 1024 * 1024;
+/** How long a file that is not JSON is re-read, in case an editor is rewriting it in place (torn). */
+const TORN_SETTLE_MS = 300;
+
 /** The file's validated value; any problem is an AppError naming the file, what is wrong and the fix. */
 export function readJsonFile<T>(path: string, schema: z.ZodType<T>, o: JsonFileOptions<T>): T {
-  const text = readFileOrNull(path);
-  if (text === null && o.missing) return o.missing();
-  const r = parseJson(text, schema);
-  if (r.ok) return r.value;
-  throw jsonFileError(path, r.problem, o);
+  const deadline = Date.now() + TORN_SETTLE_MS;
+  for (let attempt = 0; ; attempt++) {
+    let text: string | null;
+    try {
+      text = readFileBounded(path, JSON_FILE_MAX_BYTES);
+    } catch (err) {
+      if (err instanceof FileTooBig) throw new AppError(`${path} is ${err.size} bytes, over the ${err.limit}-byte limit for it`, { fix: o.syntaxFix });
+      throw err;
+    }
+    if (text === null && o.missing) return o.missing();
+    const r = parseJson(text, schema);
+    if (r.ok) return r.value;
+    // a non-atomic rewrite (an editor, `>` in a shell) may be half-way: read it again shortly
+    if (r.problem.kind !== 'syntax' || Date.now() >= deadline) throw jsonFileError(path, r.problem, o);
+    sleepSync(Math.min(10 * (attempt + 1), 50));
+  }
 }
 
 function jsonFileError(path: string, p: JsonProblem, o: Pick<JsonFileOptions<unknown>, 'syntaxFix' | 'invalidFix'>): AppError {

@@ -10,10 +10,10 @@ const PROMPT_FILE_MAX = 16 * 1024 * 1024;
  * The prompt: --prompt-file, or stdin when it is not a terminal. Never waits forever: a pipe
  * that stays open with nothing coming is given up on after idleMs.
  */
-export async function readPrompt(o: { promptFile?: string; optional: boolean; idleMs?: number }): Promise<string> {
+export async function readPrompt(o: { promptFile?: string; optional: boolean; idleMs?: number }): Promise<string | Buffer> {
   if (o.promptFile && o.promptFile !== '-') {
     try {
-      return readRegularFile(o.promptFile, PROMPT_FILE_MAX).toString('utf8');
+      return promptFromBytes(readRegularFile(o.promptFile, PROMPT_FILE_MAX));
     } catch (err) {
       throw new AppError(`cannot read {opt:promptFile} ${o.promptFile}: ${(err as UnreadableFile).reason}`);
     }
@@ -35,11 +35,11 @@ const noPromptIn = (idleMs: number) =>
  * non-blocking (Linux's /proc/self/fd/0), so a heredoc already written is taken in one go and
  * a slow writer is polled under the same idle limit. null: none of these (a socket, no /proc).
  */
-async function readStdinDirect(idleMs: number, optional: boolean): Promise<string | null> {
+async function readStdinDirect(idleMs: number, optional: boolean): Promise<string | Buffer | null> {
   let fd: number;
   try {
     const st = fstatSync(0);
-    if (st.isFile()) return readFileSync(0, 'utf8');
+    if (st.isFile()) return promptFromBytes(readFileSync(0));
     if (st.isCharacterDevice() && st.rdev === statSync('/dev/null').rdev) return '';
     if (!st.isFIFO()) return null;
     fd = openSync('/proc/self/fd/0', constants.O_RDONLY | constants.O_NONBLOCK);
@@ -67,13 +67,13 @@ async function readStdinDirect(idleMs: number, optional: boolean): Promise<strin
       chunks.push(Buffer.from(buf.subarray(0, n)));
       lastData = Date.now();
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return promptFromBytes(Buffer.concat(chunks));
   } finally {
     closeSync(fd);
   }
 }
 
-function readStdin(idleMs: number, optional: boolean): Promise<string> {
+function readStdin(idleMs: number, optional: boolean): Promise<string | Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let timer: NodeJS.Timeout;
@@ -83,7 +83,7 @@ function readStdin(idleMs: number, optional: boolean): Promise<string> {
       process.stdin.pause();
       process.stdin.unref?.();
       if (err) reject(err);
-      else resolve(Buffer.concat(chunks).toString('utf8'));
+      else resolve(promptFromBytes(Buffer.concat(chunks)));
     };
     const arm = () => {
       clearTimeout(timer);
@@ -100,4 +100,15 @@ function readStdin(idleMs: number, optional: boolean): Promise<string> {
     process.stdin.on('end', () => done());
     process.stdin.on('error', (e) => done(e));
   });
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The prompt as text when it is UTF-8; otherwise its bytes, kept exactly (decoding would replace them). */
+export function promptFromBytes(bytes: Buffer): string | Buffer {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return bytes;
+  }
 }
