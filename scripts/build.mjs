@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 // pane) never finds it half-written or missing.
 rmSync('dist.new', { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli/main.ts'],
+  entryPoints: ['src/main.ts'],
   outfile: 'dist.new/agentctl.cjs',
   bundle: true,
   format: 'cjs',

@@ -1,4 +1,4 @@
-// The CLI's entry (scripts/build.mjs bundles this file): runs one command line and turns its
+// The CLI (src/main.ts, the program's entry, plugs the MCP server in): runs one command line and turns its
 // outcome into an exit code. The handler at the bottom is the only place that sets it.
 import { CommanderError, type Command } from 'commander';
 import type { ContextOptions } from '../app/context.js';

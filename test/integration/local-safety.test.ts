@@ -83,7 +83,7 @@ describe('a FIFO, a device or a huge file given as a prompt file or schema', () 
     );
     const schema = sparse('huge-schema.json', 2 * 1024 * 1024);
     expect(usageError(await t.run(['start', '--project', repo, '--agent', 'claude', '--schema', schema], { input: 'x' }))).toBe(
-      `agentctl: cannot read schema file ${schema}: larger than 1 MB (2 MB): give an existing JSON Schema file`,
+      `agentctl: cannot read schema file ${schema}: larger than 1 MB (2 MB): make it smaller (agents get the schema on their command line: at most 100 KB as compact JSON)`,
     );
   });
 });
