@@ -44,22 +44,13 @@ export interface StartOptions extends RunOptions {
 export async function startWith(ctx: AppContext, o: StartOptions, prompt: PromptSource): Promise<Meta> {
   refuseDeadTarget(ctx, o.target);
   const { meta } = await startRun({
-    home: ctx.home,
-    env: ctx.env,
-    cwd: ctx.cwd,
+    ...runRequest(ctx, o),
     prompt,
     project: o.project,
     profile: o.profile,
     // a command alone is a shell run, unless a profile says which agent runs it
     agent: o.agent ?? (o.command?.length && !o.profile ? 'shell' : undefined),
-    title: o.title,
-    model: o.model,
-    schemaFile: o.schema,
-    timeout: o.timeout,
-    runId: o.runId,
     command: o.command,
-    autoEscalate: o.autoEscalate,
-    placement: { window: o.window, target: o.target },
     worktree: o.worktree,
     base: o.base,
     withChanges: o.withChanges,
@@ -79,13 +70,16 @@ export async function resumeWith(ctx: AppContext, o: ResumeOptions, prompt: Prom
   // the parent's record as it stands: resuming a run still going is refused, not waited for
   const parent = await openRun(ctx, o.parentRunId);
   refuseDeadTarget(ctx, o.target);
-  const { meta } = await resumeRun({
+  const { meta } = await resumeRun({ ...runRequest(ctx, o), parent, prompt, profile: o.profile });
+  return meta;
+}
+
+/** What every new run's request holds: the caller, and the options of RunOptions. */
+function runRequest(ctx: AppContext, o: RunOptions) {
+  return {
     home: ctx.home,
     env: ctx.env,
     cwd: ctx.cwd,
-    parent,
-    prompt,
-    profile: o.profile,
     title: o.title,
     model: o.model,
     schemaFile: o.schema,
@@ -93,8 +87,7 @@ export async function resumeWith(ctx: AppContext, o: ResumeOptions, prompt: Prom
     runId: o.runId,
     autoEscalate: o.autoEscalate,
     placement: { window: o.window, target: o.target },
-  });
-  return meta;
+  };
 }
 
 /**

@@ -126,6 +126,19 @@ export interface LockOptions {
 }
 
 /**
+ * Tries the lock until it is ours, yielding how long to pause between tries (the caller sleeps
+ * or awaits); throws when it stays busy past timeoutMs. A lock without a file (fd null) is ours.
+ */
+function* pausesUntilLocked(lock: OpenLock, lockPath: string, timeoutMs: number): Generator<number> {
+  if (lock.fd === null) return;
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; !tryLock(lock); attempt++) {
+    if (Date.now() > deadline) throw lockBusy(lockPath, timeoutMs);
+    yield backoff(attempt);
+  }
+}
+
+/**
  * Run fn while holding an exclusive lock: flock(2) on a lock file that is never deleted. The
  * kernel releases the lock when its holder exits, however it dies, so a lock that is busy has
  * a live holder, which is waited for (up to timeoutMs) and never taken over.
@@ -133,13 +146,7 @@ export interface LockOptions {
 export function withLock<T>(lockPath: string, fn: () => T, timeoutMs = LOCK_WAIT_MS, o: LockOptions = {}): T {
   const lock = openLock(lockPath, o);
   try {
-    if (lock.fd !== null) {
-      const deadline = Date.now() + timeoutMs;
-      for (let attempt = 0; !tryLock(lock); attempt++) {
-        if (Date.now() > deadline) throw lockBusy(lockPath, timeoutMs);
-        sleepSync(backoff(attempt));
-      }
-    }
+    for (const pause of pausesUntilLocked(lock, lockPath, timeoutMs)) sleepSync(pause);
     return fn();
   } finally {
     unlock(lock);
@@ -153,13 +160,7 @@ export function withLock<T>(lockPath: string, fn: () => T, timeoutMs = LOCK_WAIT
 export async function withLockAsync<T>(lockPath: string, fn: () => Promise<T>, timeoutMs = LOCK_WAIT_MS, o: LockOptions = {}): Promise<T> {
   const lock = openLock(lockPath, o);
   try {
-    if (lock.fd !== null) {
-      const deadline = Date.now() + timeoutMs;
-      for (let attempt = 0; !tryLock(lock); attempt++) {
-        if (Date.now() > deadline) throw lockBusy(lockPath, timeoutMs);
-        await new Promise((r) => setTimeout(r, backoff(attempt)));
-      }
-    }
+    for (const pause of pausesUntilLocked(lock, lockPath, timeoutMs)) await new Promise((r) => setTimeout(r, pause));
     return await fn();
   } finally {
     unlock(lock);
