@@ -1,5 +1,6 @@
 // install.sh on a copy of the checkout, with a logging `npm` first on PATH (the real install and
-// build already happened for this test run: the fake links node_modules and copies dist/), a
+// build already happened for this test run: the fake links node_modules' entries, never the
+// checkout's node_modules itself, where install.sh writes its stamp, and copies dist/), a
 // throwaway HOME, CODEX_HOME and prefix, and a `codex` on PATH or not.
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,8 @@ beforeAll(() => {
 echo "$*" >> '${npmLog}'
 case "$1" in
   --version) echo 11.0.0 ;;
-  ci|install) echo "npm http fetch GET 200 some-package 5ms"; ln -sfn '${join(ROOT, 'node_modules')}' node_modules ;;
+  ci|install) echo "npm http fetch GET 200 some-package 5ms"; rm -rf node_modules; mkdir node_modules
+    for e in '${join(ROOT, 'node_modules')}'/* '${join(ROOT, 'node_modules')}'/.bin; do ln -s "$e" node_modules/; done ;;
   run) [ "$2" = build ] && rm -rf dist && cp -r '${join(ROOT, 'dist')}' dist ;;
 esac
 `,
