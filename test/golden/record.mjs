@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { startModelServer } from '../helpers/model-server.mjs';
+import { offlineCodexConfig, startModelServer } from '../helpers/model-server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -100,14 +100,7 @@ const SETUP = {
   codex(sb, url) {
     const codexHome = path.join(sb.home, '.codex');
     fs.mkdirSync(codexHome);
-    fs.writeFileSync(path.join(codexHome, 'config.toml'), [
-      'model = "gpt-5.5"', 'model_provider = "scripted"', 'check_for_update_on_startup = false',
-      '[model_providers.scripted]', 'name = "scripted"', `base_url = "${url}/v1"`, 'wire_api = "responses"',
-      'env_key = "SCRIPTED_API_KEY"', 'request_max_retries = 0', 'stream_max_retries = 0',
-      '[analytics]', 'enabled = false', '[feedback]', 'enabled = false',
-      '[otel]', 'exporter = "none"', 'trace_exporter = "none"', 'metrics_exporter = "none"',
-      '[features]', 'plugins = false', 'remote_plugin = false', 'apps = false', '',
-    ].join('\n'));
+    fs.writeFileSync(path.join(codexHome, 'config.toml'), offlineCodexConfig(url));
     return { env: { CODEX_HOME: codexHome, SCRIPTED_API_KEY: 'sk-scripted' } };
   },
   claude(sb, url) {

@@ -75,3 +75,6 @@ export interface ModelServer {
 export function startModelServer(options?: { rules?: Rule[]; port?: number }): Promise<ModelServer>;
 
 export function lastUserText(api: Api, body: unknown): string;
+
+/** A codex config.toml pointing codex at the server at `url`, with outside traffic switched off. */
+export function offlineCodexConfig(url: string): string;

@@ -317,3 +317,19 @@ function chunk(text, count = 3) {
   for (let i = 0; i < text.length; i += size) parts.push(text.slice(i, i + size));
   return parts;
 }
+
+/**
+ * A codex config.toml that sends codex to this server (Responses API at `url`/v1, key from
+ * $SCRIPTED_API_KEY) and switches off everything that would reach beyond loopback
+ * (docs/agent-clis.md, "Running the real CLIs offline").
+ */
+export function offlineCodexConfig(url) {
+  return [
+    'model = "gpt-5.5"', 'model_provider = "scripted"', 'check_for_update_on_startup = false',
+    '[model_providers.scripted]', 'name = "scripted"', `base_url = "${url}/v1"`, 'wire_api = "responses"',
+    'env_key = "SCRIPTED_API_KEY"', 'request_max_retries = 0', 'stream_max_retries = 0',
+    '[analytics]', 'enabled = false', '[feedback]', 'enabled = false',
+    '[otel]', 'exporter = "none"', 'trace_exporter = "none"', 'metrics_exporter = "none"',
+    '[features]', 'plugins = false', 'remote_plugin = false', 'apps = false', '',
+  ].join('\n');
+}

@@ -21,7 +21,7 @@ beforeAll(async () => {
   const init = await t.run(['init']);
   expect(init.code, init.stderr).toBe(0);
   // The server (and so every worker pane) has the variables a user's shell usually has; git
-  // diff stats must still work with them (simple-git refuses some of them by default).
+  // diff stats must still work with them.
   t.orchestratorPane('keepalive');
   for (const [k, v] of [['EDITOR', 'vi'], ['PAGER', 'less'], ['GIT_ASKPASS', '/bin/true']]) t.tmux(['set-environment', '-g', k!, v!]);
 });

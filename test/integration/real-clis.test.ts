@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { geminiInstruction } from '../../src/agents/gemini.js';
 import { makeEnv, parseJsonLines, ROOT, type TestEnv, writeConfig } from '../helpers/harness.js';
-import { type ModelServer, startModelServer } from '../helpers/model-server.mjs';
+import { type ModelServer, offlineCodexConfig, startModelServer } from '../helpers/model-server.mjs';
 
 const AGENTS = ['codex', 'claude', 'gemini'] as const;
 type Agent = (typeof AGENTS)[number];
@@ -53,7 +53,7 @@ beforeAll(async () => {
   const tmp = t.dir('tmp');
   const codexHome = t.env.CODEX_HOME!;
   mkdirSync(codexHome, { recursive: true });
-  writeFileSync(join(codexHome, 'config.toml'), codexConfig(server.url));
+  writeFileSync(join(codexHome, 'config.toml'), offlineCodexConfig(server.url));
   mkdirSync(join(t.userHome, '.gemini'));
   writeFileSync(join(t.userHome, '.gemini', 'settings.json'), JSON.stringify({
     security: { auth: { selectedType: 'gemini-api-key' } },
@@ -86,16 +86,6 @@ afterAll(async () => {
   await t?.cleanup();
 });
 
-function codexConfig(url: string): string {
-  return [
-    'model = "gpt-5.5"', 'model_provider = "scripted"', 'check_for_update_on_startup = false',
-    '[model_providers.scripted]', 'name = "scripted"', `base_url = "${url}/v1"`, 'wire_api = "responses"',
-    'env_key = "SCRIPTED_API_KEY"', 'request_max_retries = 0', 'stream_max_retries = 0',
-    '[analytics]', 'enabled = false', '[feedback]', 'enabled = false',
-    '[otel]', 'exporter = "none"', 'trace_exporter = "none"', 'metrics_exporter = "none"',
-    '[features]', 'plugins = false', 'remote_plugin = false', 'apps = false', '',
-  ].join('\n');
-}
 
 async function runToEnd(profile: string, env: Record<string, string | undefined> = {}) {
   const before = server.modelRequests().length;
@@ -137,7 +127,7 @@ describe('real agent CLIs through agentctl start and wait', () => {
 
   realIt('codex', 'codex exec: -p with a legacy [profiles.NAME] table fails before any model request, in codex\'s words', async () => {
     const legacyHome = t.dir('codex-home-legacy');
-    writeFileSync(join(legacyHome, 'config.toml'), `${codexConfig(server.url)}[profiles.spark]\nmodel = "gpt-5.5"\n`);
+    writeFileSync(join(legacyHome, 'config.toml'), `${offlineCodexConfig(server.url)}[profiles.spark]\nmodel = "gpt-5.5"\n`);
     const r = await runToEnd('spark', { CODEX_HOME: legacyHome });
     expect(r.code).toBe(3);
     expect(r.line).toMatchObject({ outcome: 'agent_error', exit_code: 1 });
