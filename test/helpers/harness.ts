@@ -116,7 +116,11 @@ export async function makeEnv(): Promise<TestEnv> {
     },
     async cleanup() {
       // supervisors still finishing up (notify.log, tmux) must not race the workspace's removal
-      const supervising = () => String(execaSync('ps', ['-eo', 'args']).stdout).split('\n').some((l) => l.includes('_supervise') && l.includes(root));
+      // (the tmux server keeps the argv of the command that started it, a supervisor's included: it is not one)
+      const supervising = () =>
+        String(execaSync('ps', ['-eo', 'args']).stdout)
+          .split('\n')
+          .some((l) => l.includes('_supervise') && l.includes(root) && !/^(\S*\/)?tmux\s/.test(l.trim()));
       await waitFor(() => !supervising(), 10_000, 'supervisors to exit').catch(() => {});
       try {
         execaSync('tmux', ['-S', socket, 'kill-server'], { reject: false });

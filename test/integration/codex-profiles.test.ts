@@ -18,9 +18,6 @@ beforeAll(async () => {
   repo = t.repo();
   const init = await t.run(['init']);
   expect(init.code, init.stderr).toBe(0);
-  // the tmux server keeps the argv of the command that started it: a shell, not a supervisor
-  // that cleanup would wait for
-  t.orchestratorPane('keepalive');
   codexHome = t.env.CODEX_HOME!;
   mkdirSync(codexHome, { recursive: true });
   writeFileSync(join(codexHome, 'config.toml'), `model = "gpt-5.5"\n\n${LEGACY}`);

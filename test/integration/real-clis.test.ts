@@ -47,8 +47,6 @@ beforeAll(async () => {
   t = await makeEnv();
   repo = t.repo();
   expect((await t.run(['init'])).code).toBe(0);
-  // the tmux server keeps the argv of the command that started it: a shell, not a supervisor
-  t.orchestratorPane('keepalive');
   server = await startModelServer();
   const tmp = t.dir('tmp');
   const codexHome = t.env.CODEX_HOME!;
