@@ -62,6 +62,18 @@ export const ConfigSchema = z.looseObject({
   /** Commit a worktree run's changes on its branch when it ends. */
   worktree_commit: z.boolean().default(true),
   profiles: z.record(z.string(), ProfileSchema).default({}),
+  /** Persistent interactive agents (instances): how many may be alive at once. */
+  max_instances: z.number().int().min(1).max(64).default(8),
+  /** Models an instance may be spawned with (null: any). */
+  allowed_models: z.array(z.string().min(1)).nullable().default(null),
+  /** An instance idle this long is stopped (its session stays resumable with revive); null: never. */
+  instance_idle_stop: z.string().min(1).nullable().default('2h'),
+  /** A permission request nobody answers within this time is denied with a message, so the agent goes on. */
+  permission_timeout: z.string().min(1).default('30m'),
+  /** The agent of a spawn that names none. */
+  default_instance_agent: z.enum(['claude', 'codex']).default('claude'),
+  /** Per role: the model (and agent) an instance of that role gets unless spawn names one. */
+  roles: z.record(z.string(), z.looseObject({ model: z.string().min(1).optional(), agent: z.enum(['claude', 'codex']).optional() })).default({}),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
