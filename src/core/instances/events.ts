@@ -9,7 +9,9 @@
 //   send {turn, text}                   agentctl is delivering a prompt (before the paste)
 //   launched {life, agent_pid}          the supervisor started the agent's TUI
 //   ready {why}                         no ready hook (codex): ready by the process having lived
-//   interrupted {turn}                  agentctl's interrupt (claude gives no hook for Escape)
+//   interrupted {turn}                  agentctl's interrupt (claude gives no hook for Escape), or
+//                                       a person's Escape read from the transcript (source transcript)
+//   turn_failed {turn, error}           a failure only the transcript/rollout shows (codex API error)
 //   permission_answer {request, decision, message?}  answerRequest
 //   exited {code, signal}               the supervisor saw the agent process end
 //   stopped / revived {life}            agentctl's stop / revive
@@ -186,8 +188,9 @@ function readInboxFile(files: InstanceFiles, name: string): string | null {
 }
 
 /**
- * Every event in order: the log, then the hook payloads still in the inbox (not yet moved by
- * the supervisor), deduped by key. Does not write.
+ * Every event in time order: the log and the hook payloads still in the inbox (not yet moved
+ * by the supervisor), deduped by key. Sorted by time, stably: a reader may record a status
+ * before the supervisor moves in a hook that happened earlier. Does not write.
  */
 export function readEvents(files: InstanceFiles): InstanceEvent[] {
   for (let attempt = 0; ; attempt++) {
@@ -205,8 +208,15 @@ export function readEvents(files: InstanceFiles): InstanceEvent[] {
       }
       logged.push(payloadEvent(name, raw));
     }
-    if (!moved || attempt >= 5) return logged;
+    if (!moved || attempt >= 5) return inTimeOrder(logged);
   }
+}
+
+function inTimeOrder(events: InstanceEvent[]): InstanceEvent[] {
+  return events
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => (a.e.t < b.e.t ? -1 : a.e.t > b.e.t ? 1 : a.i - b.i))
+    .map((x) => x.e);
 }
 
 function lineOf(ev: InstanceEvent): string {
