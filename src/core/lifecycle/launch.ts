@@ -20,6 +20,7 @@ import { RunDraft, sweepInterruptedStarts } from '../runs/draft.js';
 import { placePane, type Placement } from '../tmux/placement.js';
 import { socketFrom, Tmux } from '../tmux/tmux.js';
 import { trace } from '../sys/trace.js';
+import { runLimits } from '../budget/limits.js';
 
 /** Where the caller wants the pane (placement.ts decides the rest). */
 export type { Placement };
@@ -48,6 +49,11 @@ export interface StartRequest {
   base?: string;
   /** --with-changes: copy the checkout's uncommitted changes into the worktree. */
   withChanges?: boolean;
+  /** Stop the run once it has cost this much (USD) or used this many tokens (default: config budgets.per_run_*). */
+  maxCostUsd?: number;
+  maxTokens?: number;
+  /** The workflow this run is a step of (its record's workflow_id). */
+  workflowId?: string;
   /** Chaining (resume / escalate). */
   parent?: Meta;
   mode?: Meta['mode'];
@@ -124,6 +130,8 @@ export async function startRun(req: StartRequest): Promise<Started> {
   const timeoutText = req.timeout ?? profile.timeout;
   const timeoutS = timeoutText ? parseDuration(timeoutText, 'timeout') : null;
   const schema = await resolveSchema(ws, req.schemaFile, agent);
+  // a project that used up its daily budget starts nothing (core/budget); no budget, no reading
+  if (cfg.budgets.per_project_day_usd != null) (await import('../budget/spent.js')).checkBudget(ws, cfg, { project: project.name ?? project.dir });
 
   // a worktree is decided without running git: a run without one pays nothing for the feature
   const inherited = req.parent ? await inheritedWorktree(ws, req.parent) : null;
@@ -177,6 +185,8 @@ export async function startRun(req: StartRequest): Promise<Started> {
     timeout_s: timeoutS,
     tmux: { socket: tmuxSock.socket, socket_name: tmuxSock.socketName, session: null, pane: null, placement: null },
     worktree: inherited ?? created,
+    workflow_id: req.workflowId ?? req.parent?.workflow_id ?? null,
+    budget: runLimits(cfg.budgets, req),
   });
 
   try {
