@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // npm run bench: latency of start (from the startup snapshot, and from the code cache alone in
 // turn with it), show and list (10,000 runs), the delay from a run's end to
-// `wait` returning, the peak memory of a waiting process, and the MCP tools start_run and
-// show_run called through a connected client. Runs on a private tmux server
+// `wait` returning, the peak memory of a waiting process, the MCP tools start_run and
+// show_run called through a connected client, and persistent instances with the real TUIs
+// (bench/instances.mjs). Runs on a private tmux server
 // and a throwaway workspace; prints one line per figure and a JSON summary at the end.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
@@ -178,7 +179,13 @@ try {
   await tool('wait_runs', { ids: mcpStarted });
   await client.close();
 
+  // persistent instances with the real TUIs (skipped without them)
+  const { benchInstances } = await import('./instances.mjs');
+  Object.assign(results, await benchInstances({ dir, env, n: Math.min(N, 20), stats, report }));
+  const stopToWait = Object.entries(results).filter(([k]) => k.endsWith('_stop_to_wait'));
+
   const targets = {
+    ...Object.fromEntries(stopToWait.map(([k, v]) => [`${k}_p95_under_100ms`, v.p95 < 100])),
     start_within_1_5x_node: results.start.median <= 1.5 * results.node_paused.median,
     show_within_1_5x_node: results.show.median <= 1.5 * results.node.median,
     wait_p95_under_50ms: results.wait_delay.p95 < 50,
