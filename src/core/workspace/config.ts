@@ -74,6 +74,8 @@ export const ConfigSchema = z.looseObject({
   default_instance_agent: z.enum(['claude', 'codex']).default('claude'),
   /** Per role: the model (and agent) an instance of that role gets unless spawn names one. */
   roles: z.record(z.string(), z.looseObject({ model: z.string().min(1).optional(), agent: z.enum(['claude', 'codex']).optional() })).default({}),
+  /** Tool names an instance's permission request is answered for at once, on top of its permission mode (deny wins). */
+  permission_policy: z.object({ allow: z.array(z.string().min(1)).default([]), deny: z.array(z.string().min(1)).default([]) }).default({ allow: [], deny: [] }),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
