@@ -100,7 +100,17 @@ export function instanceFlash(record: InstanceRecord, n: InstanceNotice): string
  * one: its parent (or the person) is the one to know. Never throws for tmux's sake.
  */
 export async function announce(ws: Workspace, cfg: LoadedConfig | null, record: InstanceRecord, n: InstanceNotice): Promise<void> {
+  announceLine(ws, record, n);
+  await announceTmux(ws, cfg, record, n);
+}
+
+/** The notify.log line alone (sync): written before the event that wakes a `wait`, so the woken can already `tail` it. */
+export function announceLine(ws: Workspace, record: InstanceRecord, n: InstanceNotice): void {
   appendNotification(ws, instanceNotification(record, n));
+}
+
+/** The tmux half of announce: the flash and the wake-up line. */
+export async function announceTmux(ws: Workspace, cfg: LoadedConfig | null, record: InstanceRecord, n: InstanceNotice): Promise<void> {
   if (!cfg) return;
   const wake = record.parent === null && n.by !== 'person';
   try {

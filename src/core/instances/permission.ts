@@ -15,7 +15,7 @@ import { loadConfigOrNull, type LoadedConfig } from '../workspace/config.js';
 import { workspace } from '../workspace/paths.js';
 import { adapterOrNull } from './adapter.js';
 import { appendEvent, dropIntoInbox } from './events.js';
-import { announce } from './notify.js';
+import { announceLine, announceTmux } from './notify.js';
 import { instanceFiles, type InstanceFiles } from './paths.js';
 import { readInstance } from './record.js';
 import type { InstanceRecord, PendingPermission } from './types.js';
@@ -128,8 +128,11 @@ export async function runPermissionHook(o: HookRun): Promise<Decision | null> {
   const paths = requestPaths(files, request);
   const asked: PendingPermission & { pid: number } = { request, tool, input: p.tool_input ?? null, asked_at: new Date().toISOString(), pid: process.pid };
   writeJsonAtomic(paths.request, asked, 0o600);
+  const notice = { kind: 'permission', status: 'needs_permission', request, tool, input: asked.input } as const;
+  // the line first: whoever the event wakes (wait) can already read it
+  announceLine(ws, record, notice);
   dropIntoInbox(files, { ...p, hook_event_name: 'PermissionRequest', agentctl_request: request, agentctl_pid: process.pid });
-  const told = announce(ws, cfg, record, { kind: 'permission', status: 'needs_permission', request, tool, input: asked.input });
+  const told = announceTmux(ws, cfg, record, notice);
   const timeoutMs = parseDuration(cfg?.permission_timeout ?? '30m', 'permission_timeout') * 1000;
   const answer = await waitForAnswer(files, paths.answer, timeoutMs);
   let out: { decision: Decision; message: string | null; by: string };
