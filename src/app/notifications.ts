@@ -18,7 +18,8 @@ export function renderNotification(line: string): string {
   }
   const time = Number.isNaN(Date.parse(n.ts)) ? n.ts : format(new Date(n.ts), 'HH:mm:ss');
   const state = n.event === 'start' ? n.profile : (n.outcome ?? n.status);
-  const parts = [time, n.event.padEnd(8), n.run_id, state, JSON.stringify(n.title)];
+  // an instance's line (core/instances/notify.ts) names the instance where a run's names the run
+  const parts = [time, n.event.padEnd(8), n.run_id ?? (n as { instance?: string }).instance, state, JSON.stringify(n.title)];
   if (n.event !== 'start' && n.exit_code !== null && n.exit_code !== undefined) parts.push(`exit=${n.exit_code}`);
   if (n.escalated_to) parts.push(`-> ${n.escalated_to}`);
   if (n.event !== 'start' && n.summary) parts.push(`— ${n.summary}`);

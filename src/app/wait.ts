@@ -5,6 +5,8 @@ import { compactResult, exitCodeFor } from '../core/runs/result.js';
 import { readMeta } from '../core/runs/store.js';
 import { setLongTimeout } from '../core/sys/duration.js';
 import type { RunWatcher } from '../core/runs/watch.js';
+import { isInstanceRef } from '../core/instances/resolve.js';
+import { AppError } from '../core/sys/errors.js';
 import type { AppContext } from './context.js';
 import { openRun } from './runs.js';
 import type { WaitLine } from './views.js';
@@ -28,6 +30,16 @@ export interface WaitOutcome {
   timedOut: boolean;
   /** Runs (the current end of each chain) that have not ended: with --any, the others too. */
   pending: string[];
+}
+
+/** wait's dispatch: true when the ids name instances (app/instance-reads.ts waits on those); runs and instances together are refused. */
+export function waitsOnInstances(ctx: AppContext, ids: string[]): boolean {
+  const instances = ids.filter((id) => isInstanceRef(ctx.home, id));
+  if (!instances.length) return false;
+  if (instances.length < ids.length) {
+    throw new AppError(`wait takes runs or instances, not both (${instances.join(', ')}: ${instances.length > 1 ? 'instances' : 'an instance'})`, { fix: 'wait for the runs and for the instances in two calls' });
+  }
+  return true;
 }
 
 interface Tracked {

@@ -309,6 +309,8 @@ export interface WaitEventsOptions {
    * signal: events are seen through the watches within milliseconds.
    */
   recheckMs?: number;
+  /** Stop waiting (another wait won, a client went away): resolves null. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -347,6 +349,12 @@ export function waitForEvents<T>(files: InstanceFiles, pick: (events: InstanceEv
     });
     cleanups.push(() => void changes.stop());
     if (Number.isFinite(timeoutMs)) cleanups.push(setLongTimeout(() => finish(null), Math.max(0, timeoutMs)));
+    if (o.signal) {
+      const abort = () => finish(null);
+      if (o.signal.aborted) queueMicrotask(abort);
+      o.signal.addEventListener('abort', abort, { once: true });
+      cleanups.push(() => o.signal!.removeEventListener('abort', abort));
+    }
     if (o.recheckMs) {
       const iv = setInterval(check, o.recheckMs);
       cleanups.push(() => clearInterval(iv));

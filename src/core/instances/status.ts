@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import type { InteractiveAdapter, TranscriptTurn } from '../../agents/interactive/types.js';
 import { pidAlive, withLock } from '../sys/fsutil.js';
 import { sameProcessAlive } from '../sys/proctree.js';
+import { adapterOrNull } from './adapter.js';
 import { appendEvent, readEvents } from './events.js';
 import { foldEvents, looseNormalize, type Folded, type TurnState } from './fold.js';
 import { instanceFiles } from './paths.js';
@@ -147,9 +148,11 @@ function reconcileWithTranscript(record: InstanceRecord, events: InstanceEvent[]
  * reader makes. Re-derived under the lock before writing, so concurrent readers record a change
  * once. `changed` tells the caller to announce it (a lost instance).
  */
-export function refreshStatus(home: string, id: string, o: DeriveOptions = {}): { record: InstanceRecord; status: DerivedStatus; changed: boolean } {
+export function refreshStatus(home: string, id: string, opts: DeriveOptions = {}): { record: InstanceRecord; status: DerivedStatus; changed: boolean } {
   const files = instanceFiles(home, id);
   let record = readInstance(home, id);
+  // without a word from the caller, the agent's own adapter reads its transcript
+  const o = opts.adapter === undefined ? { ...opts, adapter: adapterOrNull(record.agent) } : opts;
   let d = deriveStatus(record, readEvents(files), Date.now(), o);
   if (!needsWrite(d)) return { record, status: d, changed: false };
   let changed = false;

@@ -58,7 +58,7 @@ function notifyLock(ws: Workspace): string {
  * A notify.log that cannot be written (full disk, read-only, permissions) does not stop the
  * run: returns why, for the run's record; null when the line was written.
  */
-export function appendNotification(ws: Workspace, n: Notification): string | null {
+export function appendNotification(ws: Workspace, n: { event: string; reason?: string }): string | null {
   try {
     appendUnderLock(ws.notify, notifyLock(ws), `${JSON.stringify(n)}\n`);
     return null;
@@ -119,17 +119,37 @@ const IDLE_POLL_MS = 250;
  * be typed says why in notify.log (wake_skipped).
  */
 export async function tmuxNotify(ws: Workspace, cfg: LoadedConfig, server: Tmux, m: Meta, opts: { wake: boolean }): Promise<{ flashed: boolean; woke: boolean }> {
+  return tmuxAnnounce(ws, cfg, server, {
+    flash: flashText(m),
+    wakeLine: wakeLine(m),
+    buffer: `agentctl-${m.run_id}`,
+    skipped: (reason) => void appendNotification(ws, { ...notification('wake_skipped', m), reason }),
+  }, opts);
+}
+
+/** What to flash and type for one event (a run's end, an instance's turn end or question). */
+export interface Announcement {
+  flash: string;
+  wakeLine: string;
+  /** tmux paste buffer name, unique to the event's subject. */
+  buffer: string;
+  /** Records why the wake-up line was not typed. */
+  skipped: (reason: string) => void;
+}
+
+/** The flash and the wake-up line of an announcement (see tmuxNotify). */
+export async function tmuxAnnounce(ws: Workspace, cfg: LoadedConfig, server: Tmux, a: Announcement, opts: { wake: boolean }): Promise<{ flashed: boolean; woke: boolean }> {
   const tmux = server.within(NOTIFY_LIMIT_MS);
   let flashed = false;
   let woke = false;
   // without a flash target of its own, flash where the orchestrator is
   const flashTarget = cfg.tmux_notify_target ?? cfg.tmux_sendkeys_target;
-  if (flashTarget) flashed = tmux.displayMessage(flashTarget, flashText(m));
+  if (flashTarget) flashed = tmux.displayMessage(flashTarget, a.flash);
   const pane = cfg.tmux_sendkeys_target;
   if (opts.wake && pane) {
-    const skipped = await wake(ws, cfg, tmux, m, pane);
+    const skipped = await wake(ws, cfg, tmux, a, pane);
     woke = skipped === null;
-    if (skipped) appendNotification(ws, { ...notification('wake_skipped', m), reason: skipped });
+    if (skipped) a.skipped(skipped);
   }
   return { flashed, woke };
 }
@@ -138,7 +158,7 @@ export async function tmuxNotify(ws: Workspace, cfg: LoadedConfig, server: Tmux,
  * Type the wake-up line once the recorded pane is still the one recorded and its input line
  * is empty, waiting up to IDLE_WAIT_MS for that; null when typed, else why not.
  */
-async function wake(ws: Workspace, cfg: LoadedConfig, tmux: Tmux, m: Meta, target: string): Promise<string | null> {
+async function wake(ws: Workspace, cfg: LoadedConfig, tmux: Tmux, a: Announcement, target: string): Promise<string | null> {
   const until = Date.now() + IDLE_WAIT_MS;
   for (;;) {
     const found = checkWakePane(tmux, target, cfg.tmux_sendkeys_identity);
@@ -155,7 +175,7 @@ async function wake(ws: Workspace, cfg: LoadedConfig, tmux: Tmux, m: Meta, targe
           if ('problem' in now) return now.problem;
           const still = inputBusy(tmux, now.state);
           if (still) return still;
-          return tmux.pasteLine(now.state.paneId, wakeLine(m), `agentctl-${m.run_id}`) ? null : 'tmux could not type into the pane';
+          return tmux.pasteLine(now.state.paneId, a.wakeLine, a.buffer) ? null : 'tmux could not type into the pane';
         }, IDLE_WAIT_MS);
       } catch (err) {
         if (locked) throw err;

@@ -79,6 +79,8 @@ export const ConfigSchema = z.looseObject({
   prices: z.record(z.string(), PriceSchema).default(DEFAULT_PRICES),
   /** Spending limits: per run, per project per day, per workflow, per instance (docs/budgets.md). */
   budgets: BudgetsSchema.default({}),
+  /** Tool names an instance's permission request is answered for at once, on top of its permission mode (deny wins). */
+  permission_policy: z.object({ allow: z.array(z.string().min(1)).default([]), deny: z.array(z.string().min(1)).default([]) }).default({ allow: [], deny: [] }),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
