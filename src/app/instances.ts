@@ -122,9 +122,7 @@ const ANSWER_MS = 5000;
 
 export async function answerPermission(ctx: AppContext, o: { id: string; decision: 'allow' | 'deny'; message?: string }): Promise<InstanceView> {
   const r = resolveInstance(ctx, o.id);
-  const pending = instanceNow(ctx.home, r.id).status.permission;
-  if (!pending) throw new AppError(`instance ${r.name} (${r.id}) has no permission request waiting for an answer`, { fix: 'see "{cmd:instances}"' });
-  answerRequest(ctx.home, r.id, pending.request, o.decision, o.message);
+  const pending = answerRequest(ctx.home, r.id, o.decision, o.message);
   // the answer is taken once the hook has printed it: the status moves on from this request
   await until(ctx.home, r.id, (n) => (n.status.permission?.request === pending.request ? undefined : true), { timeoutMs: ANSWER_MS, what: 'take the answer', onTimeout: () => true });
   return view(ctx, r.id);

@@ -1,6 +1,6 @@
 // The model side of an interactive agent's turns, held by the test: each turn's model request
-// waits in a queue until the test answers it (or never does: an interrupted turn). Requests
-// without tools are the TUIs' side requests (a session title) and are answered at once.
+// waits in a queue until the test answers it (or never does: an interrupted turn). The TUIs'
+// side requests (a session title) are answered at once.
 import type { ModelServer, RecordedRequest, Reply } from './model-server.mjs';
 
 export interface HeldRequest {
@@ -8,10 +8,10 @@ export interface HeldRequest {
   answer(reply: Reply): void;
 }
 
-/** A turn's request carries the agent's tools; a title or other side request does not. */
-export function isTurnRequest(r: RecordedRequest): boolean {
-  const tools = r.body?.tools;
-  return Array.isArray(tools) && tools.length > 0;
+/** The TUIs' side request for a session title: asked with a {title} schema, or in so many words (codex). */
+export function isTitleRequest(r: RecordedRequest): boolean {
+  const format = JSON.stringify(r.body?.text?.format ?? r.body?.output_config ?? r.body?.output_format ?? null);
+  return format.includes('"title"') || /^Generate a concise, single-line task title/.test(r.prompt);
 }
 
 export class Turns {
@@ -20,10 +20,10 @@ export class Turns {
 
   constructor(server: ModelServer, api: 'openai' | 'anthropic') {
     server.addRules(
-      { api, when: (r) => !isTurnRequest(r), times: Infinity, reply: { text: '{"title":"A test session"}' } },
+      { api, when: isTitleRequest, times: Infinity, reply: { text: '{"title":"A test session"}' } },
       {
         api,
-        when: isTurnRequest,
+        when: (r) => !isTitleRequest(r),
         times: Infinity,
         reply: (request) =>
           new Promise<Reply>((answer) => {

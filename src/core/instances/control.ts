@@ -39,7 +39,13 @@ export async function interruptInstance(home: string, id: string): Promise<void>
   if (!pane) return;
   const tmux = tmuxFor(r);
   // a pending question is answered first: the hook must not stay blocked on an abandoned turn
-  if (status.permission) answerRequest(home, id, status.permission.request, 'deny', 'interrupted by agentctl');
+  if (status.permission) {
+    try {
+      answerRequest(home, id, 'deny', 'interrupted by agentctl');
+    } catch {
+      // answered meanwhile
+    }
+  }
   appendEvent(instanceFiles(home, id), { source: 'agentctl', kind: 'interrupt', ...(status.turn !== null ? { turn: status.turn } : {}) });
   tmux.sendKeys(pane, 'Escape');
   if (r.agent === 'claude') {

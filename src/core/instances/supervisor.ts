@@ -15,14 +15,14 @@ import { procStartTime, sameProcessAlive } from '../sys/proctree.js';
 import { selfCommand } from '../sys/self.js';
 import { trace } from '../sys/trace.js';
 import { tmuxFor } from '../tmux/tmux.js';
-import { workspace } from '../workspace/paths.js';
+import { workspace, type Workspace } from '../workspace/paths.js';
 import { takeEnv } from '../lifecycle/supervisor.js';
 import { visible } from '../sys/terminal.js';
 import { appendEvent, ingestInbox, notifyArgv, permissionHookCommand, recordHookCommand } from './events.js';
-import { announce } from './notify.js';
+import { announce, type InstanceNotice } from './notify.js';
 import { instanceFiles, type InstanceFiles } from './paths.js';
 import { readInstance, updateInstance } from './record.js';
-import { refreshStatus } from './status.js';
+import { type DerivedStatus, refreshStatus } from './status.js';
 import type { InstanceRecord, InstanceStatus } from './types.js';
 import { stopInstance } from './control.js';
 
@@ -102,6 +102,7 @@ class Life {
   private idleSince = Date.now();
   private stopping = false;
   private readonly files: InstanceFiles;
+  private readonly ws: Workspace;
 
   constructor(
     private readonly home: string,
@@ -111,6 +112,7 @@ class Life {
     private readonly child: ChildProcess,
   ) {
     this.files = instanceFiles(home, id);
+    this.ws = workspace(home);
   }
 
   async run(startedAt: number, onExit: (code: number | null) => void): Promise<number> {
@@ -165,9 +167,11 @@ class Life {
     try {
       if (!ingestInbox(this.files).length && !force) return;
       const { record, status, changed } = refreshStatus(this.home, this.id, { adapter: this.adapter });
+      const before = this.last;
       this.last = status.status;
       if (status.status !== 'idle') this.idleSince = Date.now();
-      if (changed) announce(this.home, record, status);
+      const notice = changed ? noticeOf(before, status) : null;
+      if (notice) void announce(this.ws, this.cfg, record, notice);
     } catch (err) {
       // a damaged record or a full disk must not end the agent: the next batch tries again
       trace(`instance ${this.id}: events not taken in: ${(err as Error).message}`);
@@ -183,6 +187,24 @@ class Life {
       this.stopping = true;
       void stopInstance(this.home, this.id, { why: `idle for ${this.cfg.instance_idle_stop}` }).catch((err) => trace(`idle stop failed: ${(err as Error).message}`));
     }, Math.min(limitMs, 30_000));
+  }
+}
+
+/** What the orchestrator is told of a status change: a turn's end, a question, an exit; null for the rest. */
+function noticeOf(before: InstanceStatus | null, d: DerivedStatus): InstanceNotice | null {
+  const by = d.last?.by;
+  switch (d.status) {
+    case 'needs_permission':
+      return d.permission ? { kind: 'permission', status: d.status, turn: d.turn, request: d.permission.request, tool: d.permission.tool, input: d.permission.input, by } : null;
+    case 'exited':
+      return { kind: 'exited', status: d.status, summary: d.why, exit_code: d.folded.exitCode };
+    case 'lost':
+      return { kind: 'lost', status: d.status, summary: d.why };
+    case 'idle':
+      if ((before !== 'working' && before !== 'needs_permission') || !d.last || d.last.outcome === 'running') return null;
+      return { kind: 'turn_end', status: d.status, turn: d.turn, outcome: d.last.outcome, summary: d.last.reply ?? d.last.error, by };
+    default:
+      return null;
   }
 }
 
