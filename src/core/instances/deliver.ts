@@ -25,11 +25,15 @@ export interface Delivered {
 }
 
 /**
- * A leading `/` or `!` makes the TUI run a command (a slash command, a shell command) even in a
- * paste; a leading space makes it text again.
+ * Put before a message that starts with `/` or `!`: a TUI runs those as a command (a slash
+ * command, a shell command) even in a paste. A leading space no longer prevents it (claude
+ * 2.1.332 trims whitespace, NBSP included, and removes zero-width characters before looking),
+ * but a braille blank is neither: the message arrives as text, shown blank.
  */
+export const TEXT_MARK = '\u2800';
+
 export function asText(message: string): string {
-  return /^[/!]/.test(message) ? ` ${message}` : message;
+  return /^[/!]/.test(message) ? `${TEXT_MARK}${message}` : message;
 }
 
 /**
