@@ -50,7 +50,9 @@ for (const agent of ['claude', 'codex'] as const) {
       server = await startModelServer();
       turns = new Turns(server, agent === 'claude' ? 'anthropic' : 'openai');
       mkdirSync(t.env.CODEX_HOME!, { recursive: true });
-      writeFileSync(join(t.env.CODEX_HOME!, 'config.toml'), offlineCodexConfig(server.url));
+      // without the notice codex switches gpt-5.5 to its successor on its own, and a resume with
+      // the model named compacts the context first (a model request of its own)
+      writeFileSync(join(t.env.CODEX_HOME!, 'config.toml'), `${offlineCodexConfig(server.url)}\n[notice.model_migrations]\n"gpt-5.5" = "gpt-6-sol"\n`);
       const env: NodeJS.ProcessEnv = {
         ...t.env,
         PATH: `${REAL}:${t.env.PATH}`,
@@ -141,7 +143,7 @@ for (const agent of ['claude', 'codex'] as const) {
         const file = join(repo, `${decision}.txt`);
         await sendToInstances(ctx, { ids: [id], message: `create ${decision}.txt` });
         const held = await turns.next();
-        held.answer({ toolCalls: [shellCall(agent, held.request.body, `touch ${file}`)] });
+        held.answer({ toolCalls: [shellCall(agent, `touch ${file}`)] });
         const [asked] = await waitInstances(ctx, { ids: [id], timeoutMs: 60_000 });
         expect(asked).toMatchObject({ outcome: 'needs_permission', status: 'needs_permission' });
         expect(JSON.stringify(asked!.permission!.input)).toContain(`${decision}.txt`);
@@ -189,13 +191,11 @@ for (const agent of ['claude', 'codex'] as const) {
   });
 }
 
-/** A tool call that runs `command` in the agent's shell tool, shaped by the tool's own parameter schema. */
-function shellCall(agent: Agent, body: any, command: string): { name: string; arguments: Record<string, unknown> } {
+/**
+ * A tool call that runs `command` in the agent's shell tool: claude's Bash (asked about under
+ * ask), codex's exec_command asking to leave the sandbox (on-request asks only for that).
+ */
+function shellCall(agent: Agent, command: string): { name: string; arguments: Record<string, unknown> } {
   if (agent === 'claude') return { name: 'Bash', arguments: { command, description: 'create a file' } };
-  const tools: any[] = body?.tools ?? [];
-  const tool = tools.find((x) => ['shell_command', 'exec_command', 'shell'].includes(x.name)) ?? tools[0];
-  const props = Object.keys(tool?.parameters?.properties ?? {});
-  const key = props.includes('cmd') ? 'cmd' : 'command';
-  const value = tool?.parameters?.properties?.[key]?.type === 'array' ? ['bash', '-lc', command] : command;
-  return { name: tool.name, arguments: { [key]: value } };
+  return { name: 'exec_command', arguments: { cmd: command, sandbox_permissions: 'require_escalated', justification: 'the test needs the file' } };
 }
