@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import type { AppContext } from '../app/context.js';
 import { VERSION } from '../version.js';
 import { registerHookCommands } from './commands/hook.js';
+import { registerInstanceSupervisorCommand } from './commands/instance-supervisor.js';
 
 /** Makes the invocation's context once the global --home is parsed. */
 export type ContextFor = (home: string | undefined) => AppContext | Promise<AppContext>;
@@ -323,6 +324,8 @@ its own environment when it connects. Start Claude Code with it set, e.g.
     .command('_supervise', { hidden: true })
     .argument('<id>')
     .action(async (id, _opts, cmd) => (await import('./commands/supervise.js')).superviseCmd(await ctx(cmd), id));
+
+  registerInstanceSupervisorCommand(program, contextFor);
 
   program.exitOverride();
   program.configureOutput({ outputError: () => {} });

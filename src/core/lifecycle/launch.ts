@@ -307,7 +307,7 @@ async function resolveSchema(ws: Workspace, file: string | undefined, agent: Age
  * The caller's environment, for the supervisor to hand to the agent: mode 0600, created
  * exclusively, deleted by the supervisor the moment it has read it. Never in argv or the pane.
  */
-function writeSecretEnv(path: string, env: NodeJS.ProcessEnv): void {
+export function writeSecretEnv(path: string, env: NodeJS.ProcessEnv): void {
   const fd = openSync(path, 'wx', 0o600);
   try {
     // the MCP server's token is its own: a worker that had it could call the server as its user

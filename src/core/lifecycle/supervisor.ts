@@ -102,7 +102,7 @@ async function snapshotStart(ws: Workspace, meta: Meta, cwd: string, env: NodeJS
 }
 
 /** Read the caller's environment and delete it from disk at once; without it, the pane's own. */
-function takeEnv(files: RunFiles, own: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function takeEnv(files: Pick<RunFiles, 'env'>, own: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const text = readFileOrNull(files.env);
   rmSync(files.env, { force: true });
   if (text === null) return { ...own };

@@ -55,7 +55,7 @@ interface NextSplit {
  * wake-up pane, or the caller's pane on this server) up to max_panes_per_window workers; else
  * an agents window. Serialised, so parallel starts never overfill a window.
  */
-export function placePane(tmux: Tmux, cfg: LoadedConfig, ws: Workspace, req: PlaceRequest, command: string[], cwd: string, runId: string): Placed {
+export function placePane(tmux: Tmux, cfg: LoadedConfig, ws: Workspace, req: PlaceRequest, command: string[], cwd: string, label: string): Placed {
   return withLock(`${ws.locks}/tmux.lock`, () => {
     const planFile = `${ws.locks}/next-split.json`;
     const server = req.placement?.window ? null : tmux.serverIdentity();
@@ -74,11 +74,11 @@ export function placePane(tmux: Tmux, cfg: LoadedConfig, ws: Workspace, req: Pla
     }
     let placed: PlaceResult;
     try {
-      placed = place(tmux, cfg, req, candidates, command, cwd, runId);
+      placed = place(tmux, cfg, req, candidates, command, cwd, label);
     } catch {
       // a worker that just ended may have closed the pane or window chosen (a finished
       // run's pane closes): look again, once; a lasting problem fails the same way twice
-      placed = place(tmux, cfg, req, candidates, command, cwd, runId);
+      placed = place(tmux, cfg, req, candidates, command, cwd, label);
     }
     const now = placed.next && tmux.serverIdentity();
     if (placed.next && now) writePlan(planFile, { ...placed.next, server: now, key });
@@ -108,8 +108,9 @@ function nextPlan(plan: NextSplit, made: NewPane): NextSplit {
 
 type PlaceResult = Placed & { next: Omit<NextSplit, 'server' | 'key'> | null };
 
-function place(tmux: Tmux, cfg: LoadedConfig, req: PlaceRequest, candidates: string[], command: string[], cwd: string, runId: string): PlaceResult {
-  const windowName = `run-${runId.slice(-8)}`;
+/** label: the run id, or an instance id (i-xxxxxx, its own window's name as it is). */
+function place(tmux: Tmux, cfg: LoadedConfig, req: PlaceRequest, candidates: string[], command: string[], cwd: string, label: string): PlaceResult {
+  const windowName = label.startsWith('i-') ? label : `run-${label.slice(-8)}`;
   const orch = orchestratorWindow(tmux, cfg, req, candidates);
   if (req.placement?.window) {
     const session = orch?.[0]?.sessionName ?? cfg.tmux_session;
@@ -117,7 +118,7 @@ function place(tmux: Tmux, cfg: LoadedConfig, req: PlaceRequest, candidates: str
     return { pane: tmux.newWindow({ session, windowName, cwd, command }).paneId, session, placement: 'own-window', next: null };
   }
   if (orch) {
-    const [me, workers] = [orch[0]!, orch.filter((p) => p.startCommand.includes('_supervise'))];
+    const [me, workers] = [orch[0]!, orch.filter((p) => /\b_(supervise|instance)\b/.test(p.startCommand))];
     const last = workers[workers.length - 1];
     // the first worker opens a column beside the orchestrator, as wide as the orchestrator can
     // spare; the next ones split that column, so the orchestrator keeps its width

@@ -292,6 +292,23 @@ export class Tmux {
     return this.run(['send-keys', '-t', paneId, 'Enter']).ok;
   }
 
+  /** Put text into a named paste buffer; the text goes on tmux's stdin, never into argv. */
+  loadBuffer(bufferName: string, text: string): boolean {
+    return this.run(['load-buffer', '-b', bufferName, '-'], text).ok;
+  }
+
+  /** Paste a named buffer into a pane as a bracketed paste and delete the buffer (-d). */
+  pasteBuffer(bufferName: string, paneId: string): boolean {
+    const r = this.run(['paste-buffer', '-p', '-d', '-b', bufferName, '-t', paneId]);
+    if (!r.ok) this.run(['delete-buffer', '-b', bufferName]);
+    return r.ok;
+  }
+
+  /** Press keys in a pane, by tmux key name (Enter, Escape, C-c); never used for text. */
+  sendKeys(paneId: string, ...keys: string[]): boolean {
+    return this.run(['send-keys', '-t', paneId, ...keys]).ok;
+  }
+
   killPane(paneId: string): boolean {
     return this.run(['kill-pane', '-t', paneId]).ok;
   }

@@ -1,0 +1,17 @@
+// The hidden `_instance <id>` an instance's pane runs (see core/instances/supervisor.ts).
+import type { Command } from 'commander';
+import { INSTANCE_ID_RE } from '../../core/instances/types.js';
+import { AppError } from '../../core/sys/errors.js';
+import type { ContextFor } from '../program.js';
+
+export function registerInstanceSupervisorCommand(program: Command, contextFor: ContextFor): void {
+  program
+    .command('_instance', { hidden: true })
+    .argument('<id>')
+    .action(async (id: string, _opts, cmd: Command) => {
+      const ctx = await contextFor(cmd.optsWithGlobals().home as string | undefined);
+      if (!INSTANCE_ID_RE.test(id)) throw new AppError(`invalid instance id ${JSON.stringify(id)}`);
+      const { superviseInstance } = await import('../../core/instances/supervisor.js');
+      process.exitCode = await superviseInstance(ctx.home, id);
+    });
+}
