@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import type { AppContext } from '../app/context.js';
 import { VERSION } from '../version.js';
+import { registerInstanceCommands } from './commands/instances-program.js';
 
 /** Makes the invocation's context once the global --home is parsed. */
 export type ContextFor = (home: string | undefined) => AppContext | Promise<AppContext>;
@@ -105,8 +106,8 @@ Worktrees live in <home>/worktrees/<project>/<run id>; see "agentctl merge --hel
 
   program
     .command('wait')
-    .description('block until the run(s) end; print one compact JSON line per run')
-    .argument('<ids...>', 'run ids (or unique prefixes/suffixes)')
+    .description("block until the runs end, or the instances' current turns; print one compact JSON line each")
+    .argument('<ids...>', 'run ids (or unique prefixes/suffixes), instance ids or names')
     .option('--timeout <seconds>', 'give up after this long (exit 5); runs still going are printed with status running')
     .option('--any', 'return as soon as one of the runs ends')
     .option('--follow', 'follow escalations and report the end of each chain')
@@ -120,7 +121,10 @@ duration_s escalated_to parent_run_id branch worktree error (and chain with --fo
 not apply is null (followup_prompt too when the run left none; branch and worktree for runs
 without a worktree; error unless the run failed or was stopped).
 
-Exit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.`,
+Exit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.
+
+An instance's line is its turn's report, as "agentctl ask" prints it (see "agentctl ask --help"):
+the wait ends at the turn's end, or as soon as it needs a permission answered.`,
     )
     .action(async (ids: string[], opts, cmd) => (await import('./commands/wait.js')).waitCmd(await ctx(cmd), ids, opts));
 
@@ -306,6 +310,8 @@ its own environment when it connects. Start Claude Code with it set, e.g.
     // with globals: commander hands an --http after install-claude to the parent `mcp`, whose
     // option has the same name (positional options would move --home's place on every command)
     .action(async (_opts, cmd) => (await import('./commands/mcp.js')).installClaudeCmd(await ctx(cmd), cmd.optsWithGlobals()));
+
+  registerInstanceCommands(program, ctx);
 
   program
     .command('_supervise', { hidden: true })
