@@ -136,7 +136,7 @@ describe('send_to_instance and wait_instances', () => {
     const waited = await call('send_to_instance', { ids: ['dev'], message: 'Plan it.', wait: true, timeout_s: 600 });
     expect(waited.structuredContent.replies).toEqual([report({ reply: 'Plan:\n1. retry' })]);
     expect(waited.content[0]!.text).toBe('dev (i-dev000) turn 2: completed\nPlan:\n1. retry');
-    expect(app.waitInstances.mock.calls[0]![1]).toEqual({ ids: ['i-dev000'], timeoutMs: 3000 });
+    expect(app.waitInstances.mock.calls[0]![1]).toEqual({ ids: ['i-dev000'], timeoutMs: 3000, signal: expect.any(AbortSignal) });
   });
 
   it('wait_instances reports a pending permission with what to do, and the instances still working', async () => {
@@ -149,7 +149,7 @@ describe('send_to_instance and wait_instances', () => {
     expect(r.content[0]!.text).toBe(
       'dev (i-dev000) turn 2: needs_permission: it asks to use Bash {"command":"npm install left-pad"}; call answer_permission with allow or deny\n\nqa (i-qa0000) turn 2: timeout: still working; call wait_instances to keep waiting',
     );
-    expect(app.waitInstances.mock.calls[0]![1]).toEqual({ ids: ['dev', 'qa'], any: true, timeoutMs: 2000 });
+    expect(app.waitInstances.mock.calls[0]![1]).toEqual({ ids: ['dev', 'qa'], any: true, timeoutMs: 2000, signal: expect.any(AbortSignal) });
     const bad = await call('wait_instances', { ids: ['dev'], timeout_s: 'soon' });
     expect(bad).toMatchObject({ isError: true, content: [{ text: 'invalid timeout_s "soon": use seconds or units like 90s, 15m, 1h30m' }] });
   });
@@ -172,7 +172,7 @@ describe('coordinate_instances', () => {
       still_working: [],
     });
     expect(app.sendToInstances.mock.calls.map((c) => c[1].message)).toEqual(['Build it.', 'Test it.']);
-    expect(app.waitInstances.mock.calls[0]![1]).toEqual({ ids: ['i-dev000'], timeoutMs: 3000 });
+    expect(app.waitInstances.mock.calls[0]![1]).toEqual({ ids: ['i-dev000'], timeoutMs: 3000, signal: expect.any(AbortSignal) });
   });
 
   it('refuses two messages to one instance before sending any', async () => {

@@ -2,8 +2,8 @@
 // and standing instructions come on stdin (never through argv or a shell); JSON lines are
 // compact, human lines go through visible() as the names and tools in them come from outside.
 import type { AppContext } from '../../app/context.js';
-import { answerPermission, askInstance, interruptInstances, reviveInstances, sendToInstances, spawnInstance, stopInstances } from '../../app/instances.js';
-import type { InstanceAgent, InstanceView, PermissionMode, TurnReport } from '../../core/instances/types.js';
+import { answerPermission, askInstance, interruptInstances, reviveInstances, type SpawnRequest, sendToInstances, spawnInstance, stopInstances } from '../../app/instances.js';
+import type { InstanceView, TurnReport } from '../../core/instances/types.js';
 import { parseDuration } from '../../core/sys/duration.js';
 import { AppError, EXIT, ExitCode } from '../../core/sys/errors.js';
 import { readPrompt } from '../../core/sys/stdin.js';
@@ -13,32 +13,17 @@ interface Json {
   json?: boolean;
 }
 
-export interface SpawnFlags extends Json {
-  agent?: InstanceAgent;
-  role?: string;
-  name?: string;
-  model?: string;
-  project?: string;
-  worktree?: boolean;
-  parent?: string;
-  permissions?: PermissionMode;
-  wait?: boolean;
-}
+/** spawn's flags: the request's fields but the instructions, which come on stdin. */
+export type SpawnFlags = Omit<SpawnRequest, 'context' | 'timeoutMs'> & Json;
 
 export async function spawnCmd(ctx: AppContext, o: SpawnFlags): Promise<void> {
   const context = await stdinText('standing instructions', { command: 'spawn', optional: true });
+  const { json, ...request } = o;
   const v = await spawnInstance(ctx, {
-    agent: o.agent,
-    role: o.role,
-    name: o.name,
-    model: o.model,
-    project: o.project,
-    worktree: o.worktree,
+    ...request,
     // an agent running `agentctl spawn` inside an instance makes a child of that instance
     parent: o.parent ?? (ctx.env.AGENTCTL_INSTANCE || undefined),
-    permissions: o.permissions,
     context: context || undefined,
-    wait: o.wait,
   });
   ctx.stdout.write(o.json ? `${JSON.stringify(v)}\n` : `${v.id}\n`);
 }

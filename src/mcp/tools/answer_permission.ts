@@ -20,11 +20,11 @@ export const answerPermission = defineTool({
     output: { ...InstanceView.shape, reply: TurnReportView.optional().describe("with wait: the turn's report") },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   }),
-  async run(a, { ctx, settings }) {
+  async run(a, { ctx, settings, signal }) {
     const v = await answer(ctx, { id: a.id, decision: a.decision, message: a.message });
     const text = `${a.decision === 'allow' ? 'allowed' : 'denied'}: ${instanceText(v)}`;
     if (!a.wait) return { data: v, text };
-    const [reply] = await waitInstances(ctx, { ids: [v.id], timeoutMs: boundedMs(a.timeout_s, settings) });
+    const [reply] = await waitInstances(ctx, { ids: [v.id], timeoutMs: boundedMs(a.timeout_s, settings), signal });
     return { data: { ...v, reply }, text: `${text}\n${reply ? reportText(reply) : ''}`.trimEnd() };
   },
 });

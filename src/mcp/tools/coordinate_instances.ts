@@ -35,7 +35,7 @@ export const coordinateInstances = defineTool({
     },
     annotations: ACT,
   }),
-  async run(a, { ctx, settings }) {
+  async run(a, { ctx, settings, signal }) {
     const given = a.messages.map((m) => m.instance);
     const twice = given.find((id, i) => given.indexOf(id) !== i);
     if (twice !== undefined) throw new AppError(`${JSON.stringify(twice)} is given more than once`, { fix: 'send one message per instance: put both into one message' });
@@ -43,7 +43,7 @@ export const coordinateInstances = defineTool({
     const sends = await Promise.allSettled(a.messages.map((m) => sendToInstances(ctx, { ids: [m.instance], message: m.message, queue: a.queue })));
     const sent = sends.map((s) => (s.status === 'fulfilled' ? (s.value[0] ?? null) : null));
     const ids = sent.filter((s): s is NonNullable<typeof s> => s !== null).map((s) => s.instance);
-    const replies = ids.length ? await waitInstances(ctx, { ids, timeoutMs: boundedMs(a.timeout_s, settings) }) : [];
+    const replies = ids.length ? await waitInstances(ctx, { ids, timeoutMs: boundedMs(a.timeout_s, settings), signal }) : [];
     const byId = new Map(replies.map((r) => [r.instance, r]));
     const results = a.messages.map((m, i) => {
       const s = sends[i]!;

@@ -24,11 +24,11 @@ export const sendToInstance = defineTool({
     },
     annotations: ACT,
   }),
-  async run(a, { ctx, settings }) {
+  async run(a, { ctx, settings, signal }) {
     const sent = await sendToInstances(ctx, { ids: a.ids, message: a.message, queue: a.queue });
     const text = sent.map((s) => `delivered to ${s.name} (${s.instance}) as turn ${s.turn}`);
     if (!a.wait) return { data: { sent, replies: [], still_working: [] }, text: [...text, 'call wait_instances with their ids for the replies'].join('\n') };
-    const replies = await waitInstances(ctx, { ids: sent.map((s) => s.instance), timeoutMs: boundedMs(a.timeout_s, settings) });
+    const replies = await waitInstances(ctx, { ids: sent.map((s) => s.instance), timeoutMs: boundedMs(a.timeout_s, settings), signal });
     return { data: { sent, replies, still_working: stillWorking(replies) }, text: replies.map(reportText).join('\n\n') };
   },
 });

@@ -20,8 +20,8 @@ export const waitInstances = defineTool({
     },
     annotations: READ,
   }),
-  async run(a, { ctx, settings }) {
-    const replies = await wait(ctx, { ids: a.ids, any: a.mode === 'any', timeoutMs: boundedMs(a.timeout_s, settings) });
+  async run(a, { ctx, settings, signal }) {
+    const replies = await wait(ctx, { ids: a.ids, any: a.mode === 'any', timeoutMs: boundedMs(a.timeout_s, settings), signal });
     return { data: { replies, still_working: stillWorking(replies) }, text: replies.map(reportText).join('\n\n') };
   },
 });
