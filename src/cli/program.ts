@@ -123,8 +123,9 @@ without a worktree; error unless the run failed or was stopped).
 
 Exit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.
 
-An instance's line is its turn's report, as "agentctl ask" prints it (see "agentctl ask --help"):
-the wait ends at the turn's end, or as soon as it needs a permission answered.`,
+Instances (one call waits on runs or on instances, not both): one line per instance, its turn's
+report as "agentctl ask" prints it (see "agentctl ask --help"), when the turn ends or as soon as
+it needs a permission answered.`,
     )
     .action(async (ids: string[], opts, cmd) => (await import('./commands/wait.js')).waitCmd(await ctx(cmd), ids, opts));
 
@@ -252,6 +253,8 @@ a run still going, and any pane agentctl did not make, are left alone. --json ad
     .argument('<id>')
     .action(async (id, _opts, cmd) => (await import('./commands/cancel.js')).cancelCmd(await ctx(cmd), id));
 
+  registerInstanceCommands(program, ctx);
+
   program
     .command('doctor')
     .description('check tmux, node, agent CLIs, codex profiles and the workspace; say how to fix problems')
@@ -313,8 +316,6 @@ its own environment when it connects. Start Claude Code with it set, e.g.
     // with globals: commander hands an --http after install-claude to the parent `mcp`, whose
     // option has the same name (positional options would move --home's place on every command)
     .action(async (_opts, cmd) => (await import('./commands/mcp.js')).installClaudeCmd(await ctx(cmd), cmd.optsWithGlobals()));
-
-  registerInstanceCommands(program, ctx);
 
   program
     .command('_supervise', { hidden: true })
