@@ -89,15 +89,13 @@ describe('spawn', () => {
     app.stdin.value = '';
     const json = await w.cli(['spawn', '--no-wait', '--json']);
     expect(json.stdout).toBe(`${JSON.stringify(view())}\n`);
-    expect(app.spawnInstance.mock.calls[1]![1]).toMatchObject({ wait: false, context: undefined, parent: undefined });
+    expect(app.spawnInstance.mock.calls[1]![1]).toEqual({ wait: false });
   });
 
-  it('inside an instance (AGENTCTL_INSTANCE) the new one is its child unless --parent says otherwise', async () => {
+  it('without --parent the app decides (it takes $AGENTCTL_INSTANCE when that names an instance of this workspace)', async () => {
     app.spawnInstance.mockResolvedValue(view());
     await w.cli(['spawn'], { env: { ...w.env, AGENTCTL_INSTANCE: 'i-parent' } });
-    expect(app.spawnInstance.mock.calls[0]![1].parent).toBe('i-parent');
-    await w.cli(['spawn', '--parent', 'other'], { env: { ...w.env, AGENTCTL_INSTANCE: 'i-parent' } });
-    expect(app.spawnInstance.mock.calls[1]![1].parent).toBe('other');
+    expect(app.spawnInstance.mock.calls[0]![1].parent).toBeUndefined();
   });
 
   it('refuses an unknown agent or permission mode, and instructions that are not text, before spawning', async () => {

@@ -110,14 +110,14 @@ describe('the instance tools', () => {
 });
 
 describe('spawn_instance', () => {
-  it('maps its arguments; the server\'s own instance is the parent unless one is given; the wait is capped', async () => {
+  it('maps its arguments (no parent: the app takes the server\'s own instance); the wait until ready is capped', async () => {
     app.spawnInstance.mockResolvedValue(view());
     const r = await call('spawn_instance', { role: 'developer', instructions: 'Own src/pay.', name: 'dev', agent: 'codex', model: 'gpt-5.5', project: 'api', worktree: true, permissions: 'ask' });
     expect(r.isError).toBeFalsy();
     expect(r.structuredContent).toEqual(view());
     expect(r.content[0]!.text).toBe('spawned dev (i-dev000, developer, claude): idle, turn 1, parent i-chief0, in pane %3: send it work with send_to_instance (id "i-dev000" or name "dev")');
     expect(app.spawnInstance.mock.calls[0]![1]).toEqual({
-      agent: 'codex', role: 'developer', name: 'dev', model: 'gpt-5.5', project: 'api', worktree: true, parent: 'i-chief0', permissions: 'ask', context: 'Own src/pay.', wait: undefined, timeoutMs: 3000,
+      agent: 'codex', role: 'developer', name: 'dev', model: 'gpt-5.5', project: 'api', worktree: true, parent: undefined, permissions: 'ask', context: 'Own src/pay.', wait: undefined, timeoutMs: 3000,
     });
     await call('spawn_instance', { parent: 'i-other0', wait: false });
     expect(app.spawnInstance.mock.calls[1]![1]).toMatchObject({ parent: 'i-other0', wait: false, context: undefined });

@@ -19,12 +19,8 @@ export type SpawnFlags = Omit<SpawnRequest, 'context' | 'timeoutMs'> & Json;
 export async function spawnCmd(ctx: AppContext, o: SpawnFlags): Promise<void> {
   const context = await stdinText('standing instructions', { command: 'spawn', optional: true });
   const { json, ...request } = o;
-  const v = await spawnInstance(ctx, {
-    ...request,
-    // an agent running `agentctl spawn` inside an instance makes a child of that instance
-    parent: o.parent ?? (ctx.env.AGENTCTL_INSTANCE || undefined),
-    context: context || undefined,
-  });
+  // no --parent: the app takes the calling instance ($AGENTCTL_INSTANCE) when there is one
+  const v = await spawnInstance(ctx, { ...request, context: context || undefined });
   ctx.stdout.write(o.json ? `${JSON.stringify(v)}\n` : `${v.id}\n`);
 }
 

@@ -21,9 +21,6 @@ export function boundedMs(timeoutS: number | string | undefined, settings: ToolS
   return Math.min(asked, settings.maxWaitS) * 1000;
 }
 
-/** The implicit parent: the instance whose agent runs this server (its mcp.json sets it). */
-export const callerInstance = (env: NodeJS.ProcessEnv): string | undefined => env.AGENTCTL_PARENT_INSTANCE || undefined;
-
 /** `dev (i-abc123, developer, claude): needs_permission Bash {"command":"npm i"}, turn 3, in pane %7` */
 export function instanceText(v: InstanceView): string {
   const what = [v.role, v.agent, v.model].filter(Boolean).join(', ');

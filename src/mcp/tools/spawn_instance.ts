@@ -3,7 +3,7 @@ import { spawnInstance as spawn } from '../../app/instances.js';
 import { InstanceView } from '../../app/instance-views.js';
 import { INSTANCE_AGENTS, PERMISSION_MODES } from '../../core/instances/types.js';
 import { ACT, defineTool } from './tool.js';
-import { callerInstance, instanceText } from './instance-tool.js';
+import { instanceText } from './instance-tool.js';
 
 export const spawnInstance = defineTool({
   definition: ({ maxWaitS }) => ({
@@ -36,7 +36,8 @@ export const spawnInstance = defineTool({
       model: a.model,
       project: a.project,
       worktree: a.worktree,
-      parent: a.parent ?? callerInstance(ctx.env),
+      // none given: the app takes the instance this server runs in ($AGENTCTL_PARENT_INSTANCE)
+      parent: a.parent,
       permissions: a.permissions,
       context: a.instructions || undefined,
       wait: a.wait,
