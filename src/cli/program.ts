@@ -6,6 +6,7 @@ import type { AppContext } from '../app/context.js';
 import { VERSION } from '../version.js';
 import { registerHookCommands } from './commands/hook.js';
 import { registerInstanceSupervisorCommand } from './commands/instance-supervisor.js';
+import { registerInstanceCommands } from './commands/instances-program.js';
 
 /** Makes the invocation's context once the global --home is parsed. */
 export type ContextFor = (home: string | undefined) => AppContext | Promise<AppContext>;
@@ -107,8 +108,8 @@ Worktrees live in <home>/worktrees/<project>/<run id>; see "agentctl merge --hel
 
   program
     .command('wait')
-    .description('block until the run(s) end; print one compact JSON line per run')
-    .argument('<ids...>', 'run ids (or unique prefixes/suffixes)')
+    .description("block until the runs end, or the instances' current turns; print one compact JSON line each")
+    .argument('<ids...>', 'run ids (or unique prefixes/suffixes), instance ids or names')
     .option('--timeout <seconds>', 'give up after this long (exit 5); runs still going are printed with status running')
     .option('--any', 'return as soon as one of the runs ends')
     .option('--follow', 'follow escalations and report the end of each chain')
@@ -122,7 +123,11 @@ duration_s escalated_to parent_run_id branch worktree error (and chain with --fo
 not apply is null (followup_prompt too when the run left none; branch and worktree for runs
 without a worktree; error unless the run failed or was stopped).
 
-Exit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.`,
+Exit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.
+
+Instances (one call waits on runs or on instances, not both): one line per instance, its turn's
+report as "agentctl ask" prints it (see "agentctl ask --help"), when the turn ends or as soon as
+it needs a permission answered.`,
     )
     .action(async (ids: string[], opts, cmd) => (await import('./commands/wait.js')).waitCmd(await ctx(cmd), ids, opts));
 
@@ -259,6 +264,8 @@ a run still going, and any pane agentctl did not make, are left alone. --json ad
     .argument('<id>')
     .action(async (id, _opts, cmd) => (await import('./commands/cancel.js')).cancelCmd(await ctx(cmd), id));
 
+  registerInstanceCommands(program, ctx);
+
   program
     .command('doctor')
     .description('check tmux, node, agent CLIs, codex profiles and the workspace; say how to fix problems')
@@ -281,7 +288,10 @@ a run still going, and any pane agentctl did not make, are left alone. --json ad
       'after',
       `
 Tools: start_run wait_runs show_run list_runs resume_run escalate_run cancel_run run_logs
-notifications list_projects add_project doctor run_diff merge_run discard_run clean_worktrees.
+notifications list_projects add_project doctor run_diff merge_run discard_run clean_worktrees;
+for instances: spawn_instance send_to_instance wait_instances get_instance_output
+get_instance_status list_instances coordinate_instances interrupt_instance answer_permission
+terminate_instance revive_instance.
 Workers get this server's environment (but AGENTCTL_MCP_TOKEN); a
 start_run without a project runs in this server's working directory.
 Over HTTP every request needs "Authorization: Bearer <token>", on loopback too (any local

@@ -18,6 +18,15 @@ const TOOLS: Record<string, string> = {
   merge: 'merge_run',
   discard: 'discard_run',
   clean: 'clean_worktrees',
+  spawn: 'spawn_instance',
+  send: 'send_to_instance',
+  ask: 'send_to_instance',
+  instances: 'list_instances',
+  read: 'get_instance_output',
+  interrupt: 'interrupt_instance',
+  answer: 'answer_permission',
+  stop: 'terminate_instance',
+  revive: 'revive_instance',
 };
 
 const argument = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

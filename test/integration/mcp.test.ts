@@ -20,7 +20,9 @@ suiteEnv((env) => (t = env));
 const TOOLS = [
   'add_project', 'cancel_run', 'clean_worktrees', 'discard_run', 'doctor', 'escalate_run', 'list_projects', 'list_runs', 'merge_run', 'notifications', 'resume_run', 'run_diff',
   'run_logs', 'show_run', 'start_run', 'wait_runs',
-];
+  'answer_permission', 'coordinate_instances', 'get_instance_output', 'get_instance_status', 'interrupt_instance', 'list_instances', 'revive_instance',
+  'send_to_instance', 'spawn_instance', 'terminate_instance', 'wait_instances',
+].sort();
 
 interface ToolResult {
   isError?: boolean;

@@ -38,7 +38,10 @@ describe('the table', () => {
     expect(tools.map((t) => t.name).sort()).toEqual([
       'add_project', 'cancel_run', 'clean_worktrees', 'discard_run', 'doctor', 'escalate_run', 'list_projects', 'list_runs', 'merge_run', 'notifications', 'resume_run',
       'run_diff', 'run_logs', 'show_run', 'start_run', 'wait_runs',
-    ]);
+      // the instance tools: test/unit/instances-mcp.test.ts
+      'answer_permission', 'coordinate_instances', 'get_instance_output', 'get_instance_status', 'interrupt_instance', 'list_instances', 'revive_instance',
+      'send_to_instance', 'spawn_instance', 'terminate_instance', 'wait_instances',
+    ].sort());
     for (const t of tools) expect(t.outputSchema?.type, t.name).toBe('object');
     const wait = tools.find((t) => t.name === 'wait_runs')!;
     expect(wait.description).toContain('at most 3, so the call itself never times out');

@@ -49,6 +49,8 @@ describe('roles', () => {
   });
 
   it('an unknown role (or a name that is a path) is refused with the roles there are', () => {
+    mkdirSync(join(w.home, 'roles'), { recursive: true });
+    writeFileSync(join(w.home, 'roles', 'security.md'), '# Security auditor\n');
     for (const name of ['chef', '../developer', 'developer.md']) {
       let err: unknown;
       try {
