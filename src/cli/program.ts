@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import type { AppContext } from '../app/context.js';
 import { VERSION } from '../version.js';
+import { registerCostCommands } from './commands/cost.js';
 
 /** Makes the invocation's context once the global --home is parsed. */
 export type ContextFor = (home: string | undefined) => AppContext | Promise<AppContext>;
@@ -22,8 +23,8 @@ export function createProgram(contextFor: ContextFor): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok / goal met; 1 goal not met; 2 bad input; 3 run failed (agent error or invalid
-output); 4 run lost, cancelled or timed out; 5 wait --timeout expired; 70 internal error.
+Exit codes: 0 ok / goal met; 1 goal not met; 2 bad input; 3 run failed (agent error, invalid
+output or budget exceeded); 4 run lost, cancelled or timed out; 5 wait --timeout expired; 70 internal error.
 Run ids may be given by a unique prefix or suffix. Docs: README.md, docs/ARCHITECTURE.md.`,
     );
 
@@ -86,6 +87,8 @@ Run ids may be given by a unique prefix or suffix. Docs: README.md, docs/ARCHITE
     .option('--no-worktree', 'run in the project directory whatever the defaults say')
     .option('--base <ref>', 'worktree: start its branch from this branch, tag or commit instead of HEAD (implies --worktree)')
     .option('--with-changes', "worktree: copy the checkout's uncommitted changes, untracked files too, into it (implies --worktree)")
+    .option('--max-cost <usd>', 'stop the run (outcome budget_exceeded) once it has cost more than this many USD, estimated from tokens where the agent reports no cost (default: config budgets.per_run_usd)')
+    .option('--max-tokens <n>', 'stop the run (outcome budget_exceeded) once it has used more than this many input + output tokens, e.g. 200k (default: config budgets.per_run_tokens)')
     .argument('[command...]', 'shell agent only: the command to run, after --')
     .addHelpText(
       'after',
@@ -120,7 +123,7 @@ duration_s escalated_to parent_run_id branch worktree error (and chain with --fo
 not apply is null (followup_prompt too when the run left none; branch and worktree for runs
 without a worktree; error unless the run failed or was stopped).
 
-Exit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.`,
+Exit code: 0 goal met; 1 goal not met; 3 run failed or budget exceeded; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.`,
     )
     .action(async (ids: string[], opts, cmd) => (await import('./commands/wait.js')).waitCmd(await ctx(cmd), ids, opts));
 
@@ -306,6 +309,8 @@ its own environment when it connects. Start Claude Code with it set, e.g.
     // with globals: commander hands an --http after install-claude to the parent `mcp`, whose
     // option has the same name (positional options would move --home's place on every command)
     .action(async (_opts, cmd) => (await import('./commands/mcp.js')).installClaudeCmd(await ctx(cmd), cmd.optsWithGlobals()));
+
+  registerCostCommands(program, ctx);
 
   program
     .command('_supervise', { hidden: true })

@@ -77,7 +77,7 @@ export function usageCost(cfg: Pick<LoadedConfig, 'prices'>, f: UsageFacts): Run
  * codex reports the running total of its thread: a resume's own usage is its total less the
  * parent's. Other CLIs report each invocation alone.
  */
-export function ownUsage(meta: Pick<Meta, 'agent' | 'mode' | 'usage'>, parent: Pick<Meta, 'agent' | 'usage'> | null | undefined): Usage | null {
+export function ownUsage(meta: { agent: string; mode: string; usage: Usage | null | undefined }, parent: { agent: string; usage: Usage | null | undefined } | null | undefined): Usage | null {
   const usage = meta.usage;
   if (!usage || meta.agent !== 'codex' || meta.mode !== 'resume' || parent?.agent !== 'codex' || !parent.usage) return usage ?? null;
   const out: Usage = {};
