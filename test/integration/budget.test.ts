@@ -43,6 +43,10 @@ describe('the live stop', () => {
     expect(m.budget).toEqual({ max_usd: null, max_tokens: 2000, exceeded: { limit: 'tokens', max: 2000, spent: 2164, estimated: false } });
     expect(m.usage).toMatchObject({ input_tokens: 2016, output_tokens: 148 });
     expect(m.errors.at(-1)).toBe(line.error);
+    // the pane, kept after a failure, says why and what it cost (estimated: claude never sent its result)
+    const pane = t.tmux(['capture-pane', '-p', '-J', '-t', m.tmux.pane]);
+    expect(pane).toContain(`stopping: ${line.error}`);
+    expect(pane).toContain('cost ~$0.0083 (estimated) · tokens: 2016 in, 148 out');
   });
 
   it('a cost limit from config.json applies to every run and is estimated from tokens', async () => {

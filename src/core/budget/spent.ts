@@ -54,6 +54,15 @@ export function* costedRuns(ws: Workspace, cfg: Pick<LoadedConfig, 'prices'>, f:
   }
 }
 
+/** The pane's line about what an ended run cost; null for a run without usage (or a shell run). */
+export function costLine(ws: Workspace, cfg: Pick<LoadedConfig, 'prices'>, meta: Meta): string | null {
+  if (meta.agent === 'shell') return null;
+  const c = costOf(ws, cfg, meta);
+  if (c.usd === null) return null;
+  const cached = c.tokens.cached ? ` (${c.tokens.cached} cached)` : '';
+  return `cost ${formatUsd(c.usd, c.estimated)}${c.estimated ? ' (estimated)' : ''} · tokens: ${c.tokens.input} in${cached}, ${c.tokens.output} out`;
+}
+
 /** runCost with the parent read when it matters (a codex resume: see ownUsage). */
 export function costOf(ws: Workspace, cfg: Pick<LoadedConfig, 'prices'>, meta: Meta): RunCost {
   const parent = meta.agent === 'codex' && meta.mode === 'resume' && meta.parent_run_id ? tryReadMeta(ws, meta.parent_run_id) : null;
