@@ -3,8 +3,10 @@
 // daily budget refused, and `agentctl cost` summing the records.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { describe, expect, it } from 'vitest';
-import { parseJsonLines, type TestEnv, suiteEnv, writeConfig } from '../helpers/harness.js';
+import { BIN, parseJsonLines, type TestEnv, suiteEnv, writeConfig } from '../helpers/harness.js';
 
 let t: TestEnv;
 let repo: string;
@@ -62,6 +64,17 @@ describe('the live stop', () => {
     } finally {
       writeConfig(t, { budgets: {} });
     }
+  });
+
+  it('codex reports its usage at the end of its turn: the run that crossed the limit still ends budget_exceeded', async () => {
+    const id = await t.start(['--project', repo, '--profile', 'spark', '--max-tokens', '100'], 'Quick one\n');
+    const { code, line } = await waitFor(id);
+    expect(code).toBe(3);
+    expect(line.outcome).toBe('budget_exceeded');
+    const m = t.meta(id);
+    const used = m.usage.input_tokens + m.usage.output_tokens;
+    expect(line.error).toBe(`budget exceeded: ${used} tokens used, over the run's limit of 100 tokens`);
+    expect(m.budget.exceeded).toEqual({ limit: 'tokens', max: 100, spent: used, estimated: false });
   });
 
   it('a run within its limits ends as usual', async () => {
@@ -144,6 +157,24 @@ describe('estimates and cost', () => {
       expect((await waitFor(elsewhere)).code).toBe(0);
     } finally {
       writeConfig(t, { budgets: {} });
+    }
+  });
+});
+
+describe('over MCP', () => {
+  it('start_run takes max_tokens; wait_runs reports budget_exceeded with the limit', async () => {
+    const client = new Client({ name: 'budget-test', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ command: BIN, args: ['--home', t.home, 'mcp'], env: t.env, cwd: t.root, stderr: 'pipe' }));
+    try {
+      const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args }, undefined, { timeout: 90_000 })) as any;
+      const started = await call('start_run', { project: repo, profile: 'claude', prompt: 'Count\n@fake steps=6:3\n', max_tokens: 1500 });
+      expect(started.isError, started.content[0]?.text).toBeFalsy();
+      const done = await call('wait_runs', { ids: [started.structuredContent.run_id], timeout_s: 40 });
+      expect(done.structuredContent.runs[0]).toMatchObject({ outcome: 'budget_exceeded', error: "budget exceeded: 2164 tokens used, over the run's limit of 1500 tokens" });
+      const bad = await call('start_run', { project: repo, profile: 'claude', prompt: 'x', max_cost: -1 });
+      expect(bad.isError).toBe(true);
+    } finally {
+      await client.close();
     }
   });
 });
