@@ -2,6 +2,7 @@
 // set of records spent and how `cost` groups it, the daily-budget refusal, the live limit check,
 // and the parsing of --since, --max-cost and --max-tokens.
 import { describe, expect, it } from 'vitest';
+import { claudeAdapter } from '../../src/agents/claude.js';
 import { costReport } from '../../src/app/cost.js';
 import { estimateUsd, formatUsd, ownUsage, runCost, tokenCounts } from '../../src/core/budget/cost.js';
 import { parseTokens, parseUsd, runLimits } from '../../src/core/budget/limits.js';
@@ -97,6 +98,23 @@ describe('estimates', () => {
     expect(formatUsd(0.0042)).toBe('$0.0042');
     expect(formatUsd(0)).toBe('$0.00');
     expect(formatUsd(null)).toBe('-');
+  });
+});
+
+describe("claude's running usage", () => {
+  it('sums the usage of each model request (repeated per content block) until the result gives the total', () => {
+    const reader = claudeAdapter.newReader();
+    const msg = (id: string, input: number, output: number, text = 'x') =>
+      JSON.stringify({ type: 'assistant', message: { id, content: [{ type: 'text', text }], usage: { input_tokens: input, cache_read_input_tokens: 100, output_tokens: output } } });
+    reader.onLine(msg('m1', 1000, 1));
+    reader.onLine(msg('m1', 1000, 40, 'second block of the same message'));
+    expect(reader.state.usage).toEqual({ input_tokens: 1000, cached_input_tokens: 100, output_tokens: 40 });
+    reader.onLine(msg('m2', 1200, 60));
+    expect(reader.state.usage).toEqual({ input_tokens: 2200, cached_input_tokens: 200, output_tokens: 100 });
+    reader.onLine(JSON.stringify({ type: 'result', subtype: 'success', is_error: false, result: '{}', total_cost_usd: 0.01, usage: { input_tokens: 2300, cache_read_input_tokens: 200, output_tokens: 120 } }));
+    expect(reader.state.usage).toEqual({ input_tokens: 2300, cached_input_tokens: 200, output_tokens: 120 });
+    reader.onLine(msg('m3', 5000, 5000));
+    expect(reader.state.usage?.input_tokens).toBe(2300);
   });
 });
 
