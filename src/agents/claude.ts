@@ -1,7 +1,7 @@
 import { answerFromText, asNumber, asRecord, asString, clip, firstLine, parseEvent } from './answer.js';
 import { type AdapterDefinition, defineAdapter } from './define.js';
 import { judgeResult, pickUsage, type ResultSeen, sessionLine, type ToolWords, toolUseLine } from './stream.js';
-import type { AgentAdapter, AgentState, FinalAnswer, FinishInput, Invocation, InvocationContext, ProgressLine } from './types.js';
+import type { AgentAdapter, AgentState, FinalAnswer, FinishInput, Invocation, InvocationContext, ProgressLine, Usage } from './types.js';
 
 // `claude -p --output-format stream-json`: see docs/agent-clis.md, "Claude Code".
 
@@ -11,6 +11,8 @@ export interface ClaudeState extends AgentState {
   /** The answer claude checked against --json-schema itself (result.structured_output). */
   structured?: unknown;
   result: ResultSeen;
+  /** Usage of each API message so far, by message id (its content blocks repeat it): the running total until the result's. */
+  messageUsage: Map<string, Usage>;
 }
 
 const TOOL_WORDS: ToolWords = {
@@ -45,6 +47,7 @@ function onLine(line: string, state: ClaudeState): ProgressLine[] {
     case 'system':
       return onSystem(event, state);
     case 'assistant':
+      addMessageUsage(asRecord(event.message), state);
       return onAssistant(asRecord(event.message), state);
     case 'user':
       return onToolResults(asRecord(event.message));
@@ -87,6 +90,22 @@ function onAssistant(message: Record<string, unknown> | undefined, state: Claude
     }
   }
   return lines;
+}
+
+/**
+ * Before its result event, claude reports usage only per API message: their sum is the usage so
+ * far (a budget can stop the run on it), until the result's total replaces it.
+ */
+function addMessageUsage(message: Record<string, unknown> | undefined, state: ClaudeState): void {
+  const id = asString(message?.id);
+  const usage = pickUsage(asRecord(message?.usage), USAGE_NAMES);
+  if (!id || !usage || state.result !== 'none') return;
+  state.messageUsage.set(id, usage);
+  const sum: Usage = {};
+  for (const u of state.messageUsage.values()) {
+    for (const [k, v] of Object.entries(u) as [keyof Usage, number][]) sum[k] = (sum[k] ?? 0) + v;
+  }
+  state.usage = sum;
 }
 
 function onToolResults(message: Record<string, unknown> | undefined): ProgressLine[] {
@@ -144,7 +163,7 @@ export const claude: AdapterDefinition<ClaudeState> = {
   binary: 'claude',
   resumable: true,
   buildInvocation,
-  newState: () => ({ errors: [], result: 'none' }),
+  newState: () => ({ errors: [], result: 'none', messageUsage: new Map() }),
   onLine,
   finish,
 };

@@ -6,6 +6,7 @@ import { AppError } from '../core/sys/errors.js';
 import { refreshLiveness } from '../core/lifecycle/liveness.js';
 import { type Meta, OUTCOMES, RUN_STATUSES } from '../core/runs/meta.js';
 import { durationSeconds } from '../core/runs/result.js';
+import { costOf } from '../core/budget/spent.js';
 import { openRun as openRecord, runRecords } from '../core/runs/repository.js';
 import { runFiles } from '../core/workspace/paths.js';
 import { loadProjects } from '../core/workspace/projects.js';
@@ -45,6 +46,8 @@ export async function showRecord(ctx: AppContext, id: string) {
   return {
     ...meta,
     duration_s: durationSeconds(meta),
+    // cost_usd is what the agent reported; this is it, or the estimate from its tokens (core/budget)
+    cost: costOf(ctx.ws, ctx.configOrNull() ?? { prices: {} }, meta),
     result,
     files: {
       dir: files.dir,

@@ -1,6 +1,7 @@
 // Starting runs: a new one, a resume of an ended one, an escalation. The prompt comes from the
 // front-end through a PromptSource, asked only once the run's agent is known.
 import type { AgentName } from '../agents/types.js';
+import { parseTokens, parseUsd } from '../core/budget/limits.js';
 import { escalateRun, resumeRun } from '../core/lifecycle/chain.js';
 import { type PromptSource, startRun } from '../core/lifecycle/launch.js';
 import type { Meta } from '../core/runs/meta.js';
@@ -38,6 +39,10 @@ export interface StartOptions extends RunOptions {
   worktree?: boolean;
   base?: string;
   withChanges?: boolean;
+  /** Stop the run once it has cost this much, in USD (2, 0.50, $0.50). */
+  maxCost?: string | number;
+  /** Stop the run once it has used this many tokens, input and output (200000, 200k). */
+  maxTokens?: string | number;
 }
 
 /** Start a new run; `prompt` is asked for once the profile, and so the agent, is known. */
@@ -54,6 +59,8 @@ export async function startWith(ctx: AppContext, o: StartOptions, prompt: Prompt
     worktree: o.worktree,
     base: o.base,
     withChanges: o.withChanges,
+    maxCostUsd: o.maxCost === undefined ? undefined : parseUsd(o.maxCost),
+    maxTokens: o.maxTokens === undefined ? undefined : parseTokens(o.maxTokens),
   });
   return meta;
 }

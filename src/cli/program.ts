@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { registerHookCommands } from './commands/hook.js';
 import { registerInstanceSupervisorCommand } from './commands/instance-supervisor.js';
 import { registerInstanceCommands } from './commands/instances-program.js';
+import { registerCostCommands } from './commands/cost.js';
 
 /** Makes the invocation's context once the global --home is parsed. */
 export type ContextFor = (home: string | undefined) => AppContext | Promise<AppContext>;
@@ -25,8 +26,8 @@ export function createProgram(contextFor: ContextFor): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok / goal met; 1 goal not met; 2 bad input; 3 run failed (agent error or invalid
-output); 4 run lost, cancelled or timed out; 5 wait --timeout expired; 70 internal error.
+Exit codes: 0 ok / goal met; 1 goal not met; 2 bad input; 3 run failed (agent error, invalid
+output or budget exceeded); 4 run lost, cancelled or timed out; 5 wait --timeout expired; 70 internal error.
 Run ids may be given by a unique prefix or suffix. Docs: README.md, docs/ARCHITECTURE.md.`,
     );
 
@@ -89,6 +90,8 @@ Run ids may be given by a unique prefix or suffix. Docs: README.md, docs/ARCHITE
     .option('--no-worktree', 'run in the project directory whatever the defaults say')
     .option('--base <ref>', 'worktree: start its branch from this branch, tag or commit instead of HEAD (implies --worktree)')
     .option('--with-changes', "worktree: copy the checkout's uncommitted changes, untracked files too, into it (implies --worktree)")
+    .option('--max-cost <usd>', 'stop the run (outcome budget_exceeded) once it has cost more than this many USD, estimated from tokens where the agent reports no cost (default: config budgets.per_run_usd)')
+    .option('--max-tokens <n>', 'stop the run (outcome budget_exceeded) once it has used more than this many input + output tokens, e.g. 200k (default: config budgets.per_run_tokens)')
     .argument('[command...]', 'shell agent only: the command to run, after --')
     .addHelpText(
       'after',
@@ -128,6 +131,7 @@ Exit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out;
 Instances (one call waits on runs or on instances, not both): one line per instance, its turn's
 report as "agentctl ask" prints it (see "agentctl ask --help"), when the turn ends or as soon as
 it needs a permission answered.`,
+Exit code: 0 goal met; 1 goal not met; 3 run failed or budget exceeded; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.`,
     )
     .action(async (ids: string[], opts, cmd) => (await import('./commands/wait.js')).waitCmd(await ctx(cmd), ids, opts));
 
@@ -329,6 +333,7 @@ its own environment when it connects. Start Claude Code with it set, e.g.
     .action(async (_opts, cmd) => (await import('./commands/mcp.js')).installClaudeCmd(await ctx(cmd), cmd.optsWithGlobals()));
 
   registerHookCommands(program, ctx);
+  registerCostCommands(program, ctx);
 
   program
     .command('_supervise', { hidden: true })

@@ -303,7 +303,7 @@ describe('over stdio', () => {
       expect(await refused(a, name, args)).toBe(words.mcp);
       expect(await cliError(cli)).toBe(words.cli);
     };
-    const statuses = 'pending, running, finished, lost, goal_met, goal_not_met, invalid_output, agent_error, cancelled, timed_out, lost, corrupt';
+    const statuses = 'pending, running, finished, lost, goal_met, goal_not_met, invalid_output, agent_error, cancelled, timed_out, lost, budget_exceeded, corrupt';
     await worded('list_runs', { status: 'sideways' }, ['list', '--status', 'sideways'], {
       cli: `invalid --status "sideways": use one of ${statuses}`,
       mcp: `invalid status "sideways": use one of ${statuses}`,

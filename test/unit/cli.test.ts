@@ -96,7 +96,7 @@ describe('printers', () => {
 describe('bad input: one line on stderr, exit 2, nothing printed', () => {
   const cases: [string[], string][] = [
     [['list', '--limit', 'x'], 'invalid --limit "x": give a whole number (0 for all)'],
-    [['list', '--status', 'happy'], 'invalid --status "happy": use one of pending, running, finished, lost, goal_met, goal_not_met, invalid_output, agent_error, cancelled, timed_out, lost, corrupt'],
+    [['list', '--status', 'happy'], 'invalid --status "happy": use one of pending, running, finished, lost, goal_met, goal_not_met, invalid_output, agent_error, cancelled, timed_out, lost, budget_exceeded, corrupt'],
     [['clean', '--runs'], '--runs needs --older-than: say how long ago a run must have ended for its record to be removed (e.g. 7d)'],
     [['clean', '--older-than', 'soon'], 'invalid --older-than "soon": use seconds or units like 90s, 15m, 1h30m'],
     [['tail', '-n', 'x', '--no-follow'], 'invalid -n "x": give a whole number'],

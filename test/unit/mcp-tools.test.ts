@@ -97,7 +97,7 @@ describe('errors: the app\'s problem and fix in a model\'s words', () => {
   };
   it.each([
     ['list_runs', { limit: 1.5 }, 'invalid limit "1.5": give a whole number (0 for all)'],
-    ['list_runs', { status: 'happy' }, 'invalid status "happy": use one of pending, running, finished, lost, goal_met, goal_not_met, invalid_output, agent_error, cancelled, timed_out, lost, corrupt'],
+    ['list_runs', { status: 'happy' }, 'invalid status "happy": use one of pending, running, finished, lost, goal_met, goal_not_met, invalid_output, agent_error, cancelled, timed_out, lost, budget_exceeded, corrupt'],
     ['clean_worktrees', { runs: true }, 'runs needs older_than: say how long ago a run must have ended for its record to be removed (e.g. 7d)'],
     ['clean_worktrees', { older_than: 'soon' }, 'invalid older_than "soon": use seconds or units like 90s, 15m, 1h30m'],
     ['wait_runs', { ids: ['x'], timeout_s: 0 }, 'invalid timeout_s "0": must be greater than zero'],

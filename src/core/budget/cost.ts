@@ -77,7 +77,7 @@ export function usageCost(cfg: Pick<LoadedConfig, 'prices'>, f: UsageFacts): Run
  * codex reports the running total of its thread: a resume's own usage is its total less the
  * parent's. Other CLIs report each invocation alone.
  */
-export function ownUsage(meta: Pick<Meta, 'agent' | 'mode' | 'usage'>, parent: Pick<Meta, 'agent' | 'usage'> | null | undefined): Usage | null {
+export function ownUsage(meta: { agent: string; mode: string; usage: Usage | null | undefined }, parent: { agent: string; usage: Usage | null | undefined } | null | undefined): Usage | null {
   const usage = meta.usage;
   if (!usage || meta.agent !== 'codex' || meta.mode !== 'resume' || parent?.agent !== 'codex' || !parent.usage) return usage ?? null;
   const out: Usage = {};
@@ -92,9 +92,9 @@ export function runCost(meta: Meta, cfg: Pick<LoadedConfig, 'prices'>, parent?: 
   return usageCost(cfg, { agent: meta.agent, model: meta.model, usage: ownUsage(meta, parent), cost_usd: meta.cost_usd });
 }
 
-/** "$0.12", "~$0.12" for an estimate, "$0.0042" below a cent, "-" when unknown. */
+/** "$6.55", "$0.015", "$0.0042" (three significant places below a dollar), "~" before an estimate, "-" when unknown. */
 export function formatUsd(usd: number | null, estimated = false): string {
   if (usd === null) return '-';
-  const text = usd === 0 ? '0.00' : usd < 0.01 ? usd.toFixed(4) : usd.toFixed(2);
+  const text = usd === 0 || usd >= 1 ? usd.toFixed(2) : usd >= 0.01 ? usd.toFixed(3).replace(/(\.\d\d)0$/, '$1') : usd.toFixed(4);
   return `${estimated ? '~' : ''}$${text}`;
 }

@@ -50,9 +50,23 @@ export function* costedRuns(ws: Workspace, cfg: Pick<LoadedConfig, 'prices'>, f:
     }
     if (f.project !== undefined && projectKey(meta) !== f.project) continue;
     if (f.workflow !== undefined && meta.workflow_id !== f.workflow) continue;
-    const parent = meta.agent === 'codex' && meta.mode === 'resume' && meta.parent_run_id ? tryReadMeta(ws, meta.parent_run_id) : null;
-    yield { meta, cost: runCost(meta, cfg, parent) };
+    yield { meta, cost: costOf(ws, cfg, meta) };
   }
+}
+
+/** The pane's line about what an ended run cost; null for a run without usage (or a shell run). */
+export function costLine(ws: Workspace, cfg: Pick<LoadedConfig, 'prices'>, meta: Meta): string | null {
+  if (meta.agent === 'shell') return null;
+  const c = costOf(ws, cfg, meta);
+  if (c.usd === null) return null;
+  const cached = c.tokens.cached ? ` (${c.tokens.cached} cached)` : '';
+  return `cost ${formatUsd(c.usd, c.estimated)}${c.estimated ? ' (estimated)' : ''} · tokens: ${c.tokens.input} in${cached}, ${c.tokens.output} out`;
+}
+
+/** runCost with the parent read when it matters (a codex resume: see ownUsage). */
+export function costOf(ws: Workspace, cfg: Pick<LoadedConfig, 'prices'>, meta: Meta): RunCost {
+  const parent = meta.agent === 'codex' && meta.mode === 'resume' && meta.parent_run_id ? tryReadMeta(ws, meta.parent_run_id) : null;
+  return runCost(meta, cfg, parent);
 }
 
 /** The sum of what the selected runs cost. */
@@ -90,8 +104,10 @@ export function projectDayLimit(cfg: Pick<LoadedConfig, 'budgets'>, project: str
 export interface BudgetBreach {
   /** The config key or option that set the limit, e.g. "budgets.per_project_day_usd". */
   budget: string;
-  /** What it limits, in words: "project api today", "workflow wf-abc". */
+  /** Whose budget, in words: "project api's daily budget", "workflow wf-abc's budget". */
   scope: string;
+  /** When the spending counted was: " today", or "" for all of it. */
+  period: string;
   limitUsd: number;
   spent: Spent;
 }
@@ -99,9 +115,10 @@ export interface BudgetBreach {
 /** The error a refused start or step gets: the budget, what was spent, and how to go on. */
 export function budgetError(b: BudgetBreach): AppError {
   const fromConfig = b.budget.startsWith('budgets.');
+  const daily = b.budget === 'budgets.per_project_day_usd' ? ', or wait for tomorrow' : '';
   return new AppError(
-    `${b.scope} has spent ${formatUsd(b.spent.usd, b.spent.estimated)} of its ${formatUsd(b.limitUsd)} budget (${b.budget}): nothing new is started`,
-    { fix: fromConfig ? `raise or remove ${b.budget} in config.json${b.budget === 'budgets.per_project_day_usd' ? ', or wait for tomorrow' : ''}` : `raise ${b.budget}` },
+    `${b.scope} is used up: ${formatUsd(b.spent.usd, b.spent.estimated)} spent${b.period} of ${formatUsd(b.limitUsd)} (${b.budget})`,
+    { fix: fromConfig ? `raise or remove it in config.json${daily}` : `raise ${b.budget}` },
   );
 }
 
@@ -110,7 +127,7 @@ export function projectDayBreach(ws: Workspace, cfg: Pick<LoadedConfig, 'prices'
   const limit = projectDayLimit(cfg, project);
   if (limit === null) return null;
   const s = spent(ws, cfg, { project, since: startOfDay(now) });
-  return s.usd >= limit ? { budget: 'budgets.per_project_day_usd', scope: `project ${project} today`, limitUsd: limit, spent: s } : null;
+  return s.usd >= limit ? { budget: 'budgets.per_project_day_usd', scope: `project ${project}'s daily budget`, period: ' today', limitUsd: limit, spent: s } : null;
 }
 
 /**
@@ -121,7 +138,7 @@ export function workflowBreach(ws: Workspace, cfg: Pick<LoadedConfig, 'prices' |
   const limit = limitUsd ?? cfg.budgets?.per_workflow_usd ?? null;
   if (limit === null) return null;
   const s = spent(ws, cfg, { workflow: workflowId });
-  return s.usd >= limit ? { budget: limitUsd != null ? budget : 'budgets.per_workflow_usd', scope: `workflow ${workflowId}`, limitUsd: limit, spent: s } : null;
+  return s.usd >= limit ? { budget: limitUsd != null ? budget : 'budgets.per_workflow_usd', scope: `workflow ${workflowId}'s budget`, period: '', limitUsd: limit, spent: s } : null;
 }
 
 /**

@@ -16,6 +16,8 @@ import type { StopReason } from '../runs/result.js';
 import type { RunFiles } from '../workspace/paths.js';
 import { CANCELLED_BY_COMMAND } from './cancel.js';
 import { clock, color, say, sayProgress, sayStderr } from './pane.js';
+import { budgetWatch } from '../budget/live.js';
+import { workspace } from '../workspace/paths.js';
 
 const TAIL_BYTES = 16 * 1024;
 
@@ -135,8 +137,11 @@ export async function runAgent(r: AgentRun): Promise<AgentExit> {
       const limit = meta.timeout_s;
       cancelTimer = setLongTimeout(() => r.stop.request('timed_out', `timed out after ${formatSeconds(limit)}`), limit * 1000);
     }
+    // the run's own cost/token limits, checked as usage shows in the stream (core/budget/live.ts)
+    const budget = budgetWatch(workspace(r.home), r.cfg, meta, (detail) => r.stop.request('budget_exceeded', detail));
     pipeLines(child.stdout!, events, stdoutTail, (line) => {
       for (const p of reader.onLine(line)) sayProgress(p);
+      budget?.(state);
     });
     pipeLines(child.stderr!, errlog, stderrTail, sayStderr);
     const res = await child;

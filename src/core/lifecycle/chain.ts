@@ -116,6 +116,8 @@ export function whatHappened(p: Meta): string {
       return 'was cancelled before it finished';
     case 'lost':
       return 'was lost (its worker stopped without recording an end) before it finished';
+    case 'budget_exceeded':
+      return 'was stopped when it crossed its budget, before it finished';
     default:
       return `ended as ${p.status}`;
   }
@@ -123,7 +125,7 @@ export function whatHappened(p: Meta): string {
 
 /** Stopped from outside: its own follow-up (a shell run's "fix the cause") does not apply. */
 function wasStopped(p: Meta): boolean {
-  return p.outcome === 'cancelled' || p.outcome === 'timed_out' || p.outcome === 'lost';
+  return p.outcome === 'cancelled' || p.outcome === 'timed_out' || p.outcome === 'lost' || p.outcome === 'budget_exceeded';
 }
 
 /** Each piece of evidence is cut to this many characters (its end kept): enough to act on, never a flood. */

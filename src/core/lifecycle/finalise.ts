@@ -17,6 +17,7 @@ import { CANCELLED_BY_COMMAND } from './cancel.js';
 import { escalateRun } from './chain.js';
 import { endedRecord, endRun, type RunEnd } from './end.js';
 import { clock, color, reportInPane, say } from './pane.js';
+import { costLine } from '../budget/spent.js';
 
 /** The working tree as the run started, when it runs in a git repository. */
 export interface GitStart {
@@ -115,6 +116,8 @@ export async function announceEnd(
   const { meta } = await endRun(ws, cfg, o.meta.run_id, closing, { events, wake: !child || stop.reason === 'lost' });
 
   reportInPane(meta, child);
+  const cost = costLine(ws, cfg, meta);
+  if (cost) say(color.dim(cost));
   const success = meta.outcome === 'goal_met';
   if (o.paneId && stop.reason !== 'lost' && (success ? cfg.keep_pane_on_success : cfg.keep_pane_on_failure)) o.tmux.remainOnExit(o.paneId);
   return { meta, child };

@@ -8,7 +8,7 @@ export const listRuns = defineTool({
     name: 'list_runs',
     title: 'List runs',
     description:
-      "List recent runs, newest first, with status, outcome, title, project, profile, agent, timings and escalation links; a worktree run also has its branch, whether that branch is merged into the project's current branch (merged, branch_state) and its worktree directory while it exists. Filter by status (pending, running, finished, lost) or outcome (goal_met, goal_not_met, invalid_output, agent_error, cancelled, timed_out, lost), and by registered project name. Includes runs started from the command line and from other agentctl servers: they all share the workspace on disk.",
+      "List recent runs, newest first, with status, outcome, title, project, profile, agent, timings and escalation links; a worktree run also has its branch, whether that branch is merged into the project's current branch (merged, branch_state) and its worktree directory while it exists. Filter by status (pending, running, finished, lost) or outcome (goal_met, goal_not_met, invalid_output, agent_error, cancelled, timed_out, lost, budget_exceeded), and by registered project name. Includes runs started from the command line and from other agentctl servers: they all share the workspace on disk.",
     input: {
       status: z.string().optional().describe('only runs with this status or outcome'),
       project: z.string().optional().describe('only runs of this registered project'),

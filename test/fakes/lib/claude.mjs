@@ -104,7 +104,7 @@ export async function main(argv) {
     events.push(full);
     if (format === 'stream-json') emit(full);
   };
-  const assistant = (content) => out({ type: 'assistant', message: { model, id: `msg_${randomBytes(12).toString('hex')}`, type: 'message', role: 'assistant', content, stop_reason: null, stop_sequence: null, usage: { input_tokens: 8, output_tokens: 24 } }, parent_tool_use_id: null });
+  const assistant = (content, usage = { input_tokens: 8, output_tokens: 24 }) => out({ type: 'assistant', message: { model, id: `msg_${randomBytes(12).toString('hex')}`, type: 'message', role: 'assistant', content, stop_reason: null, stop_sequence: null, usage }, parent_tool_use_id: null });
   const toolResult = (id, content, isError = false) => out({ type: 'user', message: { role: 'user', content: [{ tool_use_id: id, type: 'tool_result', content, is_error: isError }] }, parent_tool_use_id: null });
   const tool = (name, input, result) => {
     const id = `toolu_${randomBytes(12).toString('hex')}`;
@@ -114,6 +114,8 @@ export async function main(argv) {
   const started = Date.now();
   const finish = (result, code) => {
     const t = tokenCounts(prompt, result.result ?? '');
+    t.input += 1000 * d.steps.count; // what the requests of @fake steps reported
+    t.output += 50 * d.steps.count;
     const usage = { input_tokens: t.input, cache_creation_input_tokens: turn === 1 ? t.input : 0, cache_read_input_tokens: turn > 1 ? t.input : 0, output_tokens: t.output, server_tool_use: { web_search_requests: 0 }, service_tier: 'standard' };
     const cost = Math.round((t.input * 3 + t.output * 15) / 1000) / 1000;
     const full = { type: 'result', ...result, duration_ms: Date.now() - started + 850, duration_api_ms: Date.now() - started + 700, num_turns: 2 + d.write.length, session_id: sessionId, total_cost_usd: cost, usage, permission_denials: [], uuid: randomUUID() };
@@ -139,6 +141,10 @@ export async function main(argv) {
   tool('Bash', { command: 'ls', description: 'List files in the project' }, listDir(cwd));
   for (const w of applyWrites(cwd, d.write)) {
     tool('Write', { file_path: w.abs, content: w.content }, `File ${w.kind === 'add' ? 'created' : 'updated'} successfully at: ${w.abs}`);
+  }
+  for (let i = 1; i <= d.steps.count; i++) {
+    assistant([{ type: 'text', text: `Step ${i} of ${d.steps.count}.` }], { input_tokens: 1000, cache_read_input_tokens: 0, output_tokens: 50 });
+    if (d.steps.pause) await sleep(d.steps.pause);
   }
   if (d.sleep) await sleep(d.sleep);
   const answer = buildAnswer('claude', turn, d);

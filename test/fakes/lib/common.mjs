@@ -6,7 +6,7 @@ import path from 'node:path';
 
 const DIRECTIVE = /^[ \t]*@fake[ \t]+([a-z0-9_-]+)(?:=(.*?))?[ \t]*$/;
 const FLAGS = new Set(['http500', 'hang', 'ignore-sigterm', 'plain', 'badjson']);
-const VALUED = new Set(['goal_met', 'summary', 'followup', 'exit', 'sleep', 'child-pid', 'echo-prompt', 'argv', 'env', 'write', 'notes']);
+const VALUED = new Set(['goal_met', 'summary', 'followup', 'exit', 'sleep', 'child-pid', 'echo-prompt', 'argv', 'env', 'write', 'notes', 'steps']);
 
 /**
  * Reads `@fake key[=value]` lines anywhere in the prompt. Returns { directives } or { error }:
@@ -17,6 +17,7 @@ export function parseDirectives(prompt) {
     goalMet: true, summary: undefined, followup: '', notes: '', exit: undefined, sleep: undefined,
     http500: false, hang: false, ignoreSigterm: false, plain: false, badjson: false,
     childPid: undefined, echoPrompt: undefined, argv: undefined, env: [], write: [], firstLine: '',
+    steps: { count: 0, pause: 0 },
   };
   for (const rawLine of prompt.split('\n')) {
     const line = rawLine.replace(/\r$/, '');
@@ -46,6 +47,14 @@ export function parseDirectives(prompt) {
         if (!(Number(value) >= 0)) return { error: `@fake sleep needs a number of seconds` };
         d.sleep = Number(value);
         break;
+      case 'steps': {
+        // COUNT[:SECONDS]: that many model requests, each reporting 1000 input and 50 output
+        // tokens, with a pause after each (claude reports usage per request, so a budget sees it)
+        const m = /^(\d+)(?::(\d+(?:\.\d+)?))?$/.exec(value);
+        if (!m) return { error: '@fake steps needs COUNT[:SECONDS]' };
+        d.steps = { count: Number(m[1]), pause: Number(m[2] ?? 0) };
+        break;
+      }
       case 'summary': d.summary = value; break;
       case 'followup': d.followup = value; break;
       case 'notes': d.notes = value; break;
