@@ -42,6 +42,13 @@ interface Tracked {
  * `agentctl wait` and the MCP wait_runs tool.
  */
 export async function waitForRuns(ctx: AppContext, o: WaitRequest, onLine: (line: WaitLine) => void = () => {}): Promise<WaitOutcome> {
+  if (o.ids.some((id) => /^wf-[a-z0-9]{6}$/.test(id))) {
+    // workflows have lines of their own (workflow_id, outcome, stop_reason ...), printed alike
+    const w = await (await import('./workflows.js')).waitForWorkflows(ctx, o);
+    const lines = w.lines as unknown as WaitLine[];
+    lines.forEach((line) => onLine(line));
+    return { ...w, lines };
+  }
   const ws = ctx.ws;
   const ids: string[] = [];
   for (const q of o.ids) ids.push((await openRun(ctx, q)).run_id);

@@ -7,7 +7,7 @@ import type { Workspace } from '../workspace/paths.js';
 import type { Tmux } from '../tmux/tmux.js';
 import { checkWakePane, inputBusy } from '../tmux/wake.js';
 
-export type NotifyEvent = 'start' | 'finish' | 'escalate' | 'lost' | 'cancel' | 'wake_skipped';
+export type NotifyEvent = 'start' | 'finish' | 'escalate' | 'lost' | 'cancel' | 'wake_skipped' | 'workflow';
 
 export interface Notification {
   ts: string;
@@ -25,6 +25,8 @@ export interface Notification {
   parent_run_id?: string | null;
   /** wake_skipped: why the wake-up line was not typed. */
   reason?: string;
+  /** workflow: the end of a workflow (run_id holds its id too, for readers that know only runs). */
+  workflow_id?: string;
 }
 
 const SUMMARY_MAX = 400; // keeps a line well under PIPE_BUF, so concurrent appends never interleave
@@ -119,17 +121,30 @@ const IDLE_POLL_MS = 250;
  * be typed says why in notify.log (wake_skipped).
  */
 export async function tmuxNotify(ws: Workspace, cfg: LoadedConfig, server: Tmux, m: Meta, opts: { wake: boolean }): Promise<{ flashed: boolean; woke: boolean }> {
+  return tmuxAnnounce(ws, cfg, server, { flash: flashText(m), line: wakeLine(m), label: `agentctl-${m.run_id}`, skipped: () => notification('wake_skipped', m) }, opts);
+}
+
+/** What tmux is told of an end: the flash, the wake-up line and its paste buffer's name, the wake_skipped line. */
+export interface Announcement {
+  flash: string;
+  line: string;
+  label: string;
+  skipped: () => Notification;
+}
+
+/** tmuxNotify for anything that ends (a run, a workflow). */
+export async function tmuxAnnounce(ws: Workspace, cfg: LoadedConfig, server: Tmux, a: Announcement, opts: { wake: boolean }): Promise<{ flashed: boolean; woke: boolean }> {
   const tmux = server.within(NOTIFY_LIMIT_MS);
   let flashed = false;
   let woke = false;
   // without a flash target of its own, flash where the orchestrator is
   const flashTarget = cfg.tmux_notify_target ?? cfg.tmux_sendkeys_target;
-  if (flashTarget) flashed = tmux.displayMessage(flashTarget, flashText(m));
+  if (flashTarget) flashed = tmux.displayMessage(flashTarget, a.flash);
   const pane = cfg.tmux_sendkeys_target;
   if (opts.wake && pane) {
-    const skipped = await wake(ws, cfg, tmux, m, pane);
+    const skipped = await wake(ws, cfg, tmux, a, pane);
     woke = skipped === null;
-    if (skipped) appendNotification(ws, { ...notification('wake_skipped', m), reason: skipped });
+    if (skipped) appendNotification(ws, { ...a.skipped(), reason: skipped });
   }
   return { flashed, woke };
 }
@@ -138,7 +153,7 @@ export async function tmuxNotify(ws: Workspace, cfg: LoadedConfig, server: Tmux,
  * Type the wake-up line once the recorded pane is still the one recorded and its input line
  * is empty, waiting up to IDLE_WAIT_MS for that; null when typed, else why not.
  */
-async function wake(ws: Workspace, cfg: LoadedConfig, tmux: Tmux, m: Meta, target: string): Promise<string | null> {
+async function wake(ws: Workspace, cfg: LoadedConfig, tmux: Tmux, a: Announcement, target: string): Promise<string | null> {
   const until = Date.now() + IDLE_WAIT_MS;
   for (;;) {
     const found = checkWakePane(tmux, target, cfg.tmux_sendkeys_identity);
@@ -155,7 +170,7 @@ async function wake(ws: Workspace, cfg: LoadedConfig, tmux: Tmux, m: Meta, targe
           if ('problem' in now) return now.problem;
           const still = inputBusy(tmux, now.state);
           if (still) return still;
-          return tmux.pasteLine(now.state.paneId, wakeLine(m), `agentctl-${m.run_id}`) ? null : 'tmux could not type into the pane';
+          return tmux.pasteLine(now.state.paneId, a.line, a.label) ? null : 'tmux could not type into the pane';
         }, IDLE_WAIT_MS);
       } catch (err) {
         if (locked) throw err;
