@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { AppContext } from '../../app/context.js';
 import { type ListRequest, type ListRow, listEntry, listRuns } from '../../app/runs.js';
 import { formatSeconds } from '../../core/sys/duration.js';
@@ -20,7 +21,6 @@ export async function listCmd(ctx: AppContext, o: ListRequest & { json?: boolean
 
 /** Workflows follow the runs, in a table of their own, when there are any (JSON: `workflow list --json`). */
 async function listWorkflows(ctx: AppContext): Promise<void> {
-  const { existsSync } = await import('node:fs');
   if (!existsSync(`${ctx.home}/workflows`)) return;
   const { listWorkflowViews } = await import('../../app/workflows.js');
   const views = listWorkflowViews(ctx, { limit: 10 });
