@@ -11,6 +11,7 @@ import { setLongTimeout } from '../core/sys/duration.js';
 import { onChanges } from '../core/sys/follow.js';
 import { trace } from '../core/sys/trace.js';
 import type { AppContext } from './context.js';
+import type { WorkflowView } from './workflow-views.js';
 
 export { isWorkflowId };
 export type { Plan };
@@ -41,7 +42,7 @@ export async function runWorkflow(ctx: AppContext, o: WorkflowOptions, task: () 
 }
 
 /** A workflow as list, wait and workflow_status show it. */
-export function workflowView(ctx: AppContext, r: WorkflowRecord) {
+export function workflowView(ctx: AppContext, r: WorkflowRecord): WorkflowView {
   const runs = r.iterations.flatMap((i) => i.runs);
   return {
     workflow_id: r.workflow_id,
@@ -67,7 +68,7 @@ export function workflowView(ctx: AppContext, r: WorkflowRecord) {
     report: isFinished(r) ? workflowFiles(ctx.home, r.workflow_id).reportMd : null,
   };
 }
-export type WorkflowView = ReturnType<typeof workflowView>;
+export type { WorkflowView };
 
 /** The record as it stands; a workflow whose driver died gets a new one (noted in its view). */
 export function openWorkflow(ctx: AppContext, id: string): WorkflowRecord {

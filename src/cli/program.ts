@@ -271,7 +271,8 @@ a run still going, and any pane agentctl did not make, are left alone. --json ad
       'after',
       `
 Tools: start_run wait_runs show_run list_runs resume_run escalate_run cancel_run run_logs
-notifications list_projects add_project doctor run_diff merge_run discard_run clean_worktrees.
+notifications list_projects add_project doctor run_diff merge_run discard_run clean_worktrees
+run_workflow workflow_status list_workflows.
 Workers get this server's environment (but AGENTCTL_MCP_TOKEN); a
 start_run without a project runs in this server's working directory.
 Over HTTP every request needs "Authorization: Bearer <token>", on loopback too (any local

@@ -18,8 +18,8 @@ let t: TestEnv;
 suiteEnv((env) => (t = env));
 
 const TOOLS = [
-  'add_project', 'cancel_run', 'clean_worktrees', 'discard_run', 'doctor', 'escalate_run', 'list_projects', 'list_runs', 'merge_run', 'notifications', 'resume_run', 'run_diff',
-  'run_logs', 'show_run', 'start_run', 'wait_runs',
+  'add_project', 'cancel_run', 'clean_worktrees', 'discard_run', 'doctor', 'escalate_run', 'list_projects', 'list_runs', 'list_workflows', 'merge_run', 'notifications', 'resume_run', 'run_diff',
+  'run_logs', 'run_workflow', 'show_run', 'start_run', 'wait_runs', 'workflow_status',
 ];
 
 interface ToolResult {

@@ -3,8 +3,10 @@
 // next, a step fails, or a step takes long enough to kill the driver under it.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { describe, expect, it } from 'vitest';
-import { parseJsonLines, processGone, suiteEnv, type TestEnv, waitFor } from '../helpers/harness.js';
+import { BIN, parseJsonLines, processGone, suiteEnv, type TestEnv, waitFor } from '../helpers/harness.js';
 
 let t: TestEnv;
 suiteEnv((env) => {
@@ -222,4 +224,31 @@ describe('crashes', () => {
     const run = record(id).iterations[0].runs[0].run_id;
     await waitFor(() => t.meta(run).outcome === 'cancelled', 10_000, 'the step cancelled');
   }, 60_000);
+});
+
+describe('MCP tools', () => {
+  it('run_workflow (dry run and for real), workflow_status waiting for the end, list_workflows', async () => {
+    const repo = t.repo('mcp-repo');
+    const client = new Client({ name: 'agentctl-test', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ command: BIN, args: ['--home', t.home, 'mcp'], env: t.env, cwd: t.root, stderr: 'pipe' }));
+    try {
+      const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args }, undefined, { timeout: 90_000 })) as any;
+      const dry = await call('run_workflow', { workflow: 'review-only', project: repo, dry_run: true });
+      expect(dry.isError).toBeFalsy();
+      expect(dry.structuredContent.plan.steps.map((s: any) => s.step)).toEqual(['review', 'refine']);
+      expect((await call('workflow_status', { id: 'wf-zzzzzz' })).content[0].text).toBe('no workflow wf-zzzzzz: see "agentctl workflow list"');
+
+      const started = await call('run_workflow', { workflow: 'quick', project: repo, task: 'Write notes.txt\n@fake write=notes.txt:n\\n\n' });
+      expect(started.isError).toBeFalsy();
+      const id = started.structuredContent.workflow.workflow_id;
+      expect(started.content[0].text).toBe(`started workflow ${id} (quick): call workflow_status with id "${id}" and wait_s to get its result`);
+      const done = await call('workflow_status', { id, wait_s: 40 });
+      expect(done.structuredContent).toMatchObject({ workflow_id: id, outcome: 'goal_met', stop_reason: 'every step ran: every step met its goal', exit_code: 0 });
+      expect(done.structuredContent.report_so_far.files_changed).toEqual(['notes.txt']);
+      const listed = await call('list_workflows', {});
+      expect(listed.structuredContent.workflows.map((w: any) => w.workflow_id)).toContain(id);
+    } finally {
+      await client.close();
+    }
+  }, 90_000);
 });

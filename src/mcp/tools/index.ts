@@ -17,6 +17,9 @@ import { startRun } from './start_run.js';
 import type * as z from 'zod';
 import type { Tool } from './tool.js';
 import { waitRuns } from './wait_runs.js';
+import { listWorkflows } from './list_workflows.js';
+import { runWorkflow } from './run_workflow.js';
+import { workflowStatus } from './workflow_status.js';
 
 // each tool is checked against its own schemas where it is defined (defineTool); the table lists them
 export const TOOLS: readonly Tool<z.ZodRawShape, z.ZodRawShape>[] = [
@@ -36,4 +39,7 @@ export const TOOLS: readonly Tool<z.ZodRawShape, z.ZodRawShape>[] = [
   listProjects,
   addProject,
   doctor,
+  runWorkflow,
+  workflowStatus,
+  listWorkflows,
 ];
