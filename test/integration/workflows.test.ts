@@ -165,6 +165,22 @@ steps:
   }, 60_000);
 });
 
+describe('budget', () => {
+  it('a step that would go beyond the budget is not started: the workflow stops with a report', async () => {
+    const repo = t.repo('budget-repo');
+    mkdirSync(join(repo, 'workflows'));
+    // the fake claude reports a cost above $0.001 for any run: the first step spends the budget
+    writeFileSync(join(repo, 'workflows', 'costly.yaml'), 'budget_usd: 0.001\nsteps:\n  - profile: claude\n    kind: implement\n  - profile: claude\n    kind: test\n');
+    const id = await runWorkflow(['costly', '--project', repo], 'Spend\n');
+    const w = await t.run(['wait', id], { timeoutMs: 60_000 });
+    expect(w.code).toBe(4);
+    const line = JSON.parse(w.stdout);
+    expect(line).toMatchObject({ outcome: 'budget_exceeded', steps_run: 1 });
+    expect(line.stop_reason).toMatch(/^the budget of \$0\.001 is spent \(\$0\.00\d\d\)$/);
+    expect(report(id).cost_usd).toBeGreaterThan(0.001);
+  }, 60_000);
+});
+
 describe('crashes', () => {
   it('a killed driver is resumed from its last finished step; a lost step is retried once', async () => {
     const repo = t.repo('crash-repo');
