@@ -9,7 +9,7 @@ import { AppError } from '../sys/errors.js';
  * same ids), and not node:crypto, whose OpenSSL set-up would cost every command ~3 ms of
  * start-up once it is in the snapshot.
  */
-function urandom(size: number): Uint8Array {
+export function urandom(size: number): Uint8Array {
   const bytes = new Uint8Array(size);
   const fd = openSync('/dev/urandom', 'r');
   try {

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { customRandom } from 'nanoid';
-import { openSync, readSync, closeSync } from 'node:fs';
+import { urandom } from '../runs/ids.js';
 import { AppError } from '../sys/errors.js';
 import { readJsonFile } from '../sys/jsonfile.js';
 import { tryHoldLock, withLock, writeJsonAtomic } from '../sys/fsutil.js';
@@ -32,16 +32,6 @@ export function workflowFiles(home: string, id: string) {
 }
 export type WorkflowFiles = ReturnType<typeof workflowFiles>;
 
-function urandom(size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  const fd = openSync('/dev/urandom', 'r');
-  try {
-    for (let got = 0; got < size; ) got += readSync(fd, bytes, got, size - got, null);
-  } finally {
-    closeSync(fd);
-  }
-  return bytes;
-}
 const suffix = customRandom('0123456789abcdefghijklmnopqrstuvwxyz', 6, urandom);
 
 /** Claim a new id by making its directory: `wf-` and 6 characters, never a run id's shape. */
