@@ -36,8 +36,8 @@ describe('the table', () => {
   it('lists every tool once, each with an output schema; wait_runs is described with the server\'s cap', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
-      'add_project', 'cancel_run', 'clean_worktrees', 'discard_run', 'doctor', 'escalate_run', 'list_projects', 'list_runs', 'merge_run', 'notifications', 'resume_run',
-      'run_diff', 'run_logs', 'show_run', 'start_run', 'wait_runs',
+      'add_project', 'cancel_run', 'clean_worktrees', 'discard_run', 'doctor', 'escalate_run', 'list_projects', 'list_runs', 'list_workflows', 'merge_run', 'notifications', 'resume_run',
+      'run_diff', 'run_logs', 'run_workflow', 'show_run', 'start_run', 'wait_runs', 'workflow_status',
     ]);
     for (const t of tools) expect(t.outputSchema?.type, t.name).toBe('object');
     const wait = tools.find((t) => t.name === 'wait_runs')!;
