@@ -22,6 +22,9 @@ import { announceWorkflowEnd, totalCost, writeReport } from './report.js';
 import { driverAlive, isFinished, readWorkflow, updateWorkflow, workflowFiles } from './store.js';
 import { isReview, type Iteration, type Step, type StepRun, type WorkflowOutcome, type WorkflowRecord } from './types.js';
 
+/** How long a new workflow's first driver may take to hold its lock before others start one. */
+const DRIVER_START_GRACE_MS = 10_000;
+
 /** A lost step is started again once; a second loss ends the workflow. */
 const MAX_ATTEMPTS = 2;
 
@@ -43,6 +46,8 @@ export function spawnDriver(home: string, id: string, env: NodeJS.ProcessEnv): v
 /** A workflow whose driver is gone while it is not finished gets a new one; true when one was started. */
 export function continueIfOrphaned(home: string, rec: WorkflowRecord, env: NodeJS.ProcessEnv): boolean {
   if (isFinished(rec) || driverAlive(home, rec.workflow_id)) return false;
+  // just started: its first driver may not have taken its lock yet
+  if (rec.driver.pid === null && Date.now() - Date.parse(rec.created_at) < DRIVER_START_GRACE_MS) return false;
   spawnDriver(home, rec.workflow_id, env);
   return true;
 }
