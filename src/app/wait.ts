@@ -5,6 +5,7 @@ import { compactResult, exitCodeFor } from '../core/runs/result.js';
 import { readMeta } from '../core/runs/store.js';
 import { setLongTimeout } from '../core/sys/duration.js';
 import type { RunWatcher } from '../core/runs/watch.js';
+import { isWorkflowId } from '../core/workflows/types.js';
 import type { AppContext } from './context.js';
 import { openRun } from './runs.js';
 import type { WaitLine } from './views.js';
@@ -42,7 +43,7 @@ interface Tracked {
  * `agentctl wait` and the MCP wait_runs tool.
  */
 export async function waitForRuns(ctx: AppContext, o: WaitRequest, onLine: (line: WaitLine) => void = () => {}): Promise<WaitOutcome> {
-  if (o.ids.some((id) => /^wf-[a-z0-9]{6}$/.test(id))) {
+  if (o.ids.some(isWorkflowId)) {
     // workflows have lines of their own (workflow_id, outcome, stop_reason ...), printed alike
     const w = await (await import('./workflows.js')).waitForWorkflows(ctx, o);
     const lines = w.lines as unknown as WaitLine[];
