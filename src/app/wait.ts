@@ -7,6 +7,7 @@ import { setLongTimeout } from '../core/sys/duration.js';
 import type { RunWatcher } from '../core/runs/watch.js';
 import { isInstanceRef } from '../core/instances/resolve.js';
 import { AppError } from '../core/sys/errors.js';
+import { isWorkflowId } from '../core/workflows/types.js';
 import type { AppContext } from './context.js';
 import { openRun } from './runs.js';
 import type { WaitLine } from './views.js';
@@ -54,6 +55,13 @@ interface Tracked {
  * `agentctl wait` and the MCP wait_runs tool.
  */
 export async function waitForRuns(ctx: AppContext, o: WaitRequest, onLine: (line: WaitLine) => void = () => {}): Promise<WaitOutcome> {
+  if (o.ids.some(isWorkflowId)) {
+    // workflows have lines of their own (workflow_id, outcome, stop_reason ...), printed alike
+    const w = await (await import('./workflows.js')).waitForWorkflows(ctx, o);
+    const lines = w.lines as unknown as WaitLine[];
+    lines.forEach((line) => onLine(line));
+    return { ...w, lines };
+  }
   const ws = ctx.ws;
   const ids: string[] = [];
   for (const q of o.ids) ids.push((await openRun(ctx, q)).run_id);

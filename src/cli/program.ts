@@ -8,6 +8,7 @@ import { registerHookCommands } from './commands/hook.js';
 import { registerInstanceSupervisorCommand } from './commands/instance-supervisor.js';
 import { registerInstanceCommands } from './commands/instances-program.js';
 import { registerCostCommands } from './commands/cost.js';
+import { registerWorkflowCommands } from './commands/workflow.js';
 
 /** Makes the invocation's context once the global --home is parsed. */
 export type ContextFor = (home: string | undefined) => AppContext | Promise<AppContext>;
@@ -126,12 +127,11 @@ duration_s escalated_to parent_run_id branch worktree error (and chain with --fo
 not apply is null (followup_prompt too when the run left none; branch and worktree for runs
 without a worktree; error unless the run failed or was stopped).
 
-Exit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.
+Exit code: 0 goal met; 1 goal not met; 3 run failed or budget exceeded; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.
 
 Instances (one call waits on runs or on instances, not both): one line per instance, its turn's
 report as "agentctl ask" prints it (see "agentctl ask --help"), when the turn ends or as soon as
 it needs a permission answered.`,
-Exit code: 0 goal met; 1 goal not met; 3 run failed or budget exceeded; 4 lost/cancelled/timed out; 5 --timeout expired. With several runs, the highest applies.`,
     )
     .action(async (ids: string[], opts, cmd) => (await import('./commands/wait.js')).waitCmd(await ctx(cmd), ids, opts));
 
@@ -296,6 +296,8 @@ notifications list_projects add_project doctor run_diff merge_run discard_run cl
 for instances: spawn_instance send_to_instance wait_instances get_instance_output
 get_instance_status list_instances coordinate_instances interrupt_instance answer_permission
 terminate_instance revive_instance.
+notifications list_projects add_project doctor run_diff merge_run discard_run clean_worktrees
+run_workflow workflow_status list_workflows.
 Workers get this server's environment (but AGENTCTL_MCP_TOKEN); a
 start_run without a project runs in this server's working directory.
 Over HTTP every request needs "Authorization: Bearer <token>", on loopback too (any local
@@ -334,6 +336,7 @@ its own environment when it connects. Start Claude Code with it set, e.g.
 
   registerHookCommands(program, ctx);
   registerCostCommands(program, ctx);
+  registerWorkflowCommands(program, ctx);
 
   program
     .command('_supervise', { hidden: true })

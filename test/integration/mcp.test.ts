@@ -22,6 +22,7 @@ const TOOLS = [
   'run_logs', 'show_run', 'start_run', 'wait_runs',
   'answer_permission', 'coordinate_instances', 'get_instance_output', 'get_instance_status', 'interrupt_instance', 'list_instances', 'revive_instance',
   'send_to_instance', 'spawn_instance', 'terminate_instance', 'wait_instances',
+  'list_workflows', 'run_workflow', 'workflow_status',
 ].sort();
 
 interface ToolResult {

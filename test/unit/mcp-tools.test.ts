@@ -41,6 +41,7 @@ describe('the table', () => {
       // the instance tools: test/unit/instances-mcp.test.ts
       'answer_permission', 'coordinate_instances', 'get_instance_output', 'get_instance_status', 'interrupt_instance', 'list_instances', 'revive_instance',
       'send_to_instance', 'spawn_instance', 'terminate_instance', 'wait_instances',
+      'list_workflows', 'run_workflow', 'workflow_status',
     ].sort());
     for (const t of tools) expect(t.outputSchema?.type, t.name).toBe('object');
     const wait = tools.find((t) => t.name === 'wait_runs')!;

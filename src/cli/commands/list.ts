@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { AppContext } from '../../app/context.js';
 import { type ListRequest, type ListRow, listEntry, listRuns } from '../../app/runs.js';
 import { formatSeconds } from '../../core/sys/duration.js';
@@ -15,6 +16,15 @@ export async function listCmd(ctx: AppContext, o: ListRequest & { json?: boolean
     return;
   }
   ctx.stdout.write(table(rows, rows.some((r) => 'meta' in r && r.meta.worktree), terminalWidth(ctx)));
+  await listWorkflows(ctx);
+}
+
+/** Workflows follow the runs, in a table of their own, when there are any (JSON: `workflow list --json`). */
+async function listWorkflows(ctx: AppContext): Promise<void> {
+  if (!existsSync(`${ctx.home}/workflows`)) return;
+  const { listWorkflowViews } = await import('../../app/workflows.js');
+  const views = listWorkflowViews(ctx, { limit: 10 });
+  if (views.length) ctx.stdout.write(`\n${(await import('./workflow.js')).workflowTable(views, visible)}`);
 }
 
 /** The runs as aligned columns; the title (last) is cut to fit `width` so no row wraps. */

@@ -64,6 +64,7 @@ export async function endRun(ws: Workspace, cfg: LoadedConfig | null, runId: str
   });
   if (!ended) return { meta, ended };
   if (o.stopRemains) await o.stopRemains(meta);
-  if (cfg) await tmuxNotify(ws, cfg, tmuxFor(meta), meta, { wake: o.wake });
+  // a workflow's step wakes no one: the workflow announces its own end
+  if (cfg) await tmuxNotify(ws, cfg, tmuxFor(meta), meta, { wake: o.wake && !meta.workflow_id });
   return { meta, ended };
 }

@@ -59,6 +59,8 @@ export interface StartRequest {
   mode?: Meta['mode'];
   resumeSessionId?: string;
   escalatedFrom?: string;
+  /** A workflow step: the record names the workflow; its worktree (made by an earlier step) is shared. */
+  workflow?: { id: string; worktree: Worktree | null };
 }
 
 /**
@@ -134,8 +136,10 @@ export async function startRun(req: StartRequest): Promise<Started> {
   if (cfg.budgets.per_project_day_usd != null) (await import('../budget/spent.js')).checkBudget(ws, cfg, { project: project.name ?? project.dir });
 
   // a worktree is decided without running git: a run without one pays nothing for the feature
-  const inherited = req.parent ? await inheritedWorktree(ws, req.parent) : null;
-  const worktreeSource = req.parent ? null : worktreeWanted(req, project, profile, profileName, cfg);
+  // a workflow's steps share one worktree on purpose (parallel reviewers): its driver orders them
+  const shared = req.workflow?.worktree ? { ...req.workflow.worktree, commit: null, head: null, diff_stat: null, files_changed: null } : null;
+  const inherited = req.parent ? await inheritedWorktree(ws, req.parent) : shared;
+  const worktreeSource = req.parent || shared ? null : worktreeWanted(req, project, profile, profileName, cfg);
 
   const depth = req.escalatedFrom && req.parent ? req.parent.escalation_depth + 1 : 0;
   const title = (req.title ?? firstProseLine(promptText(prompt)) ?? command?.join(' ') ?? profileName).slice(0, 200);
@@ -185,7 +189,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     timeout_s: timeoutS,
     tmux: { socket: tmuxSock.socket, socket_name: tmuxSock.socketName, session: null, pane: null, placement: null },
     worktree: inherited ?? created,
-    workflow_id: req.workflowId ?? req.parent?.workflow_id ?? null,
+    workflow_id: req.workflow?.id ?? req.workflowId ?? req.parent?.workflow_id ?? null,
     budget: runLimits(cfg.budgets, req),
   });
 

@@ -7,7 +7,7 @@ import type { Workspace } from '../workspace/paths.js';
 import type { Tmux } from '../tmux/tmux.js';
 import { checkWakePane, inputBusy } from '../tmux/wake.js';
 
-export type NotifyEvent = 'start' | 'finish' | 'escalate' | 'lost' | 'cancel' | 'wake_skipped';
+export type NotifyEvent = 'start' | 'finish' | 'escalate' | 'lost' | 'cancel' | 'wake_skipped' | 'workflow';
 
 export interface Notification {
   ts: string;
@@ -25,6 +25,8 @@ export interface Notification {
   parent_run_id?: string | null;
   /** wake_skipped: why the wake-up line was not typed. */
   reason?: string;
+  /** workflow: the end of a workflow (run_id holds its id too, for readers that know only runs). */
+  workflow_id?: string;
 }
 
 const SUMMARY_MAX = 400; // keeps a line well under PIPE_BUF, so concurrent appends never interleave

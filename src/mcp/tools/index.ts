@@ -28,6 +28,9 @@ import type * as z from 'zod';
 import type { Tool } from './tool.js';
 import { waitInstances } from './wait_instances.js';
 import { waitRuns } from './wait_runs.js';
+import { listWorkflows } from './list_workflows.js';
+import { runWorkflow } from './run_workflow.js';
+import { workflowStatus } from './workflow_status.js';
 
 // each tool is checked against its own schemas where it is defined (defineTool); the table lists them
 export const TOOLS: readonly Tool<z.ZodRawShape, z.ZodRawShape>[] = [
@@ -58,4 +61,7 @@ export const TOOLS: readonly Tool<z.ZodRawShape, z.ZodRawShape>[] = [
   answerPermission,
   terminateInstance,
   reviveInstance,
+  runWorkflow,
+  workflowStatus,
+  listWorkflows,
 ];

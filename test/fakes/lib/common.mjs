@@ -6,7 +6,7 @@ import path from 'node:path';
 
 const DIRECTIVE = /^[ \t]*@fake[ \t]+([a-z0-9_-]+)(?:=(.*?))?[ \t]*$/;
 const FLAGS = new Set(['http500', 'hang', 'ignore-sigterm', 'plain', 'badjson']);
-const VALUED = new Set(['goal_met', 'summary', 'followup', 'exit', 'sleep', 'child-pid', 'echo-prompt', 'argv', 'env', 'write', 'notes', 'steps']);
+const VALUED = new Set(['goal_met', 'summary', 'followup', 'exit', 'sleep', 'child-pid', 'echo-prompt', 'argv', 'env', 'write', 'notes', 'steps', 'answers']);
 
 /**
  * Reads `@fake key[=value]` lines anywhere in the prompt. Returns { directives } or { error }:
@@ -16,7 +16,7 @@ export function parseDirectives(prompt) {
   const d = {
     goalMet: true, summary: undefined, followup: '', notes: '', exit: undefined, sleep: undefined,
     http500: false, hang: false, ignoreSigterm: false, plain: false, badjson: false,
-    childPid: undefined, echoPrompt: undefined, argv: undefined, env: [], write: [], firstLine: '',
+    childPid: undefined, echoPrompt: undefined, argv: undefined, env: [], write: [], firstLine: '', answers: undefined,
     steps: { count: 0, pause: 0 },
   };
   for (const rawLine of prompt.split('\n')) {
@@ -58,6 +58,7 @@ export function parseDirectives(prompt) {
       case 'summary': d.summary = value; break;
       case 'followup': d.followup = value; break;
       case 'notes': d.notes = value; break;
+      case 'answers': d.answers = value; break;
       case 'child-pid': d.childPid = value; break;
       case 'echo-prompt': d.echoPrompt = value; break;
       case 'argv': d.argv = value; break;
@@ -84,6 +85,8 @@ function decodeEscapes(text) {
 
 /** The answer object and its text as the model would produce it. */
 export function buildAnswer(agent, turn, d) {
+  const scripted = d.answers ? nextScriptedAnswer(d.answers, agent) : null;
+  if (scripted) return { value: scripted, text: JSON.stringify(scripted) };
   let summary = d.summary ?? `${agent} turn ${turn}: ${d.firstLine.slice(0, 60)}`;
   for (const name of d.env) summary += ` env:${name}=${process.env[name] ?? '(unset)'}`;
   if (d.plain) {
@@ -95,6 +98,31 @@ export function buildAnswer(agent, turn, d) {
   }
   const value = { goal_met: d.goalMet, summary, followup_prompt: d.followup, notes: d.notes };
   return { value, text: JSON.stringify(value) };
+}
+
+/**
+ * `@fake answers=DIR`: the answer is the JSON of the first file (by name) in DIR/<agent>/, which
+ * is used up (renamed to .used-NAME), so a test scripts what each run of that agent answers in
+ * turn (a reviewer whose findings shrink from one run to the next). None left: the usual answer.
+ */
+function nextScriptedAnswer(dir, agent) {
+  const own = path.join(dir, agent);
+  let names;
+  try {
+    names = fs.readdirSync(own).filter((n) => !n.startsWith('.')).sort();
+  } catch {
+    return null;
+  }
+  for (const name of names) {
+    const file = path.join(own, name);
+    try {
+      fs.renameSync(file, path.join(own, `.used-${name}`));
+    } catch {
+      continue; // another run took it first
+    }
+    return JSON.parse(fs.readFileSync(path.join(own, `.used-${name}`), 'utf8'));
+  }
+  return null;
 }
 
 /**

@@ -1,0 +1,331 @@
+// The workflow driver: the hidden `_workflow <id>` process that runs a workflow's steps as
+// ordinary runs, one group at a time, in one worktree, until a stop condition, the last
+// iteration, a failed step or the budget ends it. Everything it knows is in the record, written
+// after each move, so a driver started again (resume, or whoever finds it dead) goes on from
+// the last finished step: runs already started are waited for, not started twice.
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { loadConfig, loadConfigOrNull, type LoadedConfig } from '../workspace/config.js';
+import { startRun } from '../lifecycle/launch.js';
+import { cancelRun } from '../lifecycle/cancel.js';
+import { type Meta, isEnded } from '../runs/meta.js';
+import { openRun } from '../runs/repository.js';
+import { watchRuns } from '../runs/watch.js';
+import { readFileOrNull, tryHoldLock, writeFileAtomic } from '../sys/fsutil.js';
+import { AppError } from '../sys/errors.js';
+import { procStartTime } from '../sys/proctree.js';
+import { selfCommand } from '../sys/self.js';
+import { trace } from '../sys/trace.js';
+import { runFiles, workspace, type Workspace } from '../workspace/paths.js';
+import { applyReview, readReview, stepPrompt, stopReason } from './prompts.js';
+import { announceWorkflowEnd, totalCost, writeReport } from './report.js';
+import { driverAlive, isFinished, readWorkflow, updateWorkflow, workflowFiles } from './store.js';
+import { isReview, type Iteration, type Step, type StepRun, type WorkflowOutcome, type WorkflowRecord } from './types.js';
+
+/** How long a new workflow's first driver may take to hold its lock before others start one. */
+const DRIVER_START_GRACE_MS = 10_000;
+
+/** A lost step is started again once; a second loss ends the workflow. */
+const MAX_ATTEMPTS = 2;
+
+/** Start the driver as a detached process of its own (not a pane: steps get the panes; it has nothing to show). */
+export function spawnDriver(home: string, id: string, env: NodeJS.ProcessEnv): void {
+  const files = workflowFiles(home, id);
+  const log = openSync(files.driverLog, 'a', 0o600);
+  try {
+    const [cmd, ...args] = selfCommand(env);
+    // the MCP server's token is its own (see launch.ts): the driver and its steps never get it
+    const { AGENTCTL_MCP_TOKEN: _token, ...driverEnv } = env;
+    const child = spawn(cmd!, [...args, '_workflow', id, '--home', home], { detached: true, stdio: ['ignore', log, log], env: driverEnv, cwd: home });
+    child.unref();
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** A workflow whose driver is gone while it is not finished gets a new one; true when one was started. */
+export function continueIfOrphaned(home: string, rec: WorkflowRecord, env: NodeJS.ProcessEnv): boolean {
+  if (isFinished(rec) || driverAlive(home, rec.workflow_id)) return false;
+  // just started: its first driver may not have taken its lock yet
+  if (rec.driver.pid === null && Date.now() - Date.parse(rec.created_at) < DRIVER_START_GRACE_MS) return false;
+  spawnDriver(home, rec.workflow_id, env);
+  return true;
+}
+
+/** The driver's body: returns once the workflow is finished (or another driver holds it). */
+export async function driveWorkflow(home: string, id: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const files = workflowFiles(home, id);
+  const held = tryHoldLock(files.driverLock);
+  if (!held) return; // another driver is at work on it
+  held.mark();
+  const ws = workspace(home);
+  try {
+    const rec = updateWorkflow(home, id, (r) => {
+      r.driver = { pid: process.pid, start: procStartTime(process.pid), restarts: r.driver.pid === null ? r.driver.restarts : r.driver.restarts + 1 };
+    });
+    if (isFinished(rec)) return;
+    trace('workflow driving');
+    await drive(ws, id, env);
+  } catch (err) {
+    await finishWorkflow(ws, loadConfigOrNull(ws), env, id, 'step_failed', `the workflow's driver failed: ${(err as Error).message}`).catch(() => {});
+  } finally {
+    held.release();
+  }
+}
+
+/** The steps of group gi that run in iteration n (the first iteration runs all). */
+export function stepsOf(rec: Pick<WorkflowRecord, 'definition'>, gi: number, n: number): Step[] {
+  return rec.definition.groups[gi]!.filter((s) => n === 1 || s.repeat);
+}
+
+function latest(it: Iteration, step: Step): StepRun | undefined {
+  return it.runs.filter((r) => r.step === step.name).at(-1);
+}
+
+async function drive(ws: Workspace, id: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const home = ws.home;
+  const files = workflowFiles(home, id);
+  const cfg = loadConfig(ws);
+  for (;;) {
+    const rec = readWorkflow(home, id);
+    if (isFinished(rec)) return;
+    if (existsSync(files.cancel)) return void (await finishWorkflow(ws, cfg, env, id, 'cancelled', 'cancelled before it finished'));
+    const it = rec.iterations.at(-1);
+    if (!it) {
+      updateWorkflow(home, id, (r) => void r.iterations.push({ n: 1, done: [], runs: [], opened: [], closed: [] }));
+      continue;
+    }
+    const gi = rec.definition.groups.findIndex((_, i) => !it.done.includes(i) && stepsOf(rec, i, it.n).length > 0);
+    if (gi < 0) {
+      const next = afterIteration(rec, it);
+      if (next) return void (await finishWorkflow(ws, cfg, env, id, next.outcome, next.reason));
+      updateWorkflow(home, id, (r) => void r.iterations.push({ n: it.n + 1, done: [], runs: [], opened: [], closed: [] }));
+      continue;
+    }
+    const steps = stepsOf(rec, gi, it.n);
+    const toStart = steps.filter((s) => {
+      const r = latest(it, s);
+      return !r || (r.outcome === 'lost' && r.attempt < MAX_ATTEMPTS);
+    });
+    if (toStart.length) {
+      const over = budgetProblem(rec, cfg);
+      if (over) return void (await finishWorkflow(ws, cfg, env, id, 'budget_exceeded', over));
+      for (const step of toStart) {
+        const problem = await startStep(ws, env, id, step);
+        if (problem) return void (await finishWorkflow(ws, cfg, env, id, 'step_failed', problem));
+      }
+      continue;
+    }
+    const running = steps.map((s) => latest(it, s)!).filter((r) => r.outcome === null);
+    if (running.length) {
+      await waitEnded(ws, cfg, running.map((r) => r.run_id));
+      for (const r of running) await recordEnded(ws, cfg, id, it.n, r.run_id);
+      continue;
+    }
+    const runs = steps.map((s) => latest(it, s)!);
+    const failed = runs.find((r) => !stepOk(r));
+    if (failed) {
+      const twice = failed.attempt > 1 ? ` on attempt ${failed.attempt}` : '';
+      return void (await finishWorkflow(ws, cfg, env, id, 'step_failed', `step ${failed.step} (run ${failed.run_id}) ended ${failed.outcome}${twice}${failed.kind.includes('review') && failed.findings === null ? ' without a findings list' : ''}`));
+    }
+    const done = completeGroup(home, id, it.n, gi, runs);
+    const reviews = runs.filter((r) => isReview(r.kind));
+    if (reviews.length) {
+      const reason = stopReason(done.definition.stop, {
+        reported: reviews.reduce((a, r) => a + (r.findings ?? 0), 0),
+        scores: reviews.map((r) => r.quality_score),
+        open: done.findings.filter((f) => f.closed_in === null).length,
+      });
+      if (reason) return void (await finishWorkflow(ws, cfg, env, id, 'goal_met', reason));
+    }
+  }
+}
+
+/** A step that ended well: a review with a findings list (met or not), any other step with its goal met. */
+function stepOk(r: StepRun): boolean {
+  if (isReview(r.kind)) return (r.outcome === 'goal_met' || r.outcome === 'goal_not_met') && r.findings !== null;
+  return r.outcome === 'goal_met';
+}
+
+/** The group's reviews laid over the findings and the group marked done, in one write (resume-safe). */
+function completeGroup(home: string, id: string, n: number, gi: number, runs: StepRun[]): WorkflowRecord {
+  return updateWorkflow(home, id, (r) => {
+    const it = r.iterations.find((i) => i.n === n)!;
+    if (it.done.includes(gi)) return;
+    for (const run of runs) {
+      if (!isReview(run.kind)) continue;
+      const review = readReview(readResult(home, run.run_id));
+      if (!review) continue;
+      const { opened, closed } = applyReview(r.findings, { step: run.step, iteration: n, runId: run.run_id, reported: review.findings });
+      it.opened.push(...opened);
+      it.closed.push(...closed);
+    }
+    it.done.push(gi);
+  });
+}
+
+/** After an iteration's last group: finished (outcome and why), or null to run another. */
+function afterIteration(rec: WorkflowRecord, it: Iteration): { outcome: WorkflowOutcome; reason: string } | null {
+  const repeats = rec.definition.groups.some((g) => g.some((s) => s.repeat));
+  const hasReviews = rec.definition.groups.some((g) => g.some((s) => isReview(s.kind)));
+  const open = rec.findings.filter((f) => f.closed_in === null).length;
+  if (repeats && it.n < rec.max_iterations) return null;
+  const why = repeats ? `max_iterations ${rec.max_iterations} reached` : 'every step ran';
+  if (!hasReviews) return { outcome: 'goal_met', reason: `${why}: every step met its goal` };
+  if (open === 0) return { outcome: 'goal_met', reason: `${why} with no open findings` };
+  return { outcome: 'goal_not_met', reason: `${why} with ${open} finding${open === 1 ? '' : 's'} open at the last review` };
+}
+
+/** What the workflow has spent: its steps' recorded costs. */
+function spentSoFar(rec: WorkflowRecord): number {
+  return totalCost(rec) ?? 0;
+}
+
+/** Why the next step must not start (the budget is spent, or the next step would go beyond it), or null. */
+export function budgetProblem(rec: WorkflowRecord, _cfg: LoadedConfig): string | null {
+  const budget = rec.budget_usd;
+  if (budget === null) return null;
+  const spent = spentSoFar(rec);
+  const costs = rec.iterations.flatMap((i) => i.runs.map((r) => r.cost_usd)).filter((c): c is number => c !== null);
+  const typical = costs.length ? costs.reduce((a, b) => a + b, 0) / costs.length : 0;
+  if (spent >= budget) return `the budget of $${budget} is spent ($${spent.toFixed(4)})`;
+  if (spent + typical > budget) return `the next step (about $${typical.toFixed(4)}, the average so far) would go beyond the budget of $${budget} ($${spent.toFixed(4)} spent)`;
+  return null;
+}
+
+/** Start one step as a run; the record names it before anything else happens. Returns a problem, or null. */
+async function startStep(ws: Workspace, env: NodeJS.ProcessEnv, id: string, step: Step): Promise<string | null> {
+  const home = ws.home;
+  const files = workflowFiles(home, id);
+  const rec = readWorkflow(home, id);
+  const it = rec.iterations.at(-1)!;
+  const attempt = (latest(it, step)?.attempt ?? 0) + 1;
+  const prompt = stepPrompt({
+    workflowId: id,
+    workflowName: rec.name,
+    task: readFileOrNull(files.task) ?? '',
+    step,
+    iteration: it.n,
+    maxIterations: rec.max_iterations,
+    previous: rec.iterations.flatMap((i) => i.runs),
+    open: rec.findings.filter((f) => f.closed_in === null),
+  });
+  let meta: Meta;
+  try {
+    ({ meta } = await startRun({
+      home,
+      env,
+      cwd: rec.project_dir,
+      prompt,
+      project: rec.project ?? rec.project_dir,
+      profile: step.profile,
+      title: `${rec.name}/${step.name} #${it.n}: ${rec.title}`.slice(0, 200),
+      schemaFile: isReview(step.kind) ? files.findingsSchema : undefined,
+      timeout: step.timeout ?? undefined,
+      worktree: rec.worktree ? undefined : true,
+      workflow: { id, worktree: rec.worktree },
+    }));
+  } catch (err) {
+    return `step ${step.name} could not start: ${(err as Error).message}`;
+  }
+  const after = updateWorkflow(home, id, (r) => {
+    r.iterations.find((i) => i.n === it.n)!.runs.push({
+      step: step.name, profile: step.profile, kind: step.kind, run_id: meta.run_id, attempt, outcome: null, summary: null, cost_usd: null, findings: null, quality_score: null, files_changed: null,
+    });
+    if (!r.worktree && meta.worktree) r.worktree = meta.worktree;
+  });
+  trace(`workflow step ${step.name} started`);
+  // cancelled while it was starting: the run must not outlive the workflow
+  if (isFinished(after)) await cancelRun(ws, null, meta.run_id).catch(() => {});
+  return null;
+}
+
+function readResult(home: string, runId: string): unknown {
+  try {
+    return JSON.parse(readFileSync(runFiles(home, runId).result, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** What the record keeps of a step run that ended. */
+async function recordEnded(ws: Workspace, cfg: LoadedConfig, id: string, n: number, runId: string): Promise<void> {
+  const m = await openRun(ws, cfg, runId);
+  const review = readReview(readResult(ws.home, runId));
+  updateWorkflow(ws.home, id, (r) => {
+    const run = r.iterations.find((i) => i.n === n)!.runs.find((x) => x.run_id === runId)!;
+    run.outcome = m.outcome ?? m.status;
+    run.summary = m.summary;
+    run.cost_usd = m.cost_usd;
+    run.files_changed = m.worktree?.files_changed ?? m.git?.files_changed ?? null;
+    if (isReview(run.kind) && review) {
+      run.findings = review.findings.length;
+      run.quality_score = review.quality;
+    }
+  });
+}
+
+/** Until every run named has ended (a watch on their records, with the liveness timer of `wait`). */
+async function waitEnded(ws: Workspace, cfg: LoadedConfig, ids: string[]): Promise<void> {
+  const allEnded = async () => {
+    for (const id of ids) if (!isEnded(await openRun(ws, cfg, id))) return false;
+    return true;
+  };
+  if (await allEnded()) return;
+  await new Promise<void>((resolve, reject) => {
+    let over = false;
+    let busy = false;
+    const watcher = watchRuns(ws, ids, () => {
+      if (over || busy) return;
+      busy = true;
+      allEnded().then(
+        (done) => {
+          busy = false;
+          if (done && !over) {
+            over = true;
+            void watcher.close().then(resolve, reject);
+          }
+        },
+        (err: unknown) => {
+          over = true;
+          void watcher.close();
+          reject(err as Error);
+        },
+      );
+    });
+  });
+}
+
+/**
+ * End the workflow (driver, cancel): the record, the report, notify.log and the wake-up line.
+ * A workflow already finished is left as it is; returns the record as it now stands.
+ */
+export async function finishWorkflow(ws: Workspace, cfg: LoadedConfig | null, env: NodeJS.ProcessEnv, id: string, outcome: WorkflowOutcome, reason: string): Promise<WorkflowRecord> {
+  let ended = false;
+  const rec = updateWorkflow(ws.home, id, (r) => {
+    if (isFinished(r)) return;
+    ended = true;
+    r.status = 'finished';
+    r.outcome = outcome;
+    r.stop_reason = reason;
+    r.ended_at = new Date().toISOString();
+    r.cost_usd = totalCost(r);
+  });
+  if (!ended) return rec;
+  writeReport(ws.home, rec);
+  const failed = await announceWorkflowEnd(ws, cfg, env, rec);
+  trace('workflow finished');
+  return failed ? updateWorkflow(ws.home, id, (r) => void r.errors.push(failed)) : rec;
+}
+
+/** Stop a workflow: no further step starts, the steps at work are cancelled, and it ends as cancelled. */
+export async function cancelWorkflow(ws: Workspace, cfg: LoadedConfig | null, env: NodeJS.ProcessEnv, id: string): Promise<WorkflowRecord> {
+  const rec = readWorkflow(ws.home, id);
+  if (isFinished(rec)) throw new AppError(`workflow ${id} already ended (${rec.outcome})`, { fix: `see "{cmd:show ${id}}"` });
+  writeFileAtomic(workflowFiles(ws.home, id).cancel, '', 0o600);
+  for (const run of rec.iterations.flatMap((i) => i.runs)) {
+    if (run.outcome !== null) continue;
+    await cancelRun(ws, cfg, run.run_id).catch(() => {}); // ended meanwhile: nothing to stop
+  }
+  return finishWorkflow(ws, cfg, env, id, 'cancelled', 'cancelled before it finished');
+}
