@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import type { AppContext } from '../app/context.js';
 import { VERSION } from '../version.js';
+import { registerLandCommands } from './commands/land.js';
 
 /** Makes the invocation's context once the global --home is parsed. */
 export type ContextFor = (home: string | undefined) => AppContext | Promise<AppContext>;
@@ -47,6 +48,7 @@ Run ids may be given by a unique prefix or suffix. Docs: README.md, docs/ARCHITE
     .option('--worktree', 'runs of this project get their own git worktree by default (start --no-worktree overrides)')
     .option('--no-worktree', 'runs of this project run in its directory by default (start --worktree overrides)')
     .option('--force', 'point a name already registered for another directory at this one')
+    .option('--test <command>', 'the command "agentctl land" runs after each merge (default: detected: npm test, pytest, go test ./..., cargo test)')
     .action(async (name, path, opts, cmd) => (await import('./commands/projects.js')).addProjectCmd(await ctx(cmd), { name, path, ...opts }));
 
   program
@@ -270,7 +272,7 @@ a run still going, and any pane agentctl did not make, are left alone. --json ad
       'after',
       `
 Tools: start_run wait_runs show_run list_runs resume_run escalate_run cancel_run run_logs
-notifications list_projects add_project doctor run_diff merge_run discard_run clean_worktrees.
+notifications list_projects add_project doctor run_diff merge_run land_runs discard_run clean_worktrees.
 Workers get this server's environment (but AGENTCTL_MCP_TOKEN); a
 start_run without a project runs in this server's working directory.
 Over HTTP every request needs "Authorization: Bearer <token>", on loopback too (any local
@@ -306,6 +308,8 @@ its own environment when it connects. Start Claude Code with it set, e.g.
     // with globals: commander hands an --http after install-claude to the parent `mcp`, whose
     // option has the same name (positional options would move --home's place on every command)
     .action(async (_opts, cmd) => (await import('./commands/mcp.js')).installClaudeCmd(await ctx(cmd), cmd.optsWithGlobals()));
+
+  registerLandCommands(program, ctx);
 
   program
     .command('_supervise', { hidden: true })

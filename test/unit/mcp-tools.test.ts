@@ -36,7 +36,7 @@ describe('the table', () => {
   it('lists every tool once, each with an output schema; wait_runs is described with the server\'s cap', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
-      'add_project', 'cancel_run', 'clean_worktrees', 'discard_run', 'doctor', 'escalate_run', 'list_projects', 'list_runs', 'merge_run', 'notifications', 'resume_run',
+      'add_project', 'cancel_run', 'clean_worktrees', 'discard_run', 'doctor', 'escalate_run', 'land_runs', 'list_projects', 'list_runs', 'merge_run', 'notifications', 'resume_run',
       'run_diff', 'run_logs', 'show_run', 'start_run', 'wait_runs',
     ]);
     for (const t of tools) expect(t.outputSchema?.type, t.name).toBe('object');

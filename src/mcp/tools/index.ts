@@ -4,6 +4,7 @@ import { cancelRun } from './cancel_run.js';
 import { cleanWorktrees } from './clean_worktrees.js';
 import { discardRun } from './discard_run.js';
 import { doctor } from './doctor.js';
+import { landRuns } from './land_runs.js';
 import { escalateRun } from './escalate_run.js';
 import { listProjects } from './list_projects.js';
 import { listRuns } from './list_runs.js';
@@ -31,6 +32,7 @@ export const TOOLS: readonly Tool<z.ZodRawShape, z.ZodRawShape>[] = [
   notifications,
   runDiff,
   mergeRun,
+  landRuns,
   discardRun,
   cleanWorktrees,
   listProjects,
