@@ -7,15 +7,15 @@
 // <home>/lands/<id>.json; one land per repository at a time (a lock held throughout).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { newRunId } from '../core/runs/ids.js';
 import { isEnded, type Meta } from '../core/runs/meta.js';
-import { addWorktree, branchExists, changedPaths, currentBranch, deleteBranch, GitFailed, GitTimedOut, mergeBranch, pruneWorktrees, removeWorktree, repoTop, resolveCommit, withGitTimeout } from '../core/git/git.js';
+import { addWorktree, branchExists, changedPaths, currentBranch, deleteBranch, GitFailed, GitTimedOut, listWorktrees, mergeBranch, pruneWorktrees, removeWorktree, repoTop, resolveCommit, withGitTimeout } from '../core/git/git.js';
 import { checkoutOf, conflictExcerpts, fastForward, isAncestor, LAND_BRANCH_PREFIX, moveBranch, previewMerge, resetHard, treeAt } from '../core/git/land.js';
 import { gitMessage, list, recordOnSharing, runsSharing, underRepoLock } from '../core/git/worktree.js';
 import { parseDuration } from '../core/sys/duration.js';
 import { AppError, plainWording, word } from '../core/sys/errors.js';
-import { tryHoldLock, writeJsonAtomic } from '../core/sys/fsutil.js';
+import { readFileOrNull, tryHoldLock, writeJsonAtomic } from '../core/sys/fsutil.js';
 import { loadProjects } from '../core/workspace/projects.js';
 import type { AppContext } from './context.js';
 import { type Breakage, fixRun } from './land-fix.js';
@@ -72,6 +72,7 @@ async function land(ctx: AppContext, o: LandOptions): Promise<LandView> {
   if (!held) throw new AppError(`another land is under way on ${repo}`, { fix: 'wait for it to end (its record is in <home>/lands), then land again' });
   held.mark();
   try {
+    await sweepInterrupted(ctx, repo);
     const base = await resolveCommit(repo, `refs/heads/${into}`, ctx.env);
     if (!base) throw new AppError(`branch ${into} does not exist in ${repo}`, { fix: 'give an existing branch with {opt:into}' });
     const test = await testCommand(ctx, o, targets[0]!.meta, repo, into);
@@ -117,7 +118,8 @@ async function checkTargets(ctx: AppContext, o: LandOptions): Promise<{ targets:
     const intoTip = await resolveCommit(repo, `refs/heads/${into}`, ctx.env);
     for (const t of [...targets]) {
       if (intoTip && (await isAncestor(repo, `refs/heads/${t.branch}`, intoTip, ctx.env))) {
-        problems.push(`run ${t.meta.run_id} is already merged into ${into}`);
+        const tip = await resolveCommit(repo, `refs/heads/${t.branch}`, ctx.env);
+        problems.push(tip === t.meta.worktree!.base ? `run ${t.meta.run_id} changed nothing: its branch has no commits to land` : `run ${t.meta.run_id} is already merged into ${into}`);
         targets.splice(targets.indexOf(t), 1);
       }
     }
@@ -138,6 +140,7 @@ async function testCommand(ctx: AppContext, o: LandOptions, first: Meta, repo: s
     if (!o.test.trim()) throw new AppError('empty {opt:test} command', { fix: 'give a command, or pass {opt:noTest}' });
     return { command: o.test, source: 'option' };
   }
+  if (o.noTest) return { command: null, source: 'none' };
   const configured = first.project ? loadProjects(ctx.ws).projects[first.project]?.test : undefined;
   if (configured) return { command: configured, source: 'project' };
   const rel = relative(repo, first.project_dir);
@@ -145,7 +148,6 @@ async function testCommand(ctx: AppContext, o: LandOptions, first: Meta, repo: s
   const tree = await treeAt(repo, `refs/heads/${into}:${prefix}`, ctx.env).catch(() => null);
   const detected = tree ? await detectTestCommand(tree) : null;
   if (detected) return { command: detected, source: 'detected' };
-  if (o.noTest) return { command: null, source: 'none' };
   throw new AppError(`no test command for ${first.project ? `project ${first.project}` : repo}: none was given, none is configured, and none was detected on ${into} (package.json test script, pytest, go.mod, Cargo.toml)`, {
     fix: `pass {opt:test} CMD, set one with "{cmd:add-project ${first.project ?? 'NAME'} ${first.project_dir} --test CMD}", or pass {opt:noTest} to land untested`,
   });
@@ -292,7 +294,7 @@ async function mergeAndTest(ctx: AppContext, q: Queue, s: Step, before: string, 
 
 function stopMessage(rec: LandView, r: LandRunView): string {
   const untouched = `${rec.into} and the checkout were not touched`;
-  const fixNote = r.fix_run ? ` (fix run ${r.fix_run}: ${r.error ?? r.fix_outcome})` : r.error ? ` (${r.error})` : '';
+  const fixNote = r.error ? ` (${r.error})` : '';
   if (r.state === 'conflict') {
     const next = rec.fix ? '' : `; land again with {opt:fix} to have run ${r.run_id} resolve it, or land it later or alone`;
     return `stopped at run ${r.run_id}: its branch ${r.branch} conflicts with ${rec.into}${rec.runs.indexOf(r) ? ' and the runs merged before it' : ''} in ${list(r.conflicts)}${fixNote}; that merge was not made, ${untouched}${next}`;
@@ -338,6 +340,31 @@ async function moveForward(ctx: AppContext, rec: LandView): Promise<{ moved: boo
       return left(`git refused to fast-forward the checkout ${checkout} (${gitMessage(err)})`, `git -C ${checkout} merge ${branch}`);
     }
   });
+}
+
+/**
+ * A land whose process was killed midway (its lock is free now, so it is gone) left its
+ * integration worktree and branch behind: both go, and its record says it was interrupted.
+ */
+async function sweepInterrupted(ctx: AppContext, repo: string): Promise<void> {
+  const root = landsDir(ctx.home);
+  for (const e of await listWorktrees(repo, ctx.env)) {
+    if (!e.branch?.startsWith(LAND_BRANCH_PREFIX) || !e.path.startsWith(`${root}/`)) continue;
+    await underRepoLock(ctx.ws, repo, ctx.env, async () => {
+      await removeWorktree(repo, e.path, true, ctx.env).catch(() => rmSync(e.path, { recursive: true, force: true }));
+      await pruneWorktrees(repo, ctx.env).catch(() => {});
+      await deleteBranch(repo, e.branch!, ctx.env).catch(() => {});
+    });
+    const file = join(root, `${basename(dirname(e.path))}.json`);
+    try {
+      const rec = JSON.parse(readFileOrNull(file) ?? 'null') as LandView | null;
+      if (rec?.status === 'running') {
+        writeJsonAtomic(file, { ...rec, status: 'failed', ended_at: new Date().toISOString(), message: `land ${rec.land_id} was interrupted before it ended; ${rec.into} and the checkout were not touched` });
+      }
+    } catch {
+      // an unreadable record is left as it is: the worktree was what mattered
+    }
+  }
 }
 
 /** Lines of the failing output, for the front-ends to show under the stop message. */

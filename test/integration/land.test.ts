@@ -247,7 +247,7 @@ describe('land', () => {
     expect(lands()).toEqual(before);
   });
 
-  it("uses the project's test command, and one land per repository at a time", async () => {
+  it("uses the project's test command; one land per repository at a time; an interrupted land is cleaned up by the next", async () => {
     const repo = landRepo('locked');
     const gate = join(t.root, 'locked-gate');
     const started = join(t.root, 'locked-started');
@@ -255,16 +255,28 @@ describe('land', () => {
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toContain('(test "touch');
     const [one, two] = await worktreeRuns(repo, ['One\n@fake write=one.txt:1\\n\n', 'Two\n@fake write=two.txt:2\\n\n']);
-    const first = execa(BIN, ['land', one!, '--json'], { env: t.env, extendEnv: false, cwd: t.root, reject: false });
+    const base = head(repo);
+    const first = execa(BIN, ['land', one!], { env: t.env, extendEnv: false, cwd: t.root, reject: false });
     await waitFor(() => existsSync(started), 20_000, 'the first land to run its test');
     const second = await t.run(['land', two!, '--test', 'true']);
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(new RegExp(`^agentctl: another land is under way on ${repo}`));
-    writeFileSync(gate, '');
-    const done = await first;
-    expect(done.exitCode, String(done.stderr)).toBe(0);
-    expect(JSON.parse(String(done.stdout))).toMatchObject({ status: 'landed', test_source: 'project' });
-    const after = await t.run(['land', two!, '--test', 'true']);
-    expect(after.code, after.stderr).toBe(0);
+    // the first is killed in the middle of its test: its worktree and branch stay behind
+    first.kill('SIGKILL');
+    await first;
+    writeFileSync(gate, ''); // its test command, in a process group of its own, ends too
+    const [interrupted] = lands().filter((f) => landRecord(f.slice(0, -5)).status === 'running');
+    expect(interrupted).toBeDefined();
+    const old = landRecord(interrupted!.slice(0, -5));
+    expect(existsSync(old.integration_worktree)).toBe(true);
+    expect(branches(repo)).toContain(old.integration_branch);
+
+    const r = await t.run(['land', one!, two!, '--json'], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseJsonLines(r.stdout)[0]).toMatchObject({ status: 'landed', test_source: 'project', test_command: expect.stringContaining('touch') });
+    expect(landRecord(old.land_id)).toMatchObject({ status: 'failed', message: `land ${old.land_id} was interrupted before it ended; main and the checkout were not touched` });
+    expect(existsSync(old.integration_worktree)).toBe(false);
+    expect(branches(repo).filter((b) => b.startsWith('agentctl-land/'))).toEqual([]);
+    expect(git(repo, 'rev-list', '--count', `${base}..main`)).toBe('4');
   });
 });
