@@ -2,7 +2,8 @@
 // from the files on the branch being landed onto), and running it with a time limit, its
 // output going to a file under the workspace.
 import { spawn } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { tailLines } from '../core/lifecycle/chain.js';
 
 /** The files detection reads: top-level names of the branch's tree, and a reader of their text. */
 export interface TreeView {
@@ -78,23 +79,7 @@ export function runTestCommand(command: string, o: { cwd: string; env: NodeJS.Pr
   });
 }
 
-/** The last `lines` lines of a file, read from its end (a test log can be large), at most `chars` characters. */
-export function logTail(path: string, lines = 40, chars = 4000): string {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const len = Math.min(size, chars);
-    const buf = Buffer.alloc(len);
-    readSync(fd, buf, 0, len, size - len);
-    const text = buf.toString('utf8').trimEnd().split('\n');
-    if (len < size) text.shift(); // a partial first line
-    return text.slice(-lines).join('\n');
-  } finally {
-    closeSync(fd);
-  }
+/** The last lines of a test's output (a log can be large: only its end is read). */
+export function logTail(path: string, lines = 40): string {
+  return tailLines(path, lines).trimEnd();
 }
