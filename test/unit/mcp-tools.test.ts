@@ -102,6 +102,8 @@ describe('errors: the app\'s problem and fix in a model\'s words', () => {
     ['show_run', { id: 'nosuchrun' }, 'no run matches "nosuchrun": see "list_runs" for run ids'],
     ['notifications', { cursor: 'yesterday' }, 'invalid cursor "yesterday": pass the cursor the previous notifications call returned, or none for the latest lines'],
     ['start_run', { profile: 'spark', prompt: ' \n' }, 'empty prompt: give the task for the worker in "prompt"'],
+    ['land_runs', { ids: ['x'], test: 'true', no_test: true }, 'test and no_test contradict each other: give one of them'],
+    ['land_runs', { ids: ['nosuchrun'] }, 'cannot land: no run matches "nosuchrun": land only finished worktree runs not merged yet (drop those ids)'],
   ] as const)('%s %j', async (name, args, text) => {
     expect(await refused(name, args)).toBe(text);
   });
