@@ -187,6 +187,8 @@ in another order. Git hooks run; if one fails, nothing is merged.`,
     )
     .action(async (id, opts, cmd) => (await import('./commands/worktree.js')).mergeCmd(await ctx(cmd), id, opts));
 
+  registerLandCommands(program, ctx);
+
   program
     .command('discard')
     .description("remove a finished worktree run's worktree and branch")
@@ -308,8 +310,6 @@ its own environment when it connects. Start Claude Code with it set, e.g.
     // with globals: commander hands an --http after install-claude to the parent `mcp`, whose
     // option has the same name (positional options would move --home's place on every command)
     .action(async (_opts, cmd) => (await import('./commands/mcp.js')).installClaudeCmd(await ctx(cmd), cmd.optsWithGlobals()));
-
-  registerLandCommands(program, ctx);
 
   program
     .command('_supervise', { hidden: true })
