@@ -294,7 +294,7 @@ async function mergeAndTest(ctx: AppContext, q: Queue, s: Step, before: string, 
 
 function stopMessage(rec: LandView, r: LandRunView): string {
   const untouched = `${rec.into} and the checkout were not touched`;
-  const fixNote = r.error ? ` (${r.error})` : '';
+  const fixNote = r.error ? ` (${r.error})` : r.fix_run ? ` (again after fix run ${r.fix_run})` : '';
   if (r.state === 'conflict') {
     const next = rec.fix ? '' : `; land again with {opt:fix} to have run ${r.run_id} resolve it, or land it later or alone`;
     return `stopped at run ${r.run_id}: its branch ${r.branch} conflicts with ${rec.into}${rec.runs.indexOf(r) ? ' and the runs merged before it' : ''} in ${list(r.conflicts)}${fixNote}; that merge was not made, ${untouched}${next}`;

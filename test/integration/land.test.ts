@@ -134,6 +134,17 @@ describe('land', () => {
     expect(head(repo)).toBe(base);
     expect(git(repo, 'status', '--porcelain')).toBe('');
     expect(existsSync(join(repo, 'good.txt'))).toBe(false);
+
+    // --fix tries once: a fix run that does not make the tests pass stops the queue, naming it
+    const f = await t.run(['land', ...ids, '--test', 'test ! -f bad.txt', '--fix', '--json'], { timeoutMs: 90_000 });
+    expect(f.code).toBe(1);
+    const [rec] = parseJsonLines(f.stdout);
+    const bad = rec.runs[1];
+    expect(bad).toMatchObject({ state: 'test_failed', fix_outcome: 'goal_met', error: null });
+    expect(bad.tests.map((x: any) => x.passed)).toEqual([false, false]);
+    expect(t.meta(bad.fix_run)).toMatchObject({ parent_run_id: ids[1], outcome: 'goal_met' });
+    expect(rec.message).toMatch(new RegExp(`^stopped at run ${ids[1]}: \`test ! -f bad\\.txt\` failed \\(exit 1\\) after merging agentctl/${ids[1]} \\(again after fix run ${bad.fix_run}\\); output: \\S+after-fix\\.test\\.log; main and the checkout were not touched$`));
+    expect(head(repo)).toBe(base);
   });
 
   it('a checkout with uncommitted changes is left alone: the integration branch is kept and named with how to take it', async () => {
