@@ -21,10 +21,11 @@ import type { AppContext } from './context.js';
 import { type Breakage, fixRun } from './land-fix.js';
 import { detectTestCommand, logTail, runTestCommand } from './land-test.js';
 import type { LandRunView, LandView } from './land-views.js';
+import { isWorkflowId, workflowLandingRun } from './land-workflow.js';
 import { openRun } from './runs.js';
 
 export interface LandOptions {
-  /** Runs (ids, prefixes or suffixes), in the order they are merged. */
+  /** Runs (ids, prefixes or suffixes) or workflows (their branch), in the order they are merged. */
   ids: string[];
   /** The test command; else the project's, else detected. */
   test?: string;
@@ -89,7 +90,7 @@ async function checkTargets(ctx: AppContext, o: LandOptions): Promise<{ targets:
   for (const id of o.ids) {
     let m: Meta;
     try {
-      m = await openRun(ctx, id);
+      m = await openRun(ctx, isWorkflowId(id) ? workflowLandingRun(ctx, id) : id);
     } catch (err) {
       problems.push(err instanceof AppError ? err.problem : (err as Error).message);
       continue;

@@ -2,7 +2,7 @@
 // private tmux server: clean landings that move the branch, a conflict and a failing test
 // stopping the queue with the user's checkout untouched, a dirty checkout keeping the
 // integration branch, --fix resuming the runs that broke it, refusals, and the lock.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, execaSync } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -224,6 +224,28 @@ describe('land', () => {
     expect(read(repo, 'fix.txt')).toBe('fixed');
     expect(git(repo, 'rev-list', '--count', `${base}..main`)).not.toBe('0');
     expect(git(repo, 'status', '--porcelain')).toBe('');
+  });
+
+  it("a finished workflow's id lands its branch; one still running is refused", async () => {
+    const repo = landRepo('workflow');
+    const [first, last] = await worktreeRuns(repo, ['Implement\n@fake write=impl.txt:1\\n\n', 'Other\n@fake write=other.txt:1\\n\n']);
+    // the workflow's record as the workflow driver keeps it: its steps' runs, newest last, in one worktree
+    const workflow = (id: string, status: string) => {
+      const dir = join(t.home, 'workflows', id);
+      mkdirSync(dir, { recursive: true });
+      const wt = t.meta(last!).worktree;
+      writeFileSync(join(dir, 'workflow.json'), JSON.stringify({ workflow_id: id, status, worktree: wt, iterations: [{ n: 1, runs: [{ run_id: first }, { run_id: last }] }] }));
+    };
+    workflow('wf-abc123', 'finished');
+    workflow('wf-def456', 'running');
+    const refused = await t.run(['land', 'wf-def456', '--no-test']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('cannot land: workflow wf-def456 has not finished (running)');
+    const r = await t.run(['land', 'wf-abc123', '--no-test', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseJsonLines(r.stdout)[0]).toMatchObject({ status: 'landed', runs: [{ run_id: last, branch: `agentctl/${last}`, state: 'merged' }] });
+    expect(read(repo, 'other.txt')).toBe('1\n');
+    expect(existsSync(join(repo, 'impl.txt'))).toBe(false);
   });
 
   it('refuses, run by run and before anything is made, what cannot be landed', async () => {

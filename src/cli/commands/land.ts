@@ -10,7 +10,7 @@ export function registerLandCommands(program: Command, ctx: (cmd: Command) => Ap
   program
     .command('land')
     .description("merge finished worktree runs one at a time into an integration worktree, test after each, then fast-forward the project's branch")
-    .argument('<ids...>', 'the runs, in the order to merge them')
+    .argument('<ids...>', "the runs (or finished workflows' ids, for their branch), in the order to merge them")
     .option('--test <command>', "the test command (default: the project's, see add-project --test; else detected: npm test, pytest, go test ./..., cargo test)")
     .option('--no-test', 'land without running tests (when none is configured or detected)')
     .option('--test-timeout <duration>', 'stop a test run after this long; it counts as failed', '20m')
