@@ -93,6 +93,7 @@ describe('land', () => {
     const r = await t.run(['land', ...ids, '--test', 'sh check.sh', '--json'], { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')).toHaveLength(1);
     const [rec] = parseJsonLines(r.stdout);
     expect(rec).toMatchObject({ status: 'stopped', stopped_at: ids[1], branch_moved: false, head: null });
     expect(rec.runs.map((x: any) => x.state)).toEqual(['merged', 'conflict', 'skipped']);
