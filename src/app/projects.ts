@@ -12,6 +12,8 @@ export interface AddProjectOptions {
   path: string;
   defaultProfile?: string;
   worktree?: boolean;
+  /** The command `land` runs after each merge. */
+  test?: string;
   /** Point an existing name at another directory. */
   force?: boolean;
 }
@@ -21,14 +23,15 @@ export function addProjectEntry(ctx: AppContext, o: AddProjectOptions): AddedPro
   ensureWorkspace(ctx.home);
   // a typo here would otherwise only surface at the first start
   if (o.defaultProfile) getProfile(ctx.config(), o.defaultProfile);
-  const { project, replaced } = addProject(ctx.ws, o.name, resolve(ctx.cwd, o.path), o.defaultProfile, o.worktree, o.force);
-  const notes = [project.default_profile ? `default profile ${project.default_profile}` : '', project.worktree !== undefined ? `worktrees ${project.worktree ? 'on' : 'off'}` : ''].filter(Boolean);
+  const { project, replaced } = addProject(ctx.ws, o.name, resolve(ctx.cwd, o.path), o.defaultProfile, o.worktree, o.force, o.test?.trim() || undefined);
+  const notes = [project.default_profile ? `default profile ${project.default_profile}` : '', project.worktree !== undefined ? `worktrees ${project.worktree ? 'on' : 'off'}` : '', project.test ? `test ${JSON.stringify(project.test)}` : ''].filter(Boolean);
   return {
     name: o.name,
     path: project.path,
     replaced,
     ...(project.default_profile ? { default_profile: project.default_profile } : {}),
     ...(project.worktree !== undefined ? { worktree: project.worktree } : {}),
+    ...(project.test ? { test: project.test } : {}),
     message: `${replaced ? 'updated' : 'added'} project ${o.name} -> ${project.path}${notes.length ? ` (${notes.join(', ')})` : ''}`,
   };
 }

@@ -181,6 +181,7 @@ export const AddedProjectView = z.object({
   path: z.string(),
   default_profile: z.string().optional(),
   worktree: z.boolean().optional(),
+  test: z.string().optional(),
   replaced: z.boolean(),
 });
 export type AddedProjectView = z.infer<typeof AddedProjectView>;

@@ -9,6 +9,7 @@ import { registerInstanceSupervisorCommand } from './commands/instance-superviso
 import { registerInstanceCommands } from './commands/instances-program.js';
 import { registerCostCommands } from './commands/cost.js';
 import { registerWorkflowCommands } from './commands/workflow.js';
+import { registerLandCommands } from './commands/land.js';
 
 /** Makes the invocation's context once the global --home is parsed. */
 export type ContextFor = (home: string | undefined) => AppContext | Promise<AppContext>;
@@ -52,6 +53,7 @@ Run ids may be given by a unique prefix or suffix. Docs: README.md, docs/ARCHITE
     .option('--worktree', 'runs of this project get their own git worktree by default (start --no-worktree overrides)')
     .option('--no-worktree', 'runs of this project run in its directory by default (start --worktree overrides)')
     .option('--force', 'point a name already registered for another directory at this one')
+    .option('--test <command>', 'the command "agentctl land" runs after each merge (default: detected: npm test, pytest, go test ./..., cargo test)')
     .action(async (name, path, opts, cmd) => (await import('./commands/projects.js')).addProjectCmd(await ctx(cmd), { name, path, ...opts }));
 
   program
@@ -205,6 +207,8 @@ in another order. Git hooks run; if one fails, nothing is merged.`,
     )
     .action(async (id, opts, cmd) => (await import('./commands/worktree.js')).mergeCmd(await ctx(cmd), id, opts));
 
+  registerLandCommands(program, ctx);
+
   program
     .command('discard')
     .description("remove a finished worktree run's worktree and branch")
@@ -292,12 +296,11 @@ a run still going, and any pane agentctl did not make, are left alone. --json ad
       'after',
       `
 Tools: start_run wait_runs show_run list_runs resume_run escalate_run cancel_run run_logs
-notifications list_projects add_project doctor run_diff merge_run discard_run clean_worktrees;
-for instances: spawn_instance send_to_instance wait_instances get_instance_output
-get_instance_status list_instances coordinate_instances interrupt_instance answer_permission
-terminate_instance revive_instance.
-notifications list_projects add_project doctor run_diff merge_run discard_run clean_worktrees
-run_workflow workflow_status list_workflows.
+notifications list_projects add_project doctor run_diff merge_run land_runs discard_run
+clean_worktrees; for instances: spawn_instance send_to_instance wait_instances
+get_instance_output get_instance_status list_instances coordinate_instances interrupt_instance
+answer_permission terminate_instance revive_instance; for workflows: run_workflow
+workflow_status list_workflows.
 Workers get this server's environment (but AGENTCTL_MCP_TOKEN); a
 start_run without a project runs in this server's working directory.
 Over HTTP every request needs "Authorization: Bearer <token>", on loopback too (any local

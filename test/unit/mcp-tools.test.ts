@@ -36,7 +36,7 @@ describe('the table', () => {
   it('lists every tool once, each with an output schema; wait_runs is described with the server\'s cap', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
-      'add_project', 'cancel_run', 'clean_worktrees', 'discard_run', 'doctor', 'escalate_run', 'list_projects', 'list_runs', 'merge_run', 'notifications', 'resume_run',
+      'add_project', 'cancel_run', 'clean_worktrees', 'discard_run', 'doctor', 'escalate_run', 'land_runs', 'list_projects', 'list_runs', 'merge_run', 'notifications', 'resume_run',
       'run_diff', 'run_logs', 'show_run', 'start_run', 'wait_runs',
       // the instance tools: test/unit/instances-mcp.test.ts
       'answer_permission', 'coordinate_instances', 'get_instance_output', 'get_instance_status', 'interrupt_instance', 'list_instances', 'revive_instance',
@@ -106,6 +106,8 @@ describe('errors: the app\'s problem and fix in a model\'s words', () => {
     ['show_run', { id: 'nosuchrun' }, 'no run matches "nosuchrun": see "list_runs" for run ids'],
     ['notifications', { cursor: 'yesterday' }, 'invalid cursor "yesterday": pass the cursor the previous notifications call returned, or none for the latest lines'],
     ['start_run', { profile: 'spark', prompt: ' \n' }, 'empty prompt: give the task for the worker in "prompt"'],
+    ['land_runs', { ids: ['x'], test: 'true', no_test: true }, 'test and no_test contradict each other: give one of them'],
+    ['land_runs', { ids: ['nosuchrun'] }, 'cannot land: no run matches "nosuchrun": land only finished worktree runs not merged yet (drop those ids)'],
   ] as const)('%s %j', async (name, args, text) => {
     expect(await refused(name, args)).toBe(text);
   });

@@ -159,7 +159,7 @@ function answerNotes(resultText: string | null): string {
 }
 
 /** The last lines of a file, reading only its end (a stderr log can be large). */
-function tailLines(path: string, lines: number): string {
+export function tailLines(path: string, lines: number): string {
   let fd: number;
   try {
     fd = openSync(path, 'r');

@@ -12,6 +12,8 @@ const ProjectSchema = z.looseObject({
   default_profile: z.string().optional(),
   /** Runs of this project get their own git worktree unless a flag says otherwise. */
   worktree: z.boolean().optional(),
+  /** The command `land` runs after each merge (a shell command line, run in the project's directory). */
+  test: z.string().optional(),
   added_at: z.string().optional(),
 });
 const ProjectsFileSchema = z.looseObject({ projects: z.record(z.string(), ProjectSchema).default({}) });
@@ -52,7 +54,7 @@ function existingDir(path: string, what: string): string {
  * already registered for another directory that still exists is moved only with `force`: a
  * typo must not silently send that project's runs elsewhere.
  */
-export function addProject(ws: Workspace, name: string, path: string, defaultProfile?: string, worktree?: boolean, force = false): { project: Project; replaced: boolean } {
+export function addProject(ws: Workspace, name: string, path: string, defaultProfile?: string, worktree?: boolean, force = false, test?: string): { project: Project; replaced: boolean } {
   assertName(name, 'project name');
   const dir = existingDir(path, 'project directory');
   return withLock(`${ws.locks}/projects.lock`, () => {
@@ -66,6 +68,7 @@ export function addProject(ws: Workspace, name: string, path: string, defaultPro
     const project: Project = { path: dir, added_at: new Date().toISOString() };
     if (defaultProfile) project.default_profile = defaultProfile;
     if (worktree !== undefined) project.worktree = worktree;
+    if (test) project.test = test;
     file.projects[name] = project;
     writeJsonAtomic(ws.projects, file);
     return { project, replaced };

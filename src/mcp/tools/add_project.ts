@@ -18,12 +18,13 @@ export const addProject = defineTool({
         .optional()
         .describe("default for start_run's worktree for this project's runs: true gives each run its own git worktree and branch, false runs them in the directory (omitted: no project default; the profile's or workspace's applies)"),
       force: z.boolean().optional().describe('true: point a name already registered for another directory at this one'),
+      test: z.string().optional().describe("the project's test command (a shell command line) that land_runs runs after each merge; omitted: detected when landing"),
     },
     output: AddedProjectView.shape,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   },
   async run(a, { ctx }) {
-    const { message, ...data } = addProjectEntry(ctx, { name: a.name, path: a.path, defaultProfile: a.default_profile, worktree: a.worktree, force: a.force });
+    const { message, ...data } = addProjectEntry(ctx, { name: a.name, path: a.path, defaultProfile: a.default_profile, worktree: a.worktree, force: a.force, test: a.test });
     return { data, text: message };
   },
 });

@@ -6,6 +6,7 @@ import { cleanWorktrees } from './clean_worktrees.js';
 import { coordinateInstances } from './coordinate_instances.js';
 import { discardRun } from './discard_run.js';
 import { doctor } from './doctor.js';
+import { landRuns } from './land_runs.js';
 import { escalateRun } from './escalate_run.js';
 import { getInstanceOutput } from './get_instance_output.js';
 import { getInstanceStatus } from './get_instance_status.js';
@@ -45,6 +46,7 @@ export const TOOLS: readonly Tool<z.ZodRawShape, z.ZodRawShape>[] = [
   notifications,
   runDiff,
   mergeRun,
+  landRuns,
   discardRun,
   cleanWorktrees,
   listProjects,
