@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import type { AppContext } from '../app/context.js';
 import { VERSION } from '../version.js';
+import { registerServeCommands } from './commands/serve.js';
 
 /** Makes the invocation's context once the global --home is parsed. */
 export type ContextFor = (home: string | undefined) => AppContext | Promise<AppContext>;
@@ -306,6 +307,8 @@ its own environment when it connects. Start Claude Code with it set, e.g.
     // with globals: commander hands an --http after install-claude to the parent `mcp`, whose
     // option has the same name (positional options would move --home's place on every command)
     .action(async (_opts, cmd) => (await import('./commands/mcp.js')).installClaudeCmd(await ctx(cmd), cmd.optsWithGlobals()));
+
+  registerServeCommands(program, ctx);
 
   program
     .command('_supervise', { hidden: true })
