@@ -47,6 +47,7 @@ svg.chart line { stroke: var(--line); }
   table.list tr { display: grid; grid-template-columns: 1fr auto; gap: 2px 8px; padding: 8px 0; border-bottom: 1px solid var(--line); }
   table.list td { border: 0; padding: 0; } table.list td.title { grid-column: 1 / -1; order: -1; max-width: none; }
   table.list td.num { text-align: left; }
+  table.list td[data-label]::before { content: attr(data-label) ": "; color: var(--dim); font-size: 13px; }
 }
 `;
 

@@ -164,7 +164,7 @@ describe('authentication', () => {
     const r = await get(`/login?token=${encodeURIComponent(s.token)}`);
     expect(r.status).toBe(303);
     expect(r.headers.get('location')).toBe('/');
-    expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(r.headers.get('referrer-policy')).toBe('same-origin'); // the address with the token goes to no other site
     const cookie = r.headers.get('set-cookie')!;
     expect(cookie).toMatch(new RegExp(`^agentctl_session_${s.port}=[\\w-]+; `));
     expect(cookie).toMatch(/; HttpOnly/);

@@ -23,11 +23,11 @@ function row(m: Meta): Html {
   return html`<tr id="run-${m.run_id}" class="row-${state(m)}">
 <td>${badge(state(m))}</td>
 <td class="title"><a href="${href(m.run_id)}">${m.title || m.run_id}</a><div class="sub mono">${m.run_id}</div></td>
-<td>${m.agent}<div class="sub">${m.profile}</div></td>
-<td>${m.project ?? '—'}</td>
-<td>${when(m.created_at)}</td>
-<td class="num">${duration(durationSeconds(m), isEnded(m) ? null : (m.started_at ?? m.created_at))}</td>
-<td class="num">${usd(m.cost_usd)}</td>
+<td data-label="Agent">${m.agent}<div class="sub">${m.profile}</div></td>
+<td data-label="Project">${m.project ?? '—'}</td>
+<td data-label="Created">${when(m.created_at)}</td>
+<td data-label="Duration" class="num">${duration(durationSeconds(m), isEnded(m) ? null : (m.started_at ?? m.created_at))}</td>
+<td data-label="Cost" class="num">${usd(m.cost_usd)}</td>
 </tr>`;
 }
 
