@@ -25,7 +25,7 @@ pre { background: var(--card); border: 1px solid var(--line); border-radius: 6px
 table.list { width: 100%; border-collapse: collapse; }
 table.list th, table.list td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 table.list th { font-size: 13px; color: var(--dim); font-weight: 600; }
-td.title { overflow-wrap: anywhere; max-width: 40ch; } .num { text-align: right; white-space: nowrap; }
+td.title { overflow-wrap: anywhere; max-width: 40ch; } table.list .num { text-align: right; white-space: nowrap; }
 .st { display: inline-block; white-space: nowrap; font-weight: 600; font-size: 13px; padding: 1px 8px; border-radius: 10px; border: 1px solid currentColor; }
 .st-goal_met { color: var(--ok); } .st-running, .st-pending { color: var(--run); }
 .st-goal_not_met, .st-invalid_output, .st-agent_error, .st-lost, .st-corrupt { color: var(--bad); }

@@ -32,4 +32,4 @@ export function duration(s: number | null | undefined, runningSince?: string | n
   return runningSince ? html`<span data-since="${runningSince}">${text}</span>` : html`<span>${text}</span>`;
 }
 
-export const usd = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v < 0.01 ? `$${v.toFixed(4)}` : `$${v.toFixed(2)}`);
+export const usd = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v === 0 ? '$0' : v < 0.01 ? `$${v.toFixed(4)}` : `$${v.toFixed(2)}`);
