@@ -2,9 +2,10 @@
 // npm run bench: latency of start (from the startup snapshot, and from the code cache alone in
 // turn with it), show and list (10,000 runs), the delay from a run's end to
 // `wait` returning, the peak memory of a waiting process, the MCP tools start_run and
-// show_run called through a connected client, and persistent instances with the real TUIs
-// (bench/instances.mjs). Runs on a private tmux server
-// and a throwaway workspace; prints one line per figure and a JSON summary at the end.
+// show_run called through a connected client, the dashboard's first paint and update latency
+// (bench/dashboard.mjs), and persistent instances with the real TUIs (bench/instances.mjs).
+// Runs on a private tmux server and a throwaway workspace; prints one line per figure and a
+// JSON summary at the end.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -178,6 +179,10 @@ try {
   report(`mcp show_run (${RUNS} runs)`, results.mcp_show_run);
   await tool('wait_runs', { ids: mcpStarted });
   await client.close();
+
+  // the dashboard on the same RUNS records: first paint, and changes on disk reaching the page
+  const { dashboardBench } = await import('./dashboard.mjs');
+  Object.assign(results, (await dashboardBench({ bin: BIN, env, cwd: dir, home, template, runs: RUNS, n: N })) ?? {});
 
   // persistent instances with the real TUIs (skipped without them)
   const { benchInstances } = await import('./instances.mjs');

@@ -10,6 +10,7 @@ import { registerInstanceCommands } from './commands/instances-program.js';
 import { registerCostCommands } from './commands/cost.js';
 import { registerWorkflowCommands } from './commands/workflow.js';
 import { registerLandCommands } from './commands/land.js';
+import { registerServeCommands } from './commands/serve.js';
 
 /** Makes the invocation's context once the global --home is parsed. */
 export type ContextFor = (home: string | undefined) => AppContext | Promise<AppContext>;
@@ -340,6 +341,7 @@ its own environment when it connects. Start Claude Code with it set, e.g.
   registerHookCommands(program, ctx);
   registerCostCommands(program, ctx);
   registerWorkflowCommands(program, ctx);
+  registerServeCommands(program, ctx);
 
   program
     .command('_supervise', { hidden: true })

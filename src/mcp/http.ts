@@ -2,7 +2,7 @@
 // disk), so the SDK's transport runs stateless, nothing kept between requests. Loopback by
 // default; a bearer token is required everywhere (see token.ts).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { AppError } from '../core/sys/errors.js';
 import { keepServing, log, signalled } from './process.js';
@@ -45,31 +45,40 @@ function loopbackName(hostHeader: string | undefined): boolean {
   }
 }
 
-export async function serveHttp(ctx: Omit<ServerContext, 'shutdown'>, o: HttpOptions): Promise<void> {
-  const { host, port } = parseListen(o.listen);
-  const loopback = isLoopback(host);
-  let token = configuredToken(o.tokenFile, o.env);
-  if (!token && loopback) {
-    token = workspaceToken(o.home);
-    log(`clients must send "Authorization: Bearer <token>"; the token is in ${tokenFilePath(o.home)} (only you can read it; set AGENTCTL_MCP_TOKEN or --token-file to choose one)`);
-  } else if (!token) {
-    token = randomBytes(32).toString('base64url');
-    log(`${host} is not a loopback address, so clients must send "Authorization: Bearer <token>"; generated token (set AGENTCTL_MCP_TOKEN or --token-file to choose one): ${token}`);
+/**
+ * The bearer token clients must send: configured, else on loopback the workspace's, else one
+ * generated; `say` tells the person starting the server where it is (or what it is).
+ */
+export function serverToken(o: Pick<HttpOptions, 'tokenFile' | 'home' | 'env'>, host: string, say: (line: string) => void): string {
+  const token = configuredToken(o.tokenFile, o.env);
+  if (token) return token;
+  if (isLoopback(host)) {
+    const kept = workspaceToken(o.home);
+    say(`clients must send "Authorization: Bearer <token>"; the token is in ${tokenFilePath(o.home)} (only you can read it; set AGENTCTL_MCP_TOKEN or --token-file to choose one)`);
+    return kept;
   }
-  const expected = digest(token);
-  keepServing();
-  const stop = new AbortController();
-  const tools = toolRegistrations({ ...ctx, shutdown: stop.signal });
+  const made = randomBytes(32).toString('base64url');
+  say(`${host} is not a loopback address, so clients must send "Authorization: Bearer <token>"; generated token (set AGENTCTL_MCP_TOKEN or --token-file to choose one): ${made}`);
+  return made;
+}
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== '/mcp') return reply(res, 404, 'not found: the MCP endpoint is /mcp');
-    if (loopback && (!loopbackName(req.headers.host) || (req.headers.origin && !loopbackOrigin(req.headers.origin)))) {
-      return reply(res, 403, 'forbidden: this server answers only requests addressed to localhost, 127.0.0.1 or [::1]');
-    }
-    if (!timingSafeEqual(digest(/^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? ''), expected)) {
-      return reply(res, 401, 'unauthorized: send the server\'s token as "Authorization: Bearer <token>"', { 'www-authenticate': 'Bearer realm="agentctl"' });
-    }
+/** The Host and Origin a loopback server answers; anything goes off loopback. */
+export function addressedHere(loopback: boolean, req: IncomingMessage): boolean {
+  return !loopback || (loopbackName(req.headers.host) && (!req.headers.origin || loopbackOrigin(req.headers.origin)));
+}
+
+export const FORBIDDEN_HOST = 'forbidden: this server answers only requests addressed to localhost, 127.0.0.1 or [::1]';
+
+/** Whether the request carries the token as "Authorization: Bearer <token>" (expected: its digest). */
+export function bearerMatches(req: IncomingMessage, expected: Buffer): boolean {
+  return timingSafeEqual(digest(/^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? ''), expected);
+}
+export { digest as tokenDigest };
+
+/** Serves an authorised request to /mcp: JSON-RPC over POST, a server per request. */
+export function mcpRequestHandler(ctx: Omit<ServerContext, 'shutdown'>, shutdown: AbortSignal): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const tools = toolRegistrations({ ...ctx, shutdown });
+  return async (req, res) => {
     // stateless: no session to resume a stream on (GET) or to end (DELETE)
     if (req.method !== 'POST') return reply(res, 405, 'method not allowed: POST JSON-RPC requests to /mcp', { allow: 'POST' });
     // The SDK's stateless transport serves one request and refuses a second, and its server
@@ -84,6 +93,27 @@ export async function serveHttp(ctx: Omit<ServerContext, 'shutdown'>, o: HttpOpt
     await server.connect(transport);
     await transport.handleRequest(req, res);
   };
+}
+
+/** The 401 an MCP client gets without the right token. */
+export const unauthorized = (res: ServerResponse) =>
+  reply(res, 401, 'unauthorized: send the server\'s token as "Authorization: Bearer <token>"', { 'www-authenticate': 'Bearer realm="agentctl"' });
+
+export async function serveHttp(ctx: Omit<ServerContext, 'shutdown'>, o: HttpOptions): Promise<void> {
+  const { host, port } = parseListen(o.listen);
+  const loopback = isLoopback(host);
+  const expected = digest(serverToken(o, host, log));
+  keepServing();
+  const stop = new AbortController();
+  const mcp = mcpRequestHandler(ctx, stop.signal);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== '/mcp') return reply(res, 404, 'not found: the MCP endpoint is /mcp');
+    if (!addressedHere(loopback, req)) return reply(res, 403, FORBIDDEN_HOST);
+    if (!bearerMatches(req, expected)) return unauthorized(res);
+    await mcp(req, res);
+  };
 
   const http = createHttpServer((req, res) => {
     handle(req, res).catch((err: Error) => {
@@ -92,14 +122,7 @@ export async function serveHttp(ctx: Omit<ServerContext, 'shutdown'>, o: HttpOpt
       else res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL' ? new AppError(`cannot listen on ${host}:${port} (${err.code}): choose another --http address`) : err),
-    );
-    http.listen(port, host, () => resolve());
-  });
-  const addr = http.address();
-  const bound = typeof addr === 'object' && addr ? addr.port : port;
+  const bound = await listenOn(http, host, port);
   log(`serving Streamable HTTP on http://${host.includes(':') ? `[${host}]` : host}:${bound}/mcp (bearer token required)`);
   if (!loopback) log('plain HTTP: the token crosses the network in clear text; put TLS (a reverse proxy or an SSH tunnel) in front of it beyond a trusted network');
 
@@ -107,6 +130,18 @@ export async function serveHttp(ctx: Omit<ServerContext, 'shutdown'>, o: HttpOpt
   stop.abort();
   http.close();
   http.closeAllConnections();
+}
+
+/** Listens; returns the port bound (port 0 picks one). */
+export async function listenOn(http: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL' ? new AppError(`cannot listen on ${host}:${port} (${err.code}): choose another --http address`) : err),
+    );
+    http.listen(port, host, () => resolve());
+  });
+  const addr = http.address();
+  return typeof addr === 'object' && addr ? addr.port : port;
 }
 
 function loopbackOrigin(origin: string): boolean {

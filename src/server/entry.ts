@@ -1,0 +1,2 @@
+// What the program's entry (src/main.ts) hands to `agentctl serve`.
+export { serve } from './serve.js';

@@ -1,0 +1,160 @@
+// The dashboard in a real headless browser (the distribution's Chromium driven by
+// playwright-core): the token refused when wrong, sign-in, the run list, a run started after
+// the page loaded appearing without a reload, a run page with its chain, hostile titles shown
+// as text, and cancel from the page. Screenshots of the main pages go to test-artifacts/.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, type TestEnv, suiteEnv, waitFor } from '../helpers/harness.js';
+import { type Served, startServe } from '../helpers/serve.js';
+
+const CHROMIUM = process.env.AGENTCTL_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser && !process.env.CI) {
+  console.warn(`dashboard.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; CI installs it and runs these tests)`);
+}
+
+let t: TestEnv;
+let s: Served;
+let browser: Browser;
+let repo: string;
+suiteEnv((env) => (t = env));
+
+describe.skipIf(!haveBrowser && !process.env.CI)('the dashboard in a browser', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    repo = t.repo();
+    s = await startServe(t);
+    // root (CI) cannot use Chromium's sandbox
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  const signedIn = async (viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> => {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    const r = await page.goto(`${s.base}/login?token=${encodeURIComponent(s.token)}`);
+    expect(r?.status()).toBe(200);
+    return { context, page };
+  };
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  it('refuses a wrong token: the sign-in form again, no cookie, no data', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const r = await page.goto(`${s.base}/login?token=wrong`);
+    expect(r?.status()).toBe(401);
+    await expect(page.getByRole('alert').textContent()).resolves.toBe('Wrong token.');
+    expect(await context.cookies()).toEqual([]);
+    const home = await page.goto(`${s.base}/`);
+    expect(home?.status()).toBe(401);
+    expect(await page.locator('table').count()).toBe(0);
+    await shot(page, 'sign-in');
+    await context.close();
+  });
+
+  it('signs in from the printed link: cookie HttpOnly and SameSite=Strict, the token gone from the address; runs newest first', async () => {
+    const first = await t.start(['--project', repo, '--profile', 'spark', '--title', 'first codex run'], 'Add a --verbose flag\n');
+    await t.run(['wait', first]);
+    const second = await t.start(['--agent', 'shell', '--title', 'second, a shell run', '--', 'sh', '-c', 'exit 1']);
+    await t.run(['wait', second]);
+
+    const { context, page } = await signedIn();
+    expect(page.url()).toBe(`${s.base}/`);
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: `agentctl_session_${s.port}`, httpOnly: true, sameSite: 'Strict' });
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).toBe(''); // not readable by scripts
+
+    const rows = page.locator('table.list tbody tr');
+    await expect(rows.count()).resolves.toBe(2);
+    expect(await rows.nth(0).getAttribute('id')).toBe(`run-${second}`);
+    expect(await rows.nth(1).getAttribute('id')).toBe(`run-${first}`);
+    // status readable without colour: a word, not only a coloured dot
+    expect(await rows.nth(1).locator('.st').innerText()).toBe('✓ goal met');
+    await expect(page.locator('#live').textContent()).resolves.toBeTruthy();
+    await context.close();
+  });
+
+  it('shows a run started after the page loaded, and its end, without a reload', async () => {
+    const { context, page } = await signedIn();
+    await waitFor(() => page.locator('#live').textContent().then((x) => x === 'live'), 10_000, 'the event stream to open');
+    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
+    const id = await t.start(['--agent', 'shell', '--title', 'started after the page loaded', '--', 'sh', '-c', 'sleep 1; echo done']);
+    const row = page.locator(`#run-${id}`);
+    await row.waitFor({ timeout: 5_000 });
+    expect(await row.locator('.title a').innerText()).toBe('started after the page loaded');
+    await waitFor(() => row.locator('.st').innerText().then((x) => x === '✓ goal met'), 10_000, 'the run to show as ended');
+    // the same document all along
+    expect(await page.evaluate(() => (globalThis as unknown as { marker: number }).marker)).toBe(42);
+    await shot(page, 'dashboard');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'dashboard-phone');
+    await context.close();
+  });
+
+  it('a run page: prompt, events, result, and the links along its chain', async () => {
+    const parent = await t.start(['--project', repo, '--profile', 'spark', '--title', 'parent run'], 'Add a --verbose flag\n');
+    await t.run(['wait', parent]);
+    const r = await t.run(['resume', parent], { input: 'Now document it\n' });
+    const child = r.stdout.trim();
+    await t.run(['wait', child]);
+
+    const { context, page } = await signedIn();
+    await page.locator(`#run-${child} .title a`).click();
+    await page.waitForURL(`${s.base}/runs/${child}`);
+    expect(await page.locator('h1').innerText()).toContain('parent run');
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('Now document it');
+    expect(text).toContain('codex turn 2: Now document it'); // the result's summary
+    expect(text).toMatch(/Events \(\d+\)/);
+    await shot(page, 'run-page');
+    await page.getByRole('link', { name: parent }).click();
+    await page.waitForURL(`${s.base}/runs/${parent}`);
+    expect(await page.locator('h1').innerText()).toMatch(/^parent run/);
+    await context.close();
+  });
+
+  it('shows hostile titles as text: no markup runs, terminal escapes visible', async () => {
+    const hostile = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>\x1b]0;owned\x07\x1b[31mred';
+    const id = await t.start(['--agent', 'shell', '--title', hostile, '--', 'true']);
+    await t.run(['wait', id]);
+    const { context, page } = await signedIn();
+    const link = page.locator(`#run-${id} .title a`);
+    expect(await link.innerText()).toBe('<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>\\e]0;owned\\a\\e[31mred');
+    await link.click();
+    await page.waitForURL(`${s.base}/runs/${id}`);
+    expect(await page.locator('main img, main script').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    await context.close();
+  });
+
+  it('cancels a run from its page (a POST with the page\'s CSRF token), keyboard only', async () => {
+    const id = await t.start(['--agent', 'shell', '--title', 'long', '--', 'sleep', '60']);
+    const { context, page } = await signedIn();
+    await page.goto(`${s.base}/runs/${id}`);
+    const button = page.getByRole('button', { name: 'Cancel run' });
+    await button.focus();
+    const posted = page.waitForResponse((r) => r.request().method() === 'POST');
+    await page.keyboard.press('Enter');
+    const answer = await posted;
+    expect([answer.status(), await answer.text().catch(() => '')]).toEqual([303, '']);
+    await waitFor(() => t.meta(id).outcome === 'cancelled', 10_000, 'the run to be cancelled');
+    await waitFor(() => page.locator('h1 .st').innerText().then((x) => x === '■ cancelled'), 10_000, 'the page to show it');
+    expect(await button.count()).toBe(0);
+    await context.close();
+  });
+
+  it('the cost page draws its chart from the runs', async () => {
+    const { context, page } = await signedIn();
+    await page.getByRole('link', { name: 'Cost' }).click();
+    await page.waitForURL(`${s.base}/cost`);
+    expect(await page.locator('svg.chart rect.bar').count()).toBe(30);
+    await shot(page, 'cost');
+    await context.close();
+  });
+});
