@@ -1,10 +1,15 @@
 // One list of everything at work, for people: runs (and, where they exist, persistent instances
 // and workflows) newest first, each reduced to the same row shape so `top` and the dashboard
 // can show them side by side. Only as many records are read as the caller can show.
+import { listInstanceRecords } from '../core/instances/record.js';
+import type { InstanceStatus, InstanceView } from '../core/instances/types.js';
 import { isEnded, type Meta } from '../core/runs/meta.js';
 import { durationSeconds } from '../core/runs/result.js';
 import type { AppContext } from './context.js';
+import { listInstances } from './instance-reads.js';
 import { recentRuns } from './runs.js';
+import type { WorkflowView } from './workflow-views.js';
+import { listWorkflowViews } from './workflows.js';
 
 export type RowKind = 'run' | 'instance' | 'workflow';
 
@@ -76,6 +81,76 @@ export function runRow(m: Meta, now = Date.now()): OverviewRow {
   };
 }
 
+const INSTANCE_TONE: Record<InstanceStatus, Tone> = {
+  starting: 'active',
+  working: 'active',
+  needs_permission: 'attention',
+  unknown: 'attention',
+  idle: 'good',
+  exited: 'quiet',
+  lost: 'bad',
+};
+
+/** What an instance is at: its pending question, else its turn. */
+function instanceDetail(v: InstanceView): string | null {
+  if (v.status === 'needs_permission' && v.permission) {
+    const input = typeof v.permission.input === 'string' ? v.permission.input : JSON.stringify(v.permission.input);
+    return `asks: ${v.permission.tool} ${input ?? ''}`.slice(0, 160).trimEnd();
+  }
+  if (v.status === 'unknown' && v.why) return v.why;
+  if (v.turn === null) return null;
+  return v.status === 'working' ? `turn ${v.turn}` : `after turn ${v.turn}`;
+}
+
+export function instanceRow(v: InstanceView, created: { created_at: string; stopped_at: string | null; socket: string | null; socket_name: string | null }): OverviewRow {
+  return {
+    kind: 'instance',
+    id: v.id,
+    state: v.status,
+    tone: INSTANCE_TONE[v.status],
+    title: v.name,
+    project: v.project,
+    who: `${v.role ?? 'instance'}/${v.agent}`,
+    created_at: created.created_at,
+    ended_at: created.stopped_at,
+    duration_s: null,
+    cost_usd: null,
+    cost_estimated: false,
+    detail: instanceDetail(v),
+    pane: v.pane ? { pane: v.pane, socket: created.socket, socket_name: created.socket_name } : null,
+  };
+}
+
+export function workflowRow(w: WorkflowView, now = Date.now()): OverviewRow {
+  const ended = w.ended_at ? Date.parse(w.ended_at) : now;
+  return {
+    kind: 'workflow',
+    id: w.workflow_id,
+    state: w.outcome ?? w.status,
+    tone: w.status === 'running' ? 'active' : w.outcome === 'goal_met' ? 'good' : w.outcome === 'cancelled' ? 'quiet' : 'bad',
+    title: w.title,
+    project: w.project,
+    who: `workflow ${w.name}`,
+    created_at: w.created_at,
+    ended_at: w.ended_at,
+    duration_s: Math.max(0, (ended - Date.parse(w.created_at)) / 1000),
+    cost_usd: w.cost_usd,
+    cost_estimated: false,
+    detail: `iteration ${w.iteration}/${w.max_iterations}, ${w.steps_run} steps, ${w.open_findings} open findings`,
+    pane: null,
+  };
+}
+
+/** Instances still there (exited ones drop out) and recent workflows, as rows. */
+async function otherRows(ctx: AppContext, limit: number): Promise<OverviewRow[]> {
+  const records = new Map(listInstanceRecords(ctx.home).map((r) => [r.id, r]));
+  const rows = (await listInstances(ctx, {})).flatMap((v) => {
+    const r = records.get(v.id);
+    return r ? [instanceRow(v, { created_at: r.created_at, stopped_at: r.stopped_at, socket: r.tmux.socket, socket_name: r.tmux.socket_name })] : [];
+  });
+  return [...rows, ...listWorkflowViews(ctx, { limit }).map((w) => workflowRow(w))];
+}
+
 export function rowMatches(row: OverviewRow, req: Pick<OverviewRequest, 'project' | 'status'>): boolean {
   if (req.project && row.project !== req.project) return false;
   if (req.status && row.state !== req.status && row.tone !== req.status) return false;
@@ -97,6 +172,7 @@ export async function overview(ctx: AppContext, req: OverviewRequest): Promise<O
     }
     rows.push(row);
   }
+  for (const row of await otherRows(ctx, req.limit)) if (rowMatches(row, req)) rows.push(row);
   rows.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
   if (rows.length > req.limit) {
     rows.length = req.limit;

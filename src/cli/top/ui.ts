@@ -1,6 +1,6 @@
 // The full-screen `top` view, drawn with Ink (React for terminals). It re-reads the overview
-// when something changes on disk (fs.watch on the runs directory and on each active run's
-// directory), never on a timer: the only timers redraw ages and check that active workers are
+// when something changes on disk (fs.watch on the runs, instances and workflows directories and
+// on each live one's own), never on a timer: the only timers redraw ages and check that live workers are
 // still alive. Actions go through the same app calls as the CLI commands, each confirmed first.
 import { join } from 'node:path';
 import type { AppContext } from '../../app/context.js';
@@ -22,10 +22,10 @@ export const HELP = [
   '  g               go to the worker\'s tmux pane',
   '  p               filter by project (cycles)',
   '  s               filter by status: working, needs you, done, failed (cycles)',
-  '  c               cancel the run (asks first)',
+  '  c               cancel the run or workflow (asks first)',
   '  i               interrupt the instance\'s turn (asks first)',
   '  x               stop the instance (asks first)',
-  '  a               answer the instance\'s permission request (asks first)',
+  '  a / d           allow / deny the instance\'s permission request (asks first)',
   '  ?               this help        q, ctrl-c   quit',
 ];
 
@@ -89,10 +89,18 @@ export async function runTop(ctx: AppContext, initial: Filters): Promise<void> {
       loading.current = null;
     };
 
-    // re-read on every change below the runs directory that matters: new runs, active runs' records
-    const active = rows.filter((r) => r.kind === 'run' && r.tone === 'active').map((r) => r.id).join(' ');
+    // re-read on every change that matters: new runs, instances, workflows (their directories), and
+    // what can change: active runs' and workflows' records; a live instance's record, event log and the inbox its hooks write
+    const followed = rows
+      .flatMap((r) => {
+        if (r.kind === 'run') return r.tone === 'active' ? [join(ctx.ws.runs, r.id)] : [];
+        if (r.kind === 'workflow') return r.tone === 'active' ? [join(ctx.home, 'workflows', r.id)] : [];
+        return r.state === 'exited' ? [] : [join(ctx.home, 'instances', r.id), join(ctx.home, 'instances', r.id, 'inbox')];
+      })
+      .join('\n');
+    const active = rows.some((r) => r.tone === 'active' || r.tone === 'attention') ? 'yes' : '';
     useEffect(() => {
-      const paths = [ctx.ws.runs, join(ctx.home, 'instances'), join(ctx.home, 'workflows'), ...active.split(' ').filter(Boolean).map((id) => join(ctx.ws.runs, id))];
+      const paths = [ctx.ws.runs, join(ctx.home, 'instances'), join(ctx.home, 'workflows'), ...followed.split('\n').filter(Boolean)];
       let changes: Changes | null = null;
       let timer: NodeJS.Timeout | null = null;
       changes = onChanges(paths, () => {
@@ -105,7 +113,7 @@ export async function runTop(ctx: AppContext, initial: Filters): Promise<void> {
         if (timer) clearTimeout(timer);
         void changes?.stop();
       };
-    }, [active, filters.project, filters.status, listRows]);
+    }, [followed, filters.project, filters.status, listRows]);
 
     useEffect(() => void load(), [filters.project, filters.status, listRows]);
 
@@ -182,7 +190,7 @@ export async function runTop(ctx: AppContext, initial: Filters): Promise<void> {
       else {
         const action = actionsFor(ctx, current).find((a) => a.key === input);
         if (action) setMode({ kind: 'confirm', question: action.question, action });
-        else if ('cixa'.includes(input)) setMessage(`nothing to do with "${input}" on this ${current.kind} (? for help)`);
+        else if ('cixad'.includes(input)) setMessage(`nothing to do with "${input}" on this ${current.kind} (? for help)`);
       }
     });
 
