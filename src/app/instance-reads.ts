@@ -72,10 +72,13 @@ export async function instanceStatus(ctx: AppContext, o: { id: string }): Promis
 /** The conversation from the agent's own transcript (never the screen): the last `last` turns, or turn `turn`. */
 export async function readConversation(ctx: AppContext, o: { id: string; last?: number; turn?: number }): Promise<TranscriptTurn[]> {
   const rec = resolveInstance(ctx.home, o.id);
+  const noTranscript = () =>
+    new AppError(`instance ${rec.name} (${rec.id}) has no transcript yet: it has had no turn`, { fix: `send it a message with "{cmd:send ${rec.name}}"` });
+  if (!rec.transcript_path && !rec.session_id) throw noTranscript();
   const adapter = adapterOrNull(rec.agent);
   if (!adapter) throw new AppError(`this agentctl cannot read ${rec.agent} transcripts`);
   const path = rec.transcript_path ?? (rec.session_id ? adapter.transcriptPath(rec.session_id, rec.cwd, ctx.env) : null);
-  if (!path) throw new AppError(`instance ${rec.name} (${rec.id}) has no transcript yet: it has had no turn`, { fix: `send it a message with "{cmd:send ${rec.name}}"` });
+  if (!path) throw noTranscript();
   let turns: TranscriptTurn[];
   try {
     turns = adapter.readTranscript(path);

@@ -2,7 +2,7 @@
 // runs (allow, deny with a message, nobody answering, the policy), its notifications, and
 // `agentctl wait` on instances (turn end, needs_permission, --any, --timeout, a lost agent).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -107,6 +107,19 @@ describe('the permission hook', () => {
     } finally {
       writeConfig(t, { permission_timeout: '30m' });
     }
+  });
+
+  it('a hook the agent ends (its turn interrupted) settles its request', async () => {
+    const { id, f } = instance();
+    working(f);
+    const hook = permissionHook(id, 'Bash', { command: 'sleep 1000' });
+    await asked(f);
+    const req = readdirSync(f.permissions).find((n) => !n.endsWith('.answer.json'))!;
+    const pid = JSON.parse(readFileSync(join(f.permissions, req), 'utf8')).pid as number;
+    process.kill(pid, 'SIGTERM');
+    expect([143, null]).toContain((await hook.done).code); // ended by the signal (through sh, or sh exec'd it)
+    expect(() => answerRequest(t.home, id, 'allow')).toThrow(/no pending permission request/);
+    expect(refreshStatus(t.home, id).status).toMatchObject({ status: 'working', permission: null, why: 'permission withdrawn (agent)' });
   });
 
   it('the policy decides without asking: config allow/deny lists, bypass', async () => {

@@ -6,7 +6,8 @@ import { appendNotification, tmuxAnnounce } from '../lifecycle/notify.js';
 import { tmuxFor } from '../tmux/tmux.js';
 import type { LoadedConfig } from '../workspace/config.js';
 import type { Workspace } from '../workspace/paths.js';
-import type { InstanceRecord, InstanceStatus } from './types.js';
+import { refreshStatus } from './status.js';
+import type { InstanceEvent, InstanceRecord, InstanceStatus } from './types.js';
 
 export type InstanceNoticeKind = 'turn_end' | 'permission' | 'exited' | 'lost';
 
@@ -123,4 +124,27 @@ export async function announceTmux(ws: Workspace, cfg: LoadedConfig | null, reco
   } catch {
     // the line is written; a tmux that failed is not the instance's problem
   }
+}
+
+/** Hooks that end a turn (codex's notify repeats its Stop, so it never announces on its own). */
+const TURN_ENDS = new Set(['Stop', 'StopFailure', 'Interrupt']);
+
+/**
+ * The supervisor's call after ingestInbox moved `added` into the log: a turn's end (Stop,
+ * StopFailure, codex's Interrupt) or the session's end is announced once, whoever recorded
+ * the status change (the supervisor is the only one ingesting, so once per hook). A permission
+ * request is not: its hook announces it at once itself.
+ */
+export async function announceIngested(ws: Workspace, cfg: LoadedConfig | null, home: string, id: string, added: InstanceEvent[]): Promise<void> {
+  const ends = added.some((e) => TURN_ENDS.has(e.hook ?? ''));
+  const endsSession = added.some((e) => e.hook === 'SessionEnd');
+  if (!ends && !endsSession) return;
+  const { record, status: d } = refreshStatus(home, id);
+  if (endsSession || d.status === 'exited') {
+    await announce(ws, cfg, record, { kind: 'exited', status: d.status, turn: d.turn, summary: d.why });
+    return;
+  }
+  const t = d.last;
+  if (!t || t.outcome === 'running') return;
+  await announce(ws, cfg, record, { kind: 'turn_end', status: d.status, turn: t.n, outcome: t.outcome, summary: t.reply ?? t.error, by: t.by });
 }

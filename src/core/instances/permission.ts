@@ -77,6 +77,32 @@ function waitForAnswer(files: InstanceFiles, path: string, timeoutMs: number): P
   });
 }
 
+/**
+ * The agent ends a hook it no longer waits for (its turn was interrupted, its hook timeout
+ * passed) with a signal: the request is settled then, so nothing shows it as pending. Returns
+ * what removes the handlers.
+ */
+function withdrawOnSignal(settle: () => void): () => void {
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
+  const on = (sig: NodeJS.Signals) => {
+    try {
+      settle();
+    } finally {
+      process.kill(process.pid, sig); // handlers removed first: the default action ends the process
+    }
+  };
+  const handlers = signals.map((sig) => {
+    const h = () => {
+      off();
+      on(sig);
+    };
+    process.once(sig, h);
+    return [sig, h] as const;
+  });
+  const off = () => handlers.forEach(([sig, h]) => process.removeListener(sig, h));
+  return off;
+}
+
 function newRequestId(): string {
   return `r${Date.now().toString(36)}-${process.pid}`;
 }
@@ -115,7 +141,7 @@ export async function runPermissionHook(o: HookRun): Promise<Decision | null> {
   const ws = workspace(o.home);
   const cfg = loadConfigOrNull(ws);
   const request = newRequestId();
-  const decided = (decision: Decision, by: string, message: string | null) =>
+  const decided = (decision: Decision | 'withdrawn', by: string, message: string | null) =>
     dropIntoInbox(files, { ...p, hook_event_name: 'PermissionDecision', agentctl_request: request, agentctl_decision: decision, agentctl_by: by, agentctl_message: message ?? undefined });
 
   const policy = policyDecision(record, cfg, tool, adapterOrNull(record.agent)?.editTools ?? []);
@@ -127,6 +153,11 @@ export async function runPermissionHook(o: HookRun): Promise<Decision | null> {
 
   const paths = requestPaths(files, request);
   const asked: PendingPermission & { pid: number } = { request, tool, input: p.tool_input ?? null, asked_at: new Date().toISOString(), pid: process.pid };
+  // before the request exists: a signal from then on settles it
+  const withdrawn = withdrawOnSignal(() => {
+    writeJsonAtomic(paths.answer, { decision: 'deny', message: null, by: 'agent', answered_at: new Date().toISOString() }, 0o600);
+    decided('withdrawn', 'agent', null);
+  });
   writeJsonAtomic(paths.request, asked, 0o600);
   const notice = { kind: 'permission', status: 'needs_permission', request, tool, input: asked.input } as const;
   // the line first: whoever the event wakes (wait) can already read it
@@ -135,6 +166,7 @@ export async function runPermissionHook(o: HookRun): Promise<Decision | null> {
   const told = announceTmux(ws, cfg, record, notice);
   const timeoutMs = parseDuration(cfg?.permission_timeout ?? '30m', 'permission_timeout') * 1000;
   const answer = await waitForAnswer(files, paths.answer, timeoutMs);
+  withdrawn();
   let out: { decision: Decision; message: string | null; by: string };
   if (answer) {
     out = { ...answer, by: 'answer' };

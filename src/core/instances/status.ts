@@ -100,6 +100,9 @@ export function deriveStatus(record: InstanceRecord, events: InstanceEvent[], no
   }
 
   if (f.status === 'needs_permission' && f.permission?.hook_pid && !pidAlive(f.permission.hook_pid)) {
+    // the agent killed its hook: an interrupted turn (the transcript may say so), or a hook timeout
+    if (o.adapter) reconcileWithTranscript(record, events, now, o.adapter, normalize, out);
+    if (out.status !== 'needs_permission') return out;
     override('unknown', 'process', `the permission hook (process ${f.permission.hook_pid}) is gone: nobody can answer the request for ${f.permission.tool}`);
     out.permission = null;
     return out;
@@ -126,12 +129,12 @@ function reconcileWithTranscript(record: InstanceRecord, events: InstanceEvent[]
   const at = new Date(now).toISOString();
   if (t.outcome === 'interrupted') {
     out.learnt.push({ source: 'transcript', kind: 'interrupted', turn: cur.n, why: 'the transcript shows the turn interrupted' });
-    Object.assign(out, { status: 'idle', source: 'transcript', why: 'turn interrupted (at the pane: the transcript shows it)', since: at });
+    Object.assign(out, { status: 'idle', source: 'transcript', why: 'turn interrupted (at the pane: the transcript shows it)', since: at, permission: null });
     out.last = { ...cur, outcome: 'interrupted', ended_at: at };
   } else if (t.outcome === 'failed') {
     const error = t.error ?? 'the turn failed';
     out.learnt.push({ source: 'transcript', kind: 'turn_failed', turn: cur.n, error });
-    Object.assign(out, { status: 'idle', source: 'transcript', why: `turn failed: ${error}`, since: at });
+    Object.assign(out, { status: 'idle', source: 'transcript', why: `turn failed: ${error}`, since: at, permission: null });
     out.last = { ...cur, outcome: 'failed', ended_at: at, error };
   } else if (now - mtime > DISAGREE_MS) {
     Object.assign(out, {
