@@ -187,3 +187,65 @@ describe('codex prepareHome', () => {
     expect(trustedConfig('not = [toml', repo())).toBeNull();
   });
 });
+
+describe('transcripts recorded from the real TUIs (test/golden/interactive)', () => {
+  const golden = (agent: string, name: string) => path.join(__dirname, '..', 'golden', 'interactive', agent, `${name}.jsonl`);
+  const summary = (turns: ReturnType<typeof claudeInteractive.readTranscript>) =>
+    turns.map((t) => ({ prompt: t.prompt, reply: t.reply, outcome: t.outcome, ...(t.error ? { error: t.error } : {}), ...(t.tools ? { tools: t.tools.map((x) => x.name) } : {}) }));
+
+  for (const agent of ['claude', 'codex'] as const) {
+    const adapter = interactiveAdapter(agent);
+    const norm = adapter.normalizePrompt;
+    it(`${agent}: a conversation of two turns, multi-line and non-ASCII`, () => {
+      expect(summary(adapter.readTranscript(golden(agent, 'conversation')))).toEqual([
+        { prompt: 'Say hello [T1]', reply: 'Hello from turn one.', outcome: 'completed' },
+        { prompt: norm('  Two lines,\n\tüñíçødé «quotes» "$HOME" `x` \\ [T2]  \n'), reply: 'Second reply\nwith two lines.', outcome: 'completed' },
+      ]);
+      const turns = adapter.readTranscript(golden(agent, 'conversation'));
+      expect(turns.map((t) => t.n)).toEqual([1, 2]);
+      for (const t of turns) expect(Date.parse(t.at!)).toBeGreaterThan(0);
+    });
+    it(`${agent}: tool calls allowed and denied through the permission hook`, () => {
+      const tool = agent === 'claude' ? 'Bash' : 'exec_command';
+      expect(summary(adapter.readTranscript(golden(agent, 'permissions')))).toEqual([
+        { prompt: 'Warm up [P0]', reply: 'Ready.', outcome: 'completed' },
+        { prompt: 'Create allowed.txt [P-allow]', reply: 'Done after allow.', outcome: 'completed', tools: [tool] },
+        { prompt: 'Create denied.txt [P-deny]', reply: 'Done after deny.', outcome: 'completed', tools: [tool] },
+      ]);
+      const input = adapter.readTranscript(golden(agent, 'permissions'))[1]!.tools![0]!.input;
+      expect(JSON.stringify(input)).toContain('touch allowed.txt');
+    });
+    it(`${agent}: an interrupted turn, the next one, an API error`, () => {
+      const turns = summary(adapter.readTranscript(golden(agent, 'interrupt-error')));
+      expect(turns.slice(0, 3)).toEqual([
+        { prompt: 'Warm up [E0]', reply: 'Ready.', outcome: 'completed' },
+        { prompt: 'Think for long [E1]', reply: null, outcome: 'interrupted' },
+        { prompt: 'Carry on [E2]', reply: 'Back.', outcome: 'completed' },
+      ]);
+      expect(turns[3]).toMatchObject({ prompt: 'Fail please [E3]', outcome: 'failed' });
+      expect(turns[3]!.error).toMatch(agent === 'claude' ? /API Error: 500 scripted outage/ : /.+/);
+      expect(turns).toHaveLength(4);
+    });
+    it(`${agent}: a partial last line (the agent is writing) and unknown lines are skipped`, () => {
+      const text = fs.readFileSync(golden(agent, 'conversation'), 'utf8');
+      const file = path.join(tmp, 'partial.jsonl');
+      fs.writeFileSync(file, `{"type":"from-the-future","x":1}\nnot json\n${text}${text.split('\n').filter(Boolean).at(-1)!.slice(0, 40)}`);
+      expect(summary(adapter.readTranscript(file))).toEqual(summary(adapter.readTranscript(golden(agent, 'conversation'))));
+      expect(adapter.readTranscript(path.join(tmp, 'missing.jsonl'))).toEqual([]);
+    });
+  }
+
+  it('codex: transcriptPath finds the rollout by session id under $CODEX_HOME/sessions', () => {
+    const id = '01a23035-cb01-72c3-89eb-0ff1a05e2cfb';
+    const day = path.join(tmp, 'sessions', '2026', '12', '01');
+    fs.mkdirSync(day, { recursive: true });
+    fs.writeFileSync(path.join(day, `rollout-2026-12-01T06-06-01-${id}.jsonl`), '');
+    expect(codexInteractive.transcriptPath(id, '/anywhere', { CODEX_HOME: tmp })).toBe(path.join(day, `rollout-2026-12-01T06-06-01-${id}.jsonl`));
+    expect(codexInteractive.transcriptPath('01a23035-0000-0000-0000-000000000000', '/anywhere', { CODEX_HOME: tmp })).toBeNull();
+  });
+
+  it('claude: transcriptPath is the project key of the resolved cwd', () => {
+    expect(claudeInteractive.transcriptPath('sid', '/a/b.c_d', { HOME: '/h' })).toBe('/h/.claude/projects/-a-b-c-d/sid.jsonl');
+    expect(claudeInteractive.transcriptPath('sid', '/a', { HOME: '/h', CLAUDE_CONFIG_DIR: '/c' })).toBe('/c/projects/-a/sid.jsonl');
+  });
+});

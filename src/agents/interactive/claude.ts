@@ -168,6 +168,8 @@ export function readClaudeTranscript(path: string): TranscriptTurn[] {
         if (cur) cur.outcome = 'interrupted';
         continue;
       }
+      // a prompt interrupted before any output is followed by the next prompt and nothing else
+      if (cur && cur.outcome === 'running' && cur.reply === null && !cur.tools) cur.outcome = 'interrupted';
       close();
       cur = { n: turns.length + 1, at: str(entry.timestamp), prompt: text, reply: null, outcome: 'running', lastMsg: null };
     } else if (entry.type === 'assistant' && cur) {

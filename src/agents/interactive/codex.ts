@@ -184,7 +184,8 @@ export const codexInteractive: InteractiveAdapter = {
   readySignal: false,
   // the composer drops leading and trailing whitespace of a submitted prompt (checked on the pinned version)
   normalizePrompt: (text) => text.trim(),
-  editTools: ['apply_patch'],
+  // exec_command reaches hooks as Bash; which name apply_patch gets is not verified yet: all candidates
+  editTools: ['apply_patch', 'Edit', 'Write'],
   transcriptPath: rolloutPath,
   readTranscript: readCodexRollout,
   exitCommand: '/exit',
