@@ -38,6 +38,8 @@ export interface StartOptions extends RunOptions {
   worktree?: boolean;
   base?: string;
   withChanges?: boolean;
+  /** The worker is the agent's own TUI in the pane (claude, codex), not its headless mode. */
+  interactive?: boolean;
 }
 
 /** Start a new run; `prompt` is asked for once the profile, and so the agent, is known. */
@@ -54,6 +56,7 @@ export async function startWith(ctx: AppContext, o: StartOptions, prompt: Prompt
     worktree: o.worktree,
     base: o.base,
     withChanges: o.withChanges,
+    interactive: o.interactive,
   });
   return meta;
 }

@@ -87,6 +87,7 @@ Run ids may be given by a unique prefix or suffix. Docs: README.md, docs/ARCHITE
     .option('--no-worktree', 'run in the project directory whatever the defaults say')
     .option('--base <ref>', 'worktree: start its branch from this branch, tag or commit instead of HEAD (implies --worktree)')
     .option('--with-changes', "worktree: copy the checkout's uncommitted changes, untracked files too, into it (implies --worktree)")
+    .option('--interactive', "claude, codex: the worker is the agent's own TUI in the pane (watch it, take over), not its headless mode; the answer and wait are the same")
     .argument('[command...]', 'shell agent only: the command to run, after --')
     .addHelpText(
       'after',

@@ -2,7 +2,7 @@
 // refuses before anything is made (limits, models, names), and with a real claude TUI on a
 // private tmux server: a worktree of its own, a parent recorded and its subtree stopped
 // children first, a prompt a person types at the pane, a message to several instances, the
-// idle stop, and spawn --no-wait. The agents talk only to the scripted loopback model server;
+// idle stop, spawn --no-wait, and `start --interactive`. The agents talk only to the scripted loopback model server;
 // the parts that start one are skipped without $AGENTCTL_REAL_CLIS (bash .ci/run sets it).
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -157,6 +157,24 @@ suite(`real claude instances around their turns${whyNoClaude ? ` (skipped: ${why
     expect(reports.map((r) => r.outcome)).toEqual(['completed', 'completed']);
     expect(instanceNow(t.home, b.id).status.last?.by).toBe('agentctl');
     await stopInstances(ctx, { ids: [a.id, b.id] });
+  }, 90_000);
+
+  it('start --interactive: a run whose worker is the TUI; its reply is the answer, checked as any run\'s', async () => {
+    const answer = { goal_met: true, summary: 'answered in the TUI', followup_prompt: '', notes: '' };
+    const id = await t.start(['--interactive', '--agent', 'claude', '--project', repo], 'Report on the project.\n', { env: ctx.env as Record<string, string> });
+    const req = await turns.reply({ text: JSON.stringify(answer) });
+    expect(req.prompt).toContain('Report on the project.');
+    expect(req.prompt).toContain('reply with ONLY a JSON object');
+    const wait = await t.run(['wait', id], { timeoutMs: 60_000 });
+    expect(wait.code).toBe(0);
+    expect(JSON.parse(wait.stdout)).toMatchObject({ run_id: id, outcome: 'goal_met', summary: 'answered in the TUI' });
+    expect(t.meta(id)).toMatchObject({ interactive: true, result: answer });
+    const inst = readdirSync(join(t.home, 'instances')).map((i) => instanceNow(t.home, i).record).find((r) => r.name === `run-${id}`)!;
+    expect(inst.stopped_at).not.toBeNull();
+    expect(processGone(inst.agent_pid!)).toBe(true);
+    const refused = await t.run(['start', '--interactive', '--agent', 'gemini', '--project', repo], { input: 'x\n' });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--interactive runs claude or codex in its own TUI, not gemini');
   }, 90_000);
 
   it('spawn --no-wait returns at once (starting); an instance idle past instance_idle_stop is stopped, resumable', async () => {

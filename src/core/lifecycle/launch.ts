@@ -48,6 +48,8 @@ export interface StartRequest {
   base?: string;
   /** --with-changes: copy the checkout's uncommitted changes into the worktree. */
   withChanges?: boolean;
+  /** The worker is the agent's TUI, not its headless mode (claude and codex; interactive-run.ts). */
+  interactive?: boolean;
   /** Chaining (resume / escalate). */
   parent?: Meta;
   mode?: Meta['mode'];
@@ -103,6 +105,9 @@ export async function startRun(req: StartRequest): Promise<Started> {
   const command = agent === 'shell' ? (req.command?.length ? req.command : (profile.command ?? req.parent?.command ?? null)) : null;
   if (agent === 'shell' && !command) {
     throw new AppError('the shell agent needs a command: agentctl start --agent shell --title tests -- npm test');
+  }
+  if (req.interactive && agent !== 'claude' && agent !== 'codex') {
+    throw new AppError(`{opt:interactive} runs claude or codex in its own TUI, not ${agent}`, { fix: 'choose {opt:agent=claude} or {opt:agent=codex}, or drop {opt:interactive}' });
   }
   if (agent !== 'shell' && req.command?.length) {
     throw new AppError(`a command after "--" is only for the shell agent, not ${agent}`, { fix: 'drop it or add {opt:agent=shell}' });
@@ -177,6 +182,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     timeout_s: timeoutS,
     tmux: { socket: tmuxSock.socket, socket_name: tmuxSock.socketName, session: null, pane: null, placement: null },
     worktree: inherited ?? created,
+    ...(req.interactive ? { interactive: true } : {}),
   });
 
   try {

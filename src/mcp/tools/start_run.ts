@@ -27,13 +27,14 @@ export const startRun = defineTool({
         .boolean()
         .optional()
         .describe("worktree runs: copy the checkout's uncommitted changes (untracked files too) into the new worktree, so the worker starts from what is on disk rather than from the last commit; implies worktree true"),
+      interactive: z.boolean().optional().describe("claude and codex: the worker is the agent's own interactive session in its pane (a person watching sees the real agent and can take over) instead of its headless mode; the run, its answer and wait_runs are the same"),
       ...runInputs,
     },
     output: StartedView.shape,
     annotations: ACT,
   },
   async run(a, { ctx }) {
-    const o = { project: a.project, profile: a.profile, agent: a.agent, command: a.command, worktree: a.worktree, base: a.base, withChanges: a.with_changes, ...runRequest(a) };
+    const o = { project: a.project, profile: a.profile, agent: a.agent, command: a.command, worktree: a.worktree, base: a.base, withChanges: a.with_changes, interactive: a.interactive, ...runRequest(a) };
     const v = startedView(await startWith(ctx, o, () => a.prompt ?? ''));
     return { data: v, text: startedText(v) };
   },
