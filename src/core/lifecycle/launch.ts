@@ -48,13 +48,13 @@ export interface StartRequest {
   base?: string;
   /** --with-changes: copy the checkout's uncommitted changes into the worktree. */
   withChanges?: boolean;
-  /** The worker is the agent's TUI, not its headless mode (claude and codex; interactive-run.ts). */
-  interactive?: boolean;
   /** Chaining (resume / escalate). */
   parent?: Meta;
   mode?: Meta['mode'];
   resumeSessionId?: string;
   escalatedFrom?: string;
+  /** The worker is the agent's TUI, not its headless mode (claude and codex; interactive-run.ts). */
+  interactive?: boolean;
 }
 
 /**
@@ -179,10 +179,10 @@ export async function startRun(req: StartRequest): Promise<Started> {
     escalation_depth: depth,
     auto_escalate: req.autoEscalate ?? false,
     thread_id: req.resumeSessionId ?? null,
+    ...(req.interactive ? { interactive: true } : {}),
     timeout_s: timeoutS,
     tmux: { socket: tmuxSock.socket, socket_name: tmuxSock.socketName, session: null, pane: null, placement: null },
     worktree: inherited ?? created,
-    ...(req.interactive ? { interactive: true } : {}),
   });
 
   try {
