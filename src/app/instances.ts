@@ -14,7 +14,7 @@ import { INSTANCE_ID_RE, type InstanceAgent, type InstanceRecord, type InstanceV
 import { instanceNow, until } from '../core/instances/until.js';
 import { AppError } from '../core/sys/errors.js';
 import type { AppContext } from './context.js';
-import { waitInstances } from './instance-reads.js';
+import { viewOf, waitInstances } from './instance-reads.js';
 
 /** How long a spawn or revive waits for the agent to be ready, unless told. */
 const READY_MS = 90_000;
@@ -39,7 +39,7 @@ export interface SpawnRequest {
 
 export async function spawnInstance(ctx: AppContext, o: SpawnRequest): Promise<InstanceView> {
   const cfg = ctx.config();
-  const role = o.role ? await resolveRole(ctx, o.role) : null;
+  const role = o.role ? resolveRole(ctx, o.role, { agent: o.agent }) : null;
   const record = await spawnInstanceRecord({
     home: ctx.home,
     env: ctx.env,
@@ -66,7 +66,7 @@ export async function spawnInstance(ctx: AppContext, o: SpawnRequest): Promise<I
  * AGENTCTL_PARENT_INSTANCE), when it exists.
  */
 function parentOf(ctx: AppContext, named: string | undefined): string | null {
-  if (named) return resolveInstance(ctx, named).id;
+  if (named) return resolveInstance(ctx.home, named).id;
   const implicit = ctx.env.AGENTCTL_PARENT_INSTANCE || ctx.env.AGENTCTL_INSTANCE;
   if (!implicit || !INSTANCE_ID_RE.test(implicit)) return null;
   try {
@@ -98,7 +98,7 @@ export interface Sent {
 
 export async function sendToInstances(ctx: AppContext, o: { ids: string[]; message: string; queue?: boolean }): Promise<Sent[]> {
   if (!o.message.trim()) throw new AppError('empty message', { fix: '{opt:message}' });
-  const targets = unique(o.ids.map((id) => resolveInstance(ctx, id)));
+  const targets = unique(o.ids.map((id) => resolveInstance(ctx.home, id)));
   const results = await Promise.allSettled(targets.map((r) => deliver(ctx.home, r.id, interactiveAdapter(r.agent), o.message, { queue: o.queue })));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
@@ -112,7 +112,7 @@ export async function askInstance(ctx: AppContext, o: { id: string; message: str
 }
 
 export async function interruptInstances(ctx: AppContext, o: { ids: string[] }): Promise<InstanceView[]> {
-  const targets = unique(o.ids.map((id) => resolveInstance(ctx, id)));
+  const targets = unique(o.ids.map((id) => resolveInstance(ctx.home, id)));
   await Promise.all(targets.map((r) => interruptInstance(ctx.home, r.id)));
   return targets.map((r) => view(ctx, r.id));
 }
@@ -121,7 +121,7 @@ export async function interruptInstances(ctx: AppContext, o: { ids: string[] }):
 const ANSWER_MS = 5000;
 
 export async function answerPermission(ctx: AppContext, o: { id: string; decision: 'allow' | 'deny'; message?: string }): Promise<InstanceView> {
-  const r = resolveInstance(ctx, o.id);
+  const r = resolveInstance(ctx.home, o.id);
   const pending = answerRequest(ctx.home, r.id, o.decision, o.message);
   // the answer is taken once the hook has printed it: the status moves on from this request
   await until(ctx.home, r.id, (n) => (n.status.permission?.request === pending.request ? undefined : true), { timeoutMs: ANSWER_MS, what: 'take the answer', onTimeout: () => true });
@@ -129,7 +129,7 @@ export async function answerPermission(ctx: AppContext, o: { id: string; decisio
 }
 
 export async function stopInstances(ctx: AppContext, o: { ids: string[]; tree?: boolean }): Promise<InstanceView[]> {
-  const named = unique(o.ids.map((id) => resolveInstance(ctx, id)));
+  const named = unique(o.ids.map((id) => resolveInstance(ctx.home, id)));
   const all = o.tree ? listInstanceRecords(ctx.home) : [];
   const order = unique(named.flatMap((r) => (o.tree ? [...subtree(all, r.id), r] : [r])));
   for (const r of order) {
@@ -147,19 +147,15 @@ export async function reviveInstances(ctx: AppContext, o: { ids?: string[]; all?
   if (!o.all && !o.ids?.length) throw new AppError('nothing to revive', { fix: 'name instances, or give {opt:all}' });
   const targets = o.all
     ? listInstanceRecords(ctx.home).filter((r) => !r.stopped_at && r.session_id && !agentAlive(r))
-    : unique(o.ids!.map((id) => resolveInstance(ctx, id)));
+    : unique(o.ids!.map((id) => resolveInstance(ctx.home, id)));
   for (const t of targets) placeInstancePane(ctx.home, prepareRevive(ctx.home, t.id), ctx.env);
   await Promise.all(targets.map((t) => untilReady(ctx, t.id, o.timeoutMs)));
   return targets.map((t) => view(ctx, t.id));
 }
 
 function view(ctx: AppContext, id: string): InstanceView {
-  const { record: r, status: s } = instanceNow(ctx.home, id);
-  return {
-    id: r.id, name: r.name, role: r.role, agent: r.agent, model: r.model, project: r.project,
-    status: s.status, since: s.since, source: s.source, why: s.why, turn: s.turn, permission: s.permission,
-    parent: r.parent, pane: r.tmux.pane, session_id: r.session_id, cwd: r.cwd,
-  };
+  const now = instanceNow(ctx.home, id);
+  return viewOf(now.record, now.status);
 }
 
 function unique(records: InstanceRecord[]): InstanceRecord[] {

@@ -43,6 +43,8 @@ export interface StartOptions extends RunOptions {
   maxCost?: string | number;
   /** Stop the run once it has used this many tokens, input and output (200000, 200k). */
   maxTokens?: string | number;
+  /** The worker is the agent's own TUI in the pane (claude, codex), not its headless mode. */
+  interactive?: boolean;
 }
 
 /** Start a new run; `prompt` is asked for once the profile, and so the agent, is known. */
@@ -61,6 +63,7 @@ export async function startWith(ctx: AppContext, o: StartOptions, prompt: Prompt
     withChanges: o.withChanges,
     maxCostUsd: o.maxCost === undefined ? undefined : parseUsd(o.maxCost),
     maxTokens: o.maxTokens === undefined ? undefined : parseTokens(o.maxTokens),
+    interactive: o.interactive,
   });
   return meta;
 }

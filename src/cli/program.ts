@@ -96,6 +96,7 @@ Run ids may be given by a unique prefix or suffix. Docs: README.md, docs/ARCHITE
     .option('--with-changes', "worktree: copy the checkout's uncommitted changes, untracked files too, into it (implies --worktree)")
     .option('--max-cost <usd>', 'stop the run (outcome budget_exceeded) once it has cost more than this many USD, estimated from tokens where the agent reports no cost (default: config budgets.per_run_usd)')
     .option('--max-tokens <n>', 'stop the run (outcome budget_exceeded) once it has used more than this many input + output tokens, e.g. 200k (default: config budgets.per_run_tokens)')
+    .option('--interactive', "claude, codex: the worker is the agent's own TUI in the pane (watch it, take over), not its headless mode; the answer and wait are the same")
     .argument('[command...]', 'shell agent only: the command to run, after --')
     .addHelpText(
       'after',

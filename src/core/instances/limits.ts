@@ -17,7 +17,7 @@ export function holdsPlace(r: InstanceRecord): boolean {
 export function checkLimits(cfg: LoadedConfig, records: InstanceRecord[], model: string | null): void {
   const live = records.filter(holdsPlace).length;
   if (live >= cfg.max_instances) {
-    throw new AppError(`${live} instances are running, the limit (max_instances in config.json)`, { fix: 'stop one ("{cmd:stop ID}") or raise max_instances' });
+    throw new AppError(`${live} of at most ${cfg.max_instances} instances are running (max_instances in config.json)`, { fix: 'stop one ("{cmd:stop ID}") or raise max_instances' });
   }
   const allowed = cfg.allowed_models;
   if (allowed === null) return;

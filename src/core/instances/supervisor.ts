@@ -31,12 +31,17 @@ const CODEX_READY_MS = 1000;
 /** An agent that ends this soon after its start most likely failed to start: its pane stays to show why. */
 const EARLY_EXIT_MS = 10_000;
 
-export async function superviseInstance(home: string, id: string, paneEnv: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * Run instance `id`'s agent in this pane until it exits; returns its exit code. paneEnv: this
+ * process's environment (the pane's tmux variables); callerEnv: the agent's, when the caller
+ * has it already (a `start --interactive` run), else taken from the instance's env.json.
+ */
+export async function superviseInstance(home: string, id: string, paneEnv: NodeJS.ProcessEnv = process.env, o: { callerEnv?: NodeJS.ProcessEnv } = {}): Promise<number> {
   process.stdout.on('error', () => {});
   const ws = workspace(home);
   const cfg = loadConfig(ws);
   const files = instanceFiles(home, id);
-  const callerEnv = takeEnv(files, paneEnv);
+  const callerEnv = o.callerEnv ?? takeEnv(files, paneEnv);
   const before = readInstance(home, id);
   if (before.supervisor_pid && before.supervisor_pid !== process.pid && sameProcessAlive(before.supervisor_pid, before.supervisor_start)) {
     process.stdout.write(`instance ${id} is already supervised by pid ${before.supervisor_pid}; nothing to do\n`);

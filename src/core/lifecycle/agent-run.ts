@@ -84,6 +84,7 @@ export interface AgentExit {
 
 /** Start the agent, follow it to its exit, and let its adapter decide the final answer. */
 export async function runAgent(r: AgentRun): Promise<AgentExit> {
+  if (r.meta.interactive === true) return (await import('./interactive-run.js')).runInteractive(r);
   const { meta, files } = r;
   const adapter = getAdapter(meta.agent);
   const schema = JSON.parse(readFileSync(files.schema, 'utf8')) as Record<string, unknown>;

@@ -61,6 +61,8 @@ export interface StartRequest {
   escalatedFrom?: string;
   /** A workflow step: the record names the workflow; its worktree (made by an earlier step) is shared. */
   workflow?: { id: string; worktree: Worktree | null };
+  /** The worker is the agent's TUI, not its headless mode (claude and codex; interactive-run.ts). */
+  interactive?: boolean;
 }
 
 /**
@@ -111,6 +113,9 @@ export async function startRun(req: StartRequest): Promise<Started> {
   const command = agent === 'shell' ? (req.command?.length ? req.command : (profile.command ?? req.parent?.command ?? null)) : null;
   if (agent === 'shell' && !command) {
     throw new AppError('the shell agent needs a command: agentctl start --agent shell --title tests -- npm test');
+  }
+  if (req.interactive && agent !== 'claude' && agent !== 'codex') {
+    throw new AppError(`{opt:interactive} runs claude or codex in its own TUI, not ${agent}`, { fix: 'choose {opt:agent=claude} or {opt:agent=codex}, or drop {opt:interactive}' });
   }
   if (agent !== 'shell' && req.command?.length) {
     throw new AppError(`a command after "--" is only for the shell agent, not ${agent}`, { fix: 'drop it or add {opt:agent=shell}' });
@@ -186,6 +191,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     escalation_depth: depth,
     auto_escalate: req.autoEscalate ?? false,
     thread_id: req.resumeSessionId ?? null,
+    ...(req.interactive ? { interactive: true } : {}),
     timeout_s: timeoutS,
     tmux: { socket: tmuxSock.socket, socket_name: tmuxSock.socketName, session: null, pane: null, placement: null },
     worktree: inherited ?? created,

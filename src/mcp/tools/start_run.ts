@@ -29,13 +29,14 @@ export const startRun = defineTool({
         .describe("worktree runs: copy the checkout's uncommitted changes (untracked files too) into the new worktree, so the worker starts from what is on disk rather than from the last commit; implies worktree true"),
       max_cost: z.number().positive().optional().describe("stop the run (outcome budget_exceeded) as soon as it has cost more than this many USD (estimated from its tokens and the workspace's price table when the agent reports no cost); default: the workspace's budgets.per_run_usd"),
       max_tokens: z.number().int().positive().optional().describe('stop the run (outcome budget_exceeded) as soon as it has used more than this many tokens (input, cached included, plus output); default: budgets.per_run_tokens'),
+      interactive: z.boolean().optional().describe("claude and codex: the worker is the agent's own interactive session in its pane (a person watching sees the real agent and can take over) instead of its headless mode; the run, its answer and wait_runs are the same"),
       ...runInputs,
     },
     output: StartedView.shape,
     annotations: ACT,
   },
   async run(a, { ctx }) {
-    const o = { project: a.project, profile: a.profile, agent: a.agent, command: a.command, worktree: a.worktree, base: a.base, withChanges: a.with_changes, maxCost: a.max_cost, maxTokens: a.max_tokens, ...runRequest(a) };
+    const o = { project: a.project, profile: a.profile, agent: a.agent, command: a.command, worktree: a.worktree, base: a.base, withChanges: a.with_changes, maxCost: a.max_cost, maxTokens: a.max_tokens, interactive: a.interactive, ...runRequest(a) };
     const v = startedView(await startWith(ctx, o, () => a.prompt ?? ''));
     return { data: v, text: startedText(v) };
   },
