@@ -210,7 +210,7 @@ describe('instances', () => {
     expect(narrow[1]).toHaveLength(40);
     expect(narrow[1]!.endsWith('…')).toBe(true);
     app.listInstances.mockResolvedValue([]);
-    expect((await w.cli(['instances'])).stdout).toBe('no instances: spawn one with "agentctl spawn" (--all shows stopped ones)\n');
+    expect((await w.cli(['instances'])).stdout).toBe('no instances: spawn one with "agentctl spawn" (--all shows exited ones)\n');
     expect((await w.cli(['instances', '--all'])).stdout).toBe('no instances: spawn one with "agentctl spawn"\n');
   });
 });

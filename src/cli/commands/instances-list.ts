@@ -18,7 +18,7 @@ export async function instancesCmd(ctx: AppContext, o: { tree?: boolean; all?: b
     return;
   }
   if (!views.length) {
-    ctx.stdout.write(`no instances: spawn one with "agentctl spawn"${o.all ? '' : ' (--all shows stopped ones)'}\n`);
+    ctx.stdout.write(`no instances: spawn one with "agentctl spawn"${o.all ? '' : ' (--all shows exited ones)'}\n`);
     return;
   }
   ctx.stdout.write(table(rows, views, terminalWidth(ctx)));

@@ -87,7 +87,7 @@ Example:
     .command('instances')
     .description('list the instances: name, id, role, agent, status, since when and from which source, turn, parent')
     .option('--tree', 'show children under their parents')
-    .option('--all', 'stopped instances too')
+    .option('--all', 'exited instances too (stopped, or ended on their own)')
     .option('--json', 'print one JSON object per line')
     .action(async (opts, cmd) => (await readers()).instancesCmd(await ctx(cmd), opts));
 

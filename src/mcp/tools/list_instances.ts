@@ -10,7 +10,7 @@ export const listInstances = defineTool({
     title: 'List instances',
     description:
       'List the persistent agents (instances): id, name, role, agent, model, status (and the pending permission request of those that need one), since when and from which source, current turn, parent (the hierarchy: who spawned whom) and pane. Includes instances spawned from the command line, by other agentctl servers and by other instances.',
-    input: { all: z.boolean().optional().describe('include instances ended with terminate_instance') },
+    input: { all: z.boolean().optional().describe('include exited instances (terminated, or ended on their own)') },
     output: { instances: z.array(InstanceView) },
     annotations: READ,
   },
