@@ -132,13 +132,16 @@ export function projectDayBreach(ws: Workspace, cfg: Pick<LoadedConfig, 'prices'
 
 /**
  * A workflow's budget when it is used up, else null: limitUsd as the workflow was given it, else
- * budgets.per_workflow_usd (`budget` names where the limit came from, for the error).
+ * budgets.per_workflow_usd. `budget` names where limitUsd came from, for the error's fix (e.g.
+ * "{opt:maxCost}"; default "the workflow's own limit").
  */
-export function workflowBreach(ws: Workspace, cfg: Pick<LoadedConfig, 'prices' | 'budgets'>, workflowId: string, limitUsd?: number | null, budget = 'budgets.per_workflow_usd'): BudgetBreach | null {
-  const limit = limitUsd ?? cfg.budgets?.per_workflow_usd ?? null;
+export function workflowBreach(ws: Workspace, cfg: Pick<LoadedConfig, 'prices' | 'budgets'>, workflowId: string, limitUsd?: number | null, budget?: string): BudgetBreach | null {
+  const own = limitUsd !== undefined && limitUsd !== null;
+  const limit = own ? limitUsd : (cfg.budgets?.per_workflow_usd ?? null);
   if (limit === null) return null;
   const s = spent(ws, cfg, { workflow: workflowId });
-  return s.usd >= limit ? { budget: limitUsd != null ? budget : 'budgets.per_workflow_usd', scope: `workflow ${workflowId}'s budget`, period: '', limitUsd: limit, spent: s } : null;
+  const name = own ? (budget ?? "the workflow's own limit") : 'budgets.per_workflow_usd';
+  return s.usd >= limit ? { budget: name, scope: `workflow ${workflowId}'s budget`, period: '', limitUsd: limit, spent: s } : null;
 }
 
 /**
