@@ -5,9 +5,11 @@
 // the last finished step: runs already started are waited for, not started twice.
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { loadConfig, loadConfigOrNull, type LoadedConfig } from '../workspace/config.js';
 import { startRun } from '../lifecycle/launch.js';
 import { cancelRun } from '../lifecycle/cancel.js';
+import { newRunId } from '../runs/ids.js';
 import { type Meta, isEnded } from '../runs/meta.js';
 import { openRun } from '../runs/repository.js';
 import { watchRuns } from '../runs/watch.js';
@@ -117,6 +119,7 @@ async function drive(ws: Workspace, id: string, env: NodeJS.ProcessEnv): Promise
       continue;
     }
     const running = steps.map((s) => latest(it, s)!).filter((r) => r.outcome === null);
+    if (settleVanished(home, id, it.n, running)) continue;
     if (running.length) {
       await waitEnded(ws, cfg, running.map((r) => r.run_id));
       for (const r of running) await recordEnded(ws, cfg, id, it.n, r.run_id);
@@ -210,9 +213,18 @@ async function startStep(ws: Workspace, env: NodeJS.ProcessEnv, id: string, step
     previous: rec.iterations.flatMap((i) => i.runs),
     open: rec.findings.filter((f) => f.closed_in === null),
   });
+  // the record names the run before it exists: a driver that dies while starting it leaves a
+  // name a later driver finds without a run (see settleVanished), never a run nobody knows of
+  const runId = newRunId();
+  updateWorkflow(home, id, (r) => {
+    r.iterations.find((i) => i.n === it.n)!.runs.push({
+      step: step.name, profile: step.profile, kind: step.kind, run_id: runId, attempt, outcome: null, summary: null, cost_usd: null, findings: null, quality_score: null, files_changed: null,
+    });
+  });
   let meta: Meta;
   try {
     ({ meta } = await startRun({
+      runId,
       home,
       env,
       cwd: rec.project_dir,
@@ -226,18 +238,33 @@ async function startStep(ws: Workspace, env: NodeJS.ProcessEnv, id: string, step
       workflow: { id, worktree: rec.worktree },
     }));
   } catch (err) {
-    return `step ${step.name} could not start: ${(err as Error).message}`;
+    const problem = `step ${step.name} could not start: ${(err as Error).message}`;
+    setOutcome(home, id, it.n, runId, 'not_started');
+    return problem;
   }
   const after = updateWorkflow(home, id, (r) => {
-    r.iterations.find((i) => i.n === it.n)!.runs.push({
-      step: step.name, profile: step.profile, kind: step.kind, run_id: meta.run_id, attempt, outcome: null, summary: null, cost_usd: null, findings: null, quality_score: null, files_changed: null,
-    });
     if (!r.worktree && meta.worktree) r.worktree = meta.worktree;
   });
   trace(`workflow step ${step.name} started`);
   // cancelled while it was starting: the run must not outlive the workflow
   if (isFinished(after)) await cancelRun(ws, null, meta.run_id).catch(() => {});
   return null;
+}
+
+function setOutcome(home: string, id: string, n: number, runId: string, outcome: string): void {
+  updateWorkflow(home, id, (r) => {
+    r.iterations.find((i) => i.n === n)!.runs.find((x) => x.run_id === runId)!.outcome = outcome;
+  });
+}
+
+/**
+ * Step runs the record names that never came to exist (a driver died while starting them)
+ * count as lost, so they are started again once; true when there was one.
+ */
+function settleVanished(home: string, id: string, n: number, running: StepRun[]): boolean {
+  const gone = running.filter((r) => !existsSync(runFiles(home, r.run_id).dir) && !existsSync(join(home, 'runs', `.start-${r.run_id}`)));
+  for (const r of gone) setOutcome(home, id, n, r.run_id, 'lost');
+  return gone.length > 0;
 }
 
 function readResult(home: string, runId: string): unknown {
