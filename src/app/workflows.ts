@@ -1,7 +1,8 @@
 // Workflows for the front-ends: start one (or plan it), resume, cancel, read, list and wait.
 // Reading a workflow whose driver died starts a new driver (with the reader's environment):
 // a workflow goes on after a crash as soon as anyone looks at it.
-import { cancelWorkflow, continueIfOrphaned, driveWorkflow, spawnDriver } from '../core/workflows/engine.js';
+import { cancelWorkflow, continueIfOrphaned, spawnDriver } from '../core/workflows/control.js';
+import { driveWorkflow } from '../core/workflows/engine.js';
 import { buildReport, reportMarkdown, workflowExitCode } from '../core/workflows/report.js';
 import { createWorkflow, type Plan, planWorkflow } from '../core/workflows/start.js';
 import { driverAlive, isFinished, listWorkflows as listRecords, readWorkflow, workflowFiles } from '../core/workflows/store.js';

@@ -189,8 +189,8 @@ describe('crashes', () => {
     // the implement step is at work: kill the driver under it
     const rec = await waitFor(() => {
       const r = record(id);
-      return r.driver.pid && r.iterations[0]?.runs.length ? r : null;
-    }, 15_000, 'the first step to start');
+      return r.driver.pid && r.iterations[0]?.runs.length && t.meta(r.iterations[0].runs[0].run_id).status === 'running' ? r : null;
+    }, 15_000, 'the first step at work');
     process.kill(rec.driver.pid, 'SIGKILL');
     await waitFor(() => processGone(rec.driver.pid), 5000, 'the driver gone');
     const implement = rec.iterations[0].runs[0].run_id;
@@ -218,8 +218,8 @@ describe('crashes', () => {
     const id = await runWorkflow(['default', '--project', repo, '--max-iterations', '1'], `Work\n@fake answers=${dir}\n@fake sleep=2\n`);
     const rec = await waitFor(() => {
       const r = record(id);
-      return r.driver.pid && r.iterations[0]?.runs.length ? r : null;
-    }, 15_000, 'the first step to start');
+      return r.driver.pid && r.iterations[0]?.runs.length && t.meta(r.iterations[0].runs[0].run_id).status === 'running' ? r : null;
+    }, 15_000, 'the first step at work');
     process.kill(rec.driver.pid, 'SIGKILL');
     await waitFor(() => processGone(rec.driver.pid), 5000, 'the driver gone');
     const w = await t.run(['wait', id], { timeoutMs: 60_000 });

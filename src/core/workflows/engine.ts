@@ -3,54 +3,26 @@
 // iteration, a failed step or the budget ends it. Everything it knows is in the record, written
 // after each move, so a driver started again (resume, or whoever finds it dead) goes on from
 // the last finished step: runs already started are waited for, not started twice.
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig, loadConfigOrNull, type LoadedConfig } from '../workspace/config.js';
 import { startRun } from '../lifecycle/launch.js';
 import { cancelRun } from '../lifecycle/cancel.js';
+import { newRunId } from '../runs/ids.js';
 import { type Meta, isEnded } from '../runs/meta.js';
 import { openRun } from '../runs/repository.js';
 import { watchRuns } from '../runs/watch.js';
-import { readFileOrNull, tryHoldLock, writeFileAtomic } from '../sys/fsutil.js';
-import { AppError } from '../sys/errors.js';
+import { readFileOrNull, tryHoldLock } from '../sys/fsutil.js';
 import { procStartTime } from '../sys/proctree.js';
-import { selfCommand } from '../sys/self.js';
 import { trace } from '../sys/trace.js';
 import { runFiles, workspace, type Workspace } from '../workspace/paths.js';
 import { applyReview, readReview, stepPrompt, stopReason } from './prompts.js';
-import { announceWorkflowEnd, totalCost, writeReport } from './report.js';
-import { driverAlive, isFinished, readWorkflow, updateWorkflow, workflowFiles } from './store.js';
+import { finishWorkflow, totalCost } from './report.js';
+import { isFinished, readWorkflow, updateWorkflow, workflowFiles } from './store.js';
 import { isReview, type Iteration, type Step, type StepRun, type WorkflowOutcome, type WorkflowRecord } from './types.js';
-
-/** How long a new workflow's first driver may take to hold its lock before others start one. */
-const DRIVER_START_GRACE_MS = 10_000;
 
 /** A lost step is started again once; a second loss ends the workflow. */
 const MAX_ATTEMPTS = 2;
-
-/** Start the driver as a detached process of its own (not a pane: steps get the panes; it has nothing to show). */
-export function spawnDriver(home: string, id: string, env: NodeJS.ProcessEnv): void {
-  const files = workflowFiles(home, id);
-  const log = openSync(files.driverLog, 'a', 0o600);
-  try {
-    const [cmd, ...args] = selfCommand(env);
-    // the MCP server's token is its own (see launch.ts): the driver and its steps never get it
-    const { AGENTCTL_MCP_TOKEN: _token, ...driverEnv } = env;
-    const child = spawn(cmd!, [...args, '_workflow', id, '--home', home], { detached: true, stdio: ['ignore', log, log], env: driverEnv, cwd: home });
-    child.unref();
-  } finally {
-    closeSync(log);
-  }
-}
-
-/** A workflow whose driver is gone while it is not finished gets a new one; true when one was started. */
-export function continueIfOrphaned(home: string, rec: WorkflowRecord, env: NodeJS.ProcessEnv): boolean {
-  if (isFinished(rec) || driverAlive(home, rec.workflow_id)) return false;
-  // just started: its first driver may not have taken its lock yet
-  if (rec.driver.pid === null && Date.now() - Date.parse(rec.created_at) < DRIVER_START_GRACE_MS) return false;
-  spawnDriver(home, rec.workflow_id, env);
-  return true;
-}
 
 /** The driver's body: returns once the workflow is finished (or another driver holds it). */
 export async function driveWorkflow(home: string, id: string, env: NodeJS.ProcessEnv): Promise<void> {
@@ -117,6 +89,7 @@ async function drive(ws: Workspace, id: string, env: NodeJS.ProcessEnv): Promise
       continue;
     }
     const running = steps.map((s) => latest(it, s)!).filter((r) => r.outcome === null);
+    if (settleVanished(home, id, it.n, running)) continue;
     if (running.length) {
       await waitEnded(ws, cfg, running.map((r) => r.run_id));
       for (const r of running) await recordEnded(ws, cfg, id, it.n, r.run_id);
@@ -210,9 +183,18 @@ async function startStep(ws: Workspace, env: NodeJS.ProcessEnv, id: string, step
     previous: rec.iterations.flatMap((i) => i.runs),
     open: rec.findings.filter((f) => f.closed_in === null),
   });
+  // the record names the run before it exists: a driver that dies while starting it leaves a
+  // name a later driver finds without a run (see settleVanished), never a run nobody knows of
+  const runId = newRunId();
+  updateWorkflow(home, id, (r) => {
+    r.iterations.find((i) => i.n === it.n)!.runs.push({
+      step: step.name, profile: step.profile, kind: step.kind, run_id: runId, attempt, outcome: null, summary: null, cost_usd: null, findings: null, quality_score: null, files_changed: null,
+    });
+  });
   let meta: Meta;
   try {
     ({ meta } = await startRun({
+      runId,
       home,
       env,
       cwd: rec.project_dir,
@@ -226,18 +208,33 @@ async function startStep(ws: Workspace, env: NodeJS.ProcessEnv, id: string, step
       workflow: { id, worktree: rec.worktree },
     }));
   } catch (err) {
-    return `step ${step.name} could not start: ${(err as Error).message}`;
+    const problem = `step ${step.name} could not start: ${(err as Error).message}`;
+    setOutcome(home, id, it.n, runId, 'not_started');
+    return problem;
   }
   const after = updateWorkflow(home, id, (r) => {
-    r.iterations.find((i) => i.n === it.n)!.runs.push({
-      step: step.name, profile: step.profile, kind: step.kind, run_id: meta.run_id, attempt, outcome: null, summary: null, cost_usd: null, findings: null, quality_score: null, files_changed: null,
-    });
     if (!r.worktree && meta.worktree) r.worktree = meta.worktree;
   });
   trace(`workflow step ${step.name} started`);
   // cancelled while it was starting: the run must not outlive the workflow
   if (isFinished(after)) await cancelRun(ws, null, meta.run_id).catch(() => {});
   return null;
+}
+
+function setOutcome(home: string, id: string, n: number, runId: string, outcome: string): void {
+  updateWorkflow(home, id, (r) => {
+    r.iterations.find((i) => i.n === n)!.runs.find((x) => x.run_id === runId)!.outcome = outcome;
+  });
+}
+
+/**
+ * Step runs the record names that never came to exist (a driver died while starting them)
+ * count as lost, so they are started again once; true when there was one.
+ */
+function settleVanished(home: string, id: string, n: number, running: StepRun[]): boolean {
+  const gone = running.filter((r) => !existsSync(runFiles(home, r.run_id).dir) && !existsSync(join(home, 'runs', `.start-${r.run_id}`)));
+  for (const r of gone) setOutcome(home, id, n, r.run_id, 'lost');
+  return gone.length > 0;
 }
 
 function readResult(home: string, runId: string): unknown {
@@ -296,36 +293,3 @@ async function waitEnded(ws: Workspace, cfg: LoadedConfig, ids: string[]): Promi
   });
 }
 
-/**
- * End the workflow (driver, cancel): the record, the report, notify.log and the wake-up line.
- * A workflow already finished is left as it is; returns the record as it now stands.
- */
-export async function finishWorkflow(ws: Workspace, cfg: LoadedConfig | null, env: NodeJS.ProcessEnv, id: string, outcome: WorkflowOutcome, reason: string): Promise<WorkflowRecord> {
-  let ended = false;
-  const rec = updateWorkflow(ws.home, id, (r) => {
-    if (isFinished(r)) return;
-    ended = true;
-    r.status = 'finished';
-    r.outcome = outcome;
-    r.stop_reason = reason;
-    r.ended_at = new Date().toISOString();
-    r.cost_usd = totalCost(r);
-  });
-  if (!ended) return rec;
-  writeReport(ws.home, rec);
-  const failed = await announceWorkflowEnd(ws, cfg, env, rec);
-  trace('workflow finished');
-  return failed ? updateWorkflow(ws.home, id, (r) => void r.errors.push(failed)) : rec;
-}
-
-/** Stop a workflow: no further step starts, the steps at work are cancelled, and it ends as cancelled. */
-export async function cancelWorkflow(ws: Workspace, cfg: LoadedConfig | null, env: NodeJS.ProcessEnv, id: string): Promise<WorkflowRecord> {
-  const rec = readWorkflow(ws.home, id);
-  if (isFinished(rec)) throw new AppError(`workflow ${id} already ended (${rec.outcome})`, { fix: `see "{cmd:show ${id}}"` });
-  writeFileAtomic(workflowFiles(ws.home, id).cancel, '', 0o600);
-  for (const run of rec.iterations.flatMap((i) => i.runs)) {
-    if (run.outcome !== null) continue;
-    await cancelRun(ws, cfg, run.run_id).catch(() => {}); // ended meanwhile: nothing to stop
-  }
-  return finishWorkflow(ws, cfg, env, id, 'cancelled', 'cancelled before it finished');
-}

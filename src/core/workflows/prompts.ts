@@ -38,7 +38,7 @@ export const FINDINGS_SCHEMA = {
 const INSTRUCTIONS: Record<StepKind, string> = {
   implement: 'Implement the task in this checkout. Make the change complete, run the checks that cover it, and report what you did.',
   review:
-    'Review the work done for the task in this checkout (the changed files and their context; "git diff" against the branch base shows them). Do not change any file. ' +
+    'Review the work done for the task in this checkout (the changed files and their context; "git diff" against the branch base shows them; when nothing has changed yet, the code the task is about). Do not change any file. ' +
     'Answer with every problem still present as a finding (severity, file, line, text). An open finding listed below that is still there: repeat it with its id. One that was fixed: leave it out. A new one: id null. ' +
     'Set goal_met to true only when no findings remain, and quality_score from 0 to 10.',
   security_review:

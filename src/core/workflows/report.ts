@@ -4,8 +4,9 @@ import type { LoadedConfig } from '../workspace/config.js';
 import { writeFileAtomic } from '../sys/fsutil.js';
 import { appendNotification, type Notification, tmuxAnnounce } from '../lifecycle/notify.js';
 import { socketFrom, Tmux } from '../tmux/tmux.js';
+import { trace } from '../sys/trace.js';
 import type { Workspace } from '../workspace/paths.js';
-import { workflowFiles } from './store.js';
+import { isFinished, updateWorkflow, workflowFiles } from './store.js';
 import type { WorkflowOutcome, WorkflowRecord } from './types.js';
 
 /** `wait`'s exit code for a workflow, the scale runs use: 0 goal met, 1 not met, 3 failed, 4 stopped. */
@@ -118,4 +119,26 @@ export async function announceWorkflowEnd(ws: Workspace, cfg: LoadedConfig | nul
     await tmuxAnnounce(ws, cfg, new Tmux(socketFrom(cfg, env)), { flash, wakeLine: workflowWakeLine(r), buffer: `agentctl-${r.workflow_id}`, skipped: (reason) => void appendNotification(ws, { ...workflowNotification(r, 'wake_skipped'), reason }) }, { wake: true });
   }
   return failed;
+}
+
+/**
+ * End the workflow (driver, cancel): the record, the report, notify.log and the wake-up line.
+ * A workflow already finished is left as it is; returns the record as it now stands.
+ */
+export async function finishWorkflow(ws: Workspace, cfg: LoadedConfig | null, env: NodeJS.ProcessEnv, id: string, outcome: WorkflowOutcome, reason: string): Promise<WorkflowRecord> {
+  let ended = false;
+  const rec = updateWorkflow(ws.home, id, (r) => {
+    if (isFinished(r)) return;
+    ended = true;
+    r.status = 'finished';
+    r.outcome = outcome;
+    r.stop_reason = reason;
+    r.ended_at = new Date().toISOString();
+    r.cost_usd = totalCost(r);
+  });
+  if (!ended) return rec;
+  writeReport(ws.home, rec);
+  const failed = await announceWorkflowEnd(ws, cfg, env, rec);
+  trace('workflow finished');
+  return failed ? updateWorkflow(ws.home, id, (r) => void r.errors.push(failed)) : rec;
 }

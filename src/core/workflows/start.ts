@@ -6,7 +6,7 @@ import { AppError } from '../sys/errors.js';
 import { writeFileAtomic } from '../sys/fsutil.js';
 import { which } from '../sys/self.js';
 import { resolveProject } from '../workspace/projects.js';
-import { spawnDriver } from './engine.js';
+import { spawnDriver } from './control.js';
 import { findWorkflow } from './load.js';
 import { FINDINGS_SCHEMA } from './prompts.js';
 import { claimWorkflowId, writeWorkflow } from './store.js';
