@@ -68,8 +68,8 @@ export class Router {
       const ctx = this.p.context();
       const out = await source.page(ctx, id, auth.csrf);
       if (out) {
-        this.p.live.watchItem(source.itemDir(ctx, id), id);
-        return this.page(req, res, out.title, path, out.body, { id });
+        this.p.live.watchItem(source.itemDir(ctx, out.id), out.id);
+        return this.page(req, res, out.title, path, out.body, { id: out.id });
       }
     }
     return this.page(req, res, 'Not found', path, html`<h1>Not found</h1><p>Nothing is at ${path}. <a href="/">Back to the dashboard</a></p>`, {}, 404);

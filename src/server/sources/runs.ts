@@ -88,7 +88,7 @@ ${m.result === null ? html`<p class="empty">${isEnded(m) ? 'No result matching t
 ${diff ? pre(diff) : html`<p class="empty">No change recorded.</p>`}
 <h2>Events <span class="sub">${logs.total_lines > logs.lines.length ? `(last ${logs.lines.length} of ${logs.total_lines})` : `(${logs.total_lines})`}</span></h2>
 ${logs.lines.length || logs.footer.length ? pre([...logs.lines, ...logs.footer].join('\n'), 'events') : html`<p class="empty">No events yet.</p>`}`;
-  return { title: m.title || m.run_id, body };
+  return { id: m.run_id, title: m.title || m.run_id, body };
 }
 
 export const runsSource: Source = {

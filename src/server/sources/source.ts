@@ -6,6 +6,8 @@ import type { Html } from '../html.js';
 import type { Family } from '../metrics-text.js';
 
 export interface PageOut {
+  /** The item's own id (the request may have named it by a prefix). */
+  id: string;
   title: string;
   body: Html;
 }
