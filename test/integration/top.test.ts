@@ -71,7 +71,7 @@ describe('top, on a terminal', () => {
     keys(pane, '?');
     await shows(pane, 'go to the worker');
     keys(pane, 'x');
-    await shows(pane, 'agentctl top');
+    await shows(pane, /ID\s+STATE\s+AGE/, 'the list again');
 
     // only failed ones: the running run leaves the list
     keys(pane, 's');

@@ -55,7 +55,14 @@ export async function runTop(ctx: AppContext, initial: Filters): Promise<void> {
     const [more, setMore] = useState(false);
     const [selected, setSelected] = useState<string | null>(null);
     const [filters, setFilters] = useState<Filters>(initial);
-    const [mode, setMode] = useState<Mode>({ kind: 'list' });
+    const [mode, setModeState] = useState<Mode>({ kind: 'list' });
+    // keys are handled against the mode as it is now, not as it was at the last redraw: a key
+    // typed right after "?" or Enter must not be read in the screen it just left
+    const modeNow = useRef<Mode>(mode);
+    const setMode = (m: Mode) => {
+      modeNow.current = m;
+      setModeState(m);
+    };
     const [message, setMessage] = useState<string | null>(null);
     const [now, setNow] = useState(Date.now());
     const listRows = Math.max(3, size.rows - 4);
@@ -135,14 +142,18 @@ export async function runTop(ctx: AppContext, initial: Filters): Promise<void> {
 
     const index = Math.max(0, rows.findIndex((r) => r.id === selected));
     const current = rows[index] ?? null;
+    // functional updates: keys typed faster than the view redraws each count
     const move = (by: number) => {
       if (!rows.length) return;
-      const next = Math.min(rows.length - 1, Math.max(0, index + by));
-      setSelected(rows[next]!.id);
+      setSelected((prev) => {
+        const from = Math.max(0, rows.findIndex((r) => r.id === prev));
+        return rows[Math.min(rows.length - 1, Math.max(0, from + by))]!.id;
+      });
     };
     const cycle = <T,>(list: T[], value: T): T => list[(list.indexOf(value) + 1) % list.length]!;
 
     useInput((input, key) => {
+      const mode = modeNow.current;
       if (mode.kind === 'confirm') {
         if (input === 'y' || input === 'Y') {
           setMode({ kind: 'list' });
@@ -178,8 +189,8 @@ export async function runTop(ctx: AppContext, initial: Filters): Promise<void> {
       else if (key.pageUp) move(-listRows);
       else if (key.pageDown) move(listRows);
       else if (input === '?') setMode({ kind: 'help' });
-      else if (input === 'p') setFilters({ ...filters, project: cycle([null, ...[...projects.current].sort()], filters.project) });
-      else if (input === 's') setFilters({ ...filters, status: cycle(STATUS_FILTERS, filters.status as Tone | null) });
+      else if (input === 'p') setFilters((f) => ({ ...f, project: cycle([null, ...[...projects.current].sort()], f.project) }));
+      else if (input === 's') setFilters((f) => ({ ...f, status: cycle(STATUS_FILTERS, f.status as Tone | null) }));
       else if (!current) setMessage('nothing selected');
       else if (key.return || input === 'v') {
         detailLines(ctx, current).then(
