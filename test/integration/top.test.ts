@@ -1,11 +1,16 @@
 // `agentctl top` as a person sees it: piped, one snapshot; on a terminal (a real pane on the
 // private tmux server, read with capture-pane and driven with send-keys), a live list that
 // shows a run started after it opened, details, filters, a cancel that asks first, a jump to
-// the worker's pane, help, and quit.
+// the worker's pane, help, quit, and an instance's permission request answered from the view
+// (through the real permission hook process the agent would be blocked in).
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { appendEvent, permissionHookCommand } from '../../src/core/instances/events.js';
+import { procStartTime } from '../../src/core/sys/proctree.js';
 import { BIN, suiteEnv, type TestEnv, waitFor } from '../helpers/harness.js';
+import { claude, fireHook, newInstance } from '../helpers/instances.js';
 
 let t: TestEnv;
 suiteEnv((env) => {
@@ -15,11 +20,17 @@ suiteEnv((env) => {
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** `agentctl top` in a pane of its own (120x30) with the test's environment; returns the pane. */
-function topPane(session: string): string {
+function topPane(session: string, width = 120): string {
   const script = join(t.root, `${session}.sh`);
   const exports = Object.entries(t.env).map(([k, v]) => `export ${k}=${shq(v)}`);
   writeFileSync(script, `${exports.join('\n')}\nexec ${shq(BIN)} top\n`);
-  return t.tmux(['new-session', '-d', '-s', session, '-x', '120', '-y', '30', '-P', '-F', '#{pane_id}', 'sh', script]).trim();
+  return t.tmux(['new-session', '-d', '-s', session, '-x', String(width), '-y', '30', '-P', '-F', '#{pane_id}', 'sh', script]).trim();
+}
+
+/** q, and the pane's session gone with top. */
+async function quit(pane: string, session: string): Promise<void> {
+  t.tmux(['send-keys', '-t', pane, 'q']);
+  await waitFor(() => !t.tmux(['list-sessions', '-F', '#{session_name}']).split('\n').includes(session), 10_000, 'top to quit');
 }
 
 const screen = (pane: string) => t.tmux(['capture-pane', '-p', '-t', pane]);
@@ -96,8 +107,7 @@ describe('top, on a terminal', () => {
     await shows(pane, new RegExp(`${id}\\s+cancelled`), 'the run cancelled');
     expect(t.meta(id).outcome).toBe('cancelled');
 
-    keys(pane, 'q');
-    await waitFor(() => !t.tmux(['list-sessions', '-F', '#{session_name}']).split('\n').includes('live'), 10_000, 'top to quit');
+    await quit(pane, 'live');
   });
 
   it('g brings the worker\'s pane to the front of its window', async () => {
@@ -112,7 +122,52 @@ describe('top, on a terminal', () => {
     keys(pane, 'g');
     await shows(pane, `went to pane ${worker}`);
     expect(t.tmux(['display-message', '-p', '-t', worker, '#{pane_active}']).trim()).toBe('1');
-    keys(pane, 'q');
+    await quit(pane, 'jump');
     expect((await t.run(['cancel', id])).code).toBe(0);
+  });
+});
+
+describe('top and instances', () => {
+  it('shows an instance asking permission with its question, and allows it through the hook after asking', async () => {
+    // an instance whose supervisor and agent are this test process (alive), busy with a turn
+    const id = 'i-top001';
+    const f = newInstance(t.home, {
+      id,
+      name: 'dev',
+      role: 'developer',
+      supervisor_pid: process.pid,
+      supervisor_start: procStartTime(process.pid),
+      agent_pid: process.pid,
+      agent_start: procStartTime(process.pid),
+      tmux: { socket: t.socket, socket_name: null, session: null, pane: null },
+    });
+    appendEvent(f, { source: 'agentctl', kind: 'launched', life: 1 });
+    fireHook(f, claude.base('SessionStart', { source: 'startup' }));
+    const pane = topPane('asks', 200);
+    await shows(pane, new RegExp(`I\\s+${id}\\s+idle`), 'the idle instance');
+
+    appendEvent(f, { source: 'agentctl', kind: 'send', turn: 1, text: 'clean up' });
+    fireHook(f, claude.base('UserPromptSubmit', { prompt: 'clean up' }));
+    await shows(pane, new RegExp(`I\\s+${id}\\s+working`), 'the instance working');
+    // the agent's PermissionRequest hook: agentctl's own, blocking until it is answered
+    const hook = spawn('sh', ['-c', permissionHookCommand(t.home, id)], { env: t.env, stdio: ['pipe', 'pipe', 'ignore'] });
+    let decision = '';
+    hook.stdout!.on('data', (d) => (decision += d));
+    const answered = new Promise((r) => hook.on('exit', r));
+    hook.stdin!.end(JSON.stringify(claude.base('PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'rm -rf build' }, permission_suggestions: [] })));
+
+    let s = await shows(pane, 'needs_permission', 'the question');
+    expect(s).toContain('1 needs you');
+    expect(s).toContain('dev [asks: Bash {"command":"rm -rf build"}]');
+    keys(pane, 'a');
+    s = await shows(pane, '(y/n)');
+    expect(s).toContain(`ALLOW instance ${id} (dev)'s request: Bash {"command":"rm -rf build"}?`);
+    keys(pane, 'y');
+    await answered;
+    expect(decision).toBe('{"hookSpecificOutput":{"hookEventName":"PermissionRequest","decision":{"behavior":"allow"}}}\n');
+    await shows(pane, new RegExp(`I\\s+${id}\\s+working`), 'the instance working again');
+    fireHook(f, claude.base('Stop', { last_assistant_message: 'cleaned' }));
+    await shows(pane, new RegExp(`I\\s+${id}\\s+idle.*after turn 1`), 'the turn ended');
+    await quit(pane, 'asks');
   });
 });

@@ -43,6 +43,7 @@ type Mode =
 export async function runTop(ctx: AppContext, initial: Filters): Promise<void> {
   const React = (await import('react')).default;
   const { render, Box, Text, useApp, useInput, useStdout } = await import('ink');
+  type Key = Parameters<Parameters<typeof useInput>[0]>[1];
   const h = React.createElement;
   const { useEffect, useRef, useState } = React;
   const colour = !ctx.env.NO_COLOR;
@@ -152,7 +153,14 @@ export async function runTop(ctx: AppContext, initial: Filters): Promise<void> {
     };
     const cycle = <T,>(list: T[], value: T): T => list[(list.indexOf(value) + 1) % list.length]!;
 
+    // keys typed faster than they are read come as one chunk ("sss"): each counts
     useInput((input, key) => {
+      if (input.length > 1 && !key.ctrl && !key.meta && [...input].every((ch) => ch >= ' ')) {
+        for (const ch of input) onKey(ch, { ...key, return: false });
+      } else onKey(input, key);
+    });
+
+    function onKey(input: string, key: Key) {
       const mode = modeNow.current;
       if (mode.kind === 'confirm') {
         if (input === 'y' || input === 'Y') {
@@ -203,7 +211,7 @@ export async function runTop(ctx: AppContext, initial: Filters): Promise<void> {
         if (action) setMode({ kind: 'confirm', question: action.question, action });
         else if ('cixad'.includes(input)) setMessage(`nothing to do with "${input}" on this ${current.kind} (? for help)`);
       }
-    });
+    }
 
     const width = size.columns;
     const text = (s: string, o: Record<string, unknown> = {}) => h(Text, { wrap: 'truncate-end', ...o }, s);
