@@ -179,11 +179,11 @@ async function runQueue(ctx: AppContext, o: LandOptions, q: Queue): Promise<Land
   save();
   const say = o.onProgress ?? (() => {});
   say(`land ${landId}: ${q.targets.length} run${q.targets.length === 1 ? '' : 's'} onto ${q.into} in ${wtPath} (${q.test.command ? `test: ${q.test.command}` : 'no tests'})`);
-  await underRepoLock(ctx.ws, q.repo, ctx.env, () => addWorktree(q.repo, wtPath, branch, q.base, ctx.env));
   const rel = relative(q.repo, q.targets[0]!.meta.project_dir);
   const testDir = rel && !rel.startsWith('..') ? join(wtPath, rel) : wtPath;
   let keepBranch = false;
   try {
+    await underRepoLock(ctx.ws, q.repo, ctx.env, () => addWorktree(q.repo, wtPath, branch, q.base, ctx.env));
     for (const [i, t] of q.targets.entries()) {
       const r = rec.runs[i]!;
       const ok = await landOne(ctx, o, q, { t, r, n: i + 1, wtPath, testDir, dir, landId, say, save });

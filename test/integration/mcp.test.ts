@@ -18,7 +18,7 @@ let t: TestEnv;
 suiteEnv((env) => (t = env));
 
 const TOOLS = [
-  'add_project', 'cancel_run', 'clean_worktrees', 'discard_run', 'doctor', 'escalate_run', 'list_projects', 'list_runs', 'merge_run', 'notifications', 'resume_run', 'run_diff',
+  'add_project', 'cancel_run', 'clean_worktrees', 'discard_run', 'doctor', 'escalate_run', 'land_runs', 'list_projects', 'list_runs', 'merge_run', 'notifications', 'resume_run', 'run_diff',
   'run_logs', 'show_run', 'start_run', 'wait_runs',
   'answer_permission', 'coordinate_instances', 'get_instance_output', 'get_instance_status', 'interrupt_instance', 'list_instances', 'revive_instance',
   'send_to_instance', 'spawn_instance', 'terminate_instance', 'wait_instances',
@@ -133,7 +133,7 @@ describe('over stdio', () => {
     expect(byName.show_run!.description).toMatch(/worktree record/);
     expect((byName.run_diff!.inputSchema.properties as any).form.enum).toEqual(['patch', 'stat', 'name_only']);
     expect(byName.merge_run!.inputSchema.required).toEqual(['id']);
-    for (const name of ['merge_run', 'discard_run', 'clean_worktrees']) expect(byName[name]!.annotations?.destructiveHint, name).toBe(true);
+    for (const name of ['merge_run', 'land_runs', 'discard_run', 'clean_worktrees']) expect(byName[name]!.annotations?.destructiveHint, name).toBe(true);
     expect(byName.run_diff!.annotations?.readOnlyHint).toBe(true);
     expect((byName.start_run!.inputSchema.properties as any).agent.enum).toEqual(['codex', 'claude', 'gemini', 'shell']);
     expect(byName.wait_runs!.inputSchema.required).toEqual(['ids']);
