@@ -16,7 +16,7 @@
 //   exited {code, signal}               the supervisor saw the agent process end
 //   stopped / revived {life}            agentctl's stop / revive
 //   status {status, why, turn}          a derived status change (status.ts), never an input
-import { appendFileSync, closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, unlinkSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { withLock, writeJsonAtomic } from '../sys/fsutil.js';
 import { onChanges } from '../sys/follow.js';
@@ -279,7 +279,7 @@ export function ingestInbox(files: InstanceFiles): InstanceEvent[] {
       if (!seen.has(key)) added.push(payloadEvent(name, raw));
     }
     if (added.length) appendLines(files.events, added.map(lineOf).join(''));
-    for (const name of names) unlinkSync(join(files.inbox, name));
+    for (const name of names) rmSync(join(files.inbox, name), { force: true });
     learnSession(files, added);
     return added;
   }, undefined, { makeDir: false });

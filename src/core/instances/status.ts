@@ -12,7 +12,7 @@ import { appendEvent, readEvents } from './events.js';
 import { foldEvents, looseNormalize, type Folded, type TurnState } from './fold.js';
 import { instanceFiles } from './paths.js';
 import { readInstance } from './record.js';
-import type { InstanceEvent, InstanceRecord, InstanceStatus, PendingPermission, StatusSource, TurnReport } from './types.js';
+import type { InstanceEvent, InstanceRecord, InstanceStatus, InstanceView, StatusSource, TurnReport } from './types.js';
 
 /** A turn the transcript says has ended while no hook said so: after this, the status is unknown. */
 export const DISAGREE_MS = 5000;
@@ -21,14 +21,8 @@ export const STARTUP_MS = 60_000;
 
 export type TranscriptReader = Pick<InteractiveAdapter, 'readTranscript' | 'normalizePrompt'>;
 
-export interface DerivedStatus {
-  status: InstanceStatus;
-  since: string;
-  source: StatusSource;
-  why: string | null;
-  /** The current turn's number (the last one when none runs); null before the first. */
-  turn: number | null;
-  permission: PendingPermission | null;
+/** The status as InstanceView shows it (turn: the current one, or the last when none runs), and how it was reached. */
+export interface DerivedStatus extends Pick<InstanceView, 'status' | 'since' | 'source' | 'why' | 'turn' | 'permission'> {
   /** The current (or last) turn. */
   last: TurnState | null;
   folded: Folded;
