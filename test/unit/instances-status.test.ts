@@ -95,6 +95,13 @@ describe('claude turns', () => {
     expect(status()).toMatchObject({ status: 'exited', source: 'hook', why: 'session ended (prompt_input_exit)' });
     fireHook(f, claude.base('Stop', { last_assistant_message: 'late' }));
     expect(status().status).toBe('exited');
+    appendEvent(f, { source: 'process', kind: 'exited', code: 0 });
+    expect(status()).toMatchObject({ status: 'exited', why: 'session ended (prompt_input_exit)' });
+    // revived: a new life starts from its SessionStart
+    appendEvent(f, { source: 'agentctl', kind: 'revived', life: 2 });
+    expect(status()).toMatchObject({ status: 'starting', why: 'revived' });
+    fireHook(f, claude.base('SessionStart', { source: 'resume' }));
+    expect(status()).toMatchObject({ status: 'idle', why: 'session resumed' });
   });
 
   it("agentctl's interrupt (claude gives no hook for Escape)", () => {
