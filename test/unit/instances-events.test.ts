@@ -1,7 +1,7 @@
 // The instance record and event log: records created once and rewritten whole; hook payloads
 // delivered by the real hook command lines, moved into the log, folded by readers, and waited on.
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendEvent, ingestInbox, readEvents, waitForEvents, permissionHookCommand } from '../../src/core/instances/events.js';
@@ -9,7 +9,7 @@ import { createInstance, listInstanceRecords, newInstanceId, readInstance, updat
 import { instanceFiles } from '../../src/core/instances/paths.js';
 import { AppError } from '../../src/core/sys/errors.js';
 import { claude, fireHook, fireNotify, makeRecord, newInstance, tempHome } from '../helpers/instances.js';
-import { recordHookCommand } from '../../src/core/instances/events.js';
+import { notifyArgv, recordHookCommand } from '../../src/core/instances/events.js';
 
 let home: string;
 beforeEach(() => {
@@ -144,5 +144,16 @@ describe('waitForEvents', () => {
     const t0 = Date.now();
     expect(await waitForEvents(f, () => null, 150)).toBeNull();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+  });
+});
+
+describe('hooks of an instance that is gone', () => {
+  it('exit 0 and print nothing (the agent would show it)', () => {
+    const f = instanceFiles(home, 'i-gone00');
+    const r = spawnSync('sh', ['-c', recordHookCommand(f)], { input: '{}' });
+    expect([r.status, String(r.stdout), String(r.stderr)]).toEqual([0, '', '']);
+    const [cmd, ...args] = notifyArgv(f);
+    const n = spawnSync(cmd!, [...args, '{}']);
+    expect([n.status, String(n.stdout), String(n.stderr)]).toEqual([0, '', '']);
   });
 });

@@ -1,7 +1,7 @@
 // The status machine, driven by the real hook command lines with payloads shaped and ordered as
 // the agents send them, reconciled with real processes and with transcript fixtures.
 import { spawn } from 'node:child_process';
-import { rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TranscriptTurn } from '../../src/agents/interactive/types.js';
@@ -95,6 +95,13 @@ describe('claude turns', () => {
     expect(status()).toMatchObject({ status: 'exited', source: 'hook', why: 'session ended (prompt_input_exit)' });
     fireHook(f, claude.base('Stop', { last_assistant_message: 'late' }));
     expect(status().status).toBe('exited');
+    appendEvent(f, { source: 'process', kind: 'exited', code: 0 });
+    expect(status()).toMatchObject({ status: 'exited', why: 'session ended (prompt_input_exit)' });
+    // revived: a new life starts from its SessionStart
+    appendEvent(f, { source: 'agentctl', kind: 'revived', life: 2 });
+    expect(status()).toMatchObject({ status: 'starting', why: 'revived' });
+    fireHook(f, claude.base('SessionStart', { source: 'resume' }));
+    expect(status()).toMatchObject({ status: 'idle', why: 'session resumed' });
   });
 
   it("agentctl's interrupt (claude gives no hook for Escape)", () => {
@@ -197,6 +204,13 @@ describe('transcript where no hook tells', () => {
     expect(readEvents(f).filter((e) => e.kind === 'interrupted')).toHaveLength(1);
   });
 
+  it('the same prompt sent again does not match the earlier turn', () => {
+    working('continue');
+    const earlier = new Date(Date.now() - 60_000).toISOString();
+    const d = status({ adapter: reader([{ n: 1, at: earlier, prompt: 'continue', reply: null, outcome: 'interrupted' }]) });
+    expect(d.status).toBe('working');
+  });
+
   it('a codex API error: the rollout says failed', () => {
     working('q');
     const d = status({ adapter: reader([{ n: 1, at: null, prompt: 'q', reply: null, outcome: 'failed', error: 'stream error: 500' }]) });
@@ -209,6 +223,12 @@ describe('transcript where no hook tells', () => {
     expect(status({ adapter: done }).status).toBe('working'); // the Stop hook may be on its way
     const old = new Date(Date.now() - 8000);
     utimesSync(path, old, old);
+    expect(status({ adapter: done }).status).toBe('working'); // the turn itself began just now
+    const f2 = readEvents(f);
+    // as if all of it had happened 8 s earlier
+    const earlier = (t: string) => new Date(Date.parse(t) - 8000).toISOString();
+    writeFileSync(f.events, f2.map((e) => JSON.stringify({ ...e, t: earlier(e.t) })).join('\n') + '\n');
+    for (const n of readdirSync(f.inbox)) rmSync(join(f.inbox, n));
     const d = status({ adapter: done });
     expect(d.status).toBe('unknown');
     expect(d.why).toMatch(/ended 8 s ago, but no Stop hook came/);

@@ -16,7 +16,7 @@
 //   exited {code, signal}               the supervisor saw the agent process end
 //   stopped / revived {life}            agentctl's stop / revive
 //   status {status, why, turn}          a derived status change (status.ts), never an input
-import { appendFileSync, closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, unlinkSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { withLock, writeJsonAtomic } from '../sys/fsutil.js';
 import { onChanges } from '../sys/follow.js';
@@ -39,23 +39,26 @@ export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The end of the record command: the payload in "$t" is renamed to its final name. */
-function renameInto(): string {
-  return `mv -f "$t" "$d/$(date +%s%N)-$$.json"; exit 0`;
+/**
+ * A sh command line that writes the payload (`write`, a command writing to "$t") aside and
+ * renames it into the inbox. Quiet and always exit 0: a hook's output or failure would reach
+ * the agent (an instance removed meanwhile has no inbox).
+ */
+function dropLine(inbox: string, write: string): string {
+  return `d=${shQuote(inbox)}; t="$d/.tmp-$$"; { ${write} && mv -f "$t" "$d/$(date +%s%N)-$$.json"; } 2>/dev/null; exit 0`;
 }
 
 /**
  * The `record` hook: a POSIX sh command line (run by `sh -c` with the payload on stdin) that
- * writes the payload to inbox/.tmp-PID and renames it to inbox/<ns time>-<pid>.json. It always
- * exits 0 and prints nothing: a hook's output would reach the agent.
+ * writes the payload to inbox/.tmp-PID and renames it to inbox/<ns time>-<pid>.json.
  */
 export function recordHookCommand(files: InstanceFiles): string {
-  return `d=${shQuote(files.inbox)}; t="$d/.tmp-$$"; cat >"$t" && ${renameInto()}`;
+  return dropLine(files.inbox, 'cat >"$t"');
 }
 
 /** codex `notify`: an argv whose LAST argument (appended by codex) is the JSON payload, dropped into the inbox like a hook's. */
 export function notifyArgv(files: InstanceFiles): string[] {
-  return ['sh', '-c', `d=${shQuote(files.inbox)}; t="$d/.tmp-$$"; printf '%s' "$1" >"$t" && ${renameInto()}`, 'agentctl-notify'];
+  return ['sh', '-c', dropLine(files.inbox, `printf '%s' "$1" >"$t"`), 'agentctl-notify'];
 }
 
 /** The PermissionRequest hook: agentctl's own `_hook permission` (it blocks for the answer). */
@@ -279,7 +282,7 @@ export function ingestInbox(files: InstanceFiles): InstanceEvent[] {
       if (!seen.has(key)) added.push(payloadEvent(name, raw));
     }
     if (added.length) appendLines(files.events, added.map(lineOf).join(''));
-    for (const name of names) unlinkSync(join(files.inbox, name));
+    for (const name of names) rmSync(join(files.inbox, name), { force: true });
     learnSession(files, added);
     return added;
   }, undefined, { makeDir: false });

@@ -85,7 +85,7 @@ export function foldEvents(record: InstanceRecord, events: InstanceEvent[], norm
       switch (ev.kind) {
         case 'launched':
         case 'revived':
-          set(ev, 'starting', 'agentctl', ev.kind === 'revived' ? 'revived' : null);
+          set(ev, 'starting', ev.source, ev.kind === 'revived' ? 'revived' : null);
           f.permission = null;
           f.exitCode = null;
           endTurn(ev, 'interrupted', null, 'the agent was restarted');
@@ -118,14 +118,16 @@ export function foldEvents(record: InstanceRecord, events: InstanceEvent[], norm
           break;
         case 'exited':
           f.exitCode = typeof ev.code === 'number' ? ev.code : null;
+          // after a stop or the session's end, that says more than the exit
+          if (f.status === 'exited') break;
           endTurn(ev, 'interrupted', null, 'the agent exited');
           f.permission = null;
-          set(ev, 'exited', 'process', `the agent exited${f.exitCode !== null ? ` with code ${f.exitCode}` : ''}`);
+          set(ev, 'exited', 'process', str('why') ?? `the agent exited${f.exitCode !== null ? ` with code ${f.exitCode}` : ''}`);
           break;
         case 'stopped':
           endTurn(ev, 'interrupted', null, 'stopped');
           f.permission = null;
-          set(ev, 'exited', 'agentctl', 'stopped by agentctl');
+          set(ev, 'exited', 'agentctl', str('why') ? `stopped by agentctl: ${str('why')}` : 'stopped by agentctl');
           break;
       }
       continue;

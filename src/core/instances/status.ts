@@ -12,7 +12,7 @@ import { appendEvent, readEvents } from './events.js';
 import { foldEvents, looseNormalize, type Folded, type TurnState } from './fold.js';
 import { instanceFiles } from './paths.js';
 import { readInstance } from './record.js';
-import type { InstanceEvent, InstanceRecord, InstanceStatus, PendingPermission, StatusSource, TurnReport } from './types.js';
+import type { InstanceEvent, InstanceRecord, InstanceStatus, InstanceView, StatusSource, TurnReport } from './types.js';
 
 /** A turn the transcript says has ended while no hook said so: after this, the status is unknown. */
 export const DISAGREE_MS = 5000;
@@ -21,14 +21,8 @@ export const STARTUP_MS = 60_000;
 
 export type TranscriptReader = Pick<InteractiveAdapter, 'readTranscript' | 'normalizePrompt'>;
 
-export interface DerivedStatus {
-  status: InstanceStatus;
-  since: string;
-  source: StatusSource;
-  why: string | null;
-  /** The current turn's number (the last one when none runs); null before the first. */
-  turn: number | null;
-  permission: PendingPermission | null;
+/** The status as InstanceView shows it (turn: the current one, or the last when none runs), and how it was reached. */
+export interface DerivedStatus extends Pick<InstanceView, 'status' | 'since' | 'source' | 'why' | 'turn' | 'permission'> {
   /** The current (or last) turn. */
   last: TurnState | null;
   folded: Folded;
@@ -48,11 +42,19 @@ function transcriptOf(record: InstanceRecord, events: InstanceEvent[]): string |
   return null;
 }
 
-/** The transcript's turn for ours: the last one with the same prompt. */
+/** How far a transcript's turn may start before the hook saw its prompt (clocks of one machine, write delays). */
+const START_SLACK_MS = 2000;
+
+/**
+ * The transcript's turn for ours: its last one, when it has the same prompt and did not start
+ * before ours (the same prompt sent twice must not match the earlier turn); null when the
+ * transcript has not got to ours yet.
+ */
 function transcriptTurn(turns: TranscriptTurn[], t: TurnState, normalize: (s: string) => string): TranscriptTurn | null {
-  const want = normalize(t.prompt);
-  for (let i = turns.length - 1; i >= 0; i--) if (normalize(turns[i]!.prompt) === want || turns[i]!.prompt === t.prompt) return turns[i]!;
-  return null;
+  const last = turns.at(-1);
+  if (!last || (normalize(last.prompt) !== normalize(t.prompt) && last.prompt !== t.prompt)) return null;
+  if (last.at && Date.parse(last.at) < Date.parse(t.started_at) - START_SLACK_MS) return null;
+  return last;
 }
 
 export function deriveStatus(record: InstanceRecord, events: InstanceEvent[], now: number = Date.now(), o: DeriveOptions = {}): DerivedStatus {
@@ -136,7 +138,7 @@ function reconcileWithTranscript(record: InstanceRecord, events: InstanceEvent[]
     out.learnt.push({ source: 'transcript', kind: 'turn_failed', turn: cur.n, error });
     Object.assign(out, { status: 'idle', source: 'transcript', why: `turn failed: ${error}`, since: at, permission: null });
     out.last = { ...cur, outcome: 'failed', ended_at: at, error };
-  } else if (now - mtime > DISAGREE_MS) {
+  } else if (now - mtime > DISAGREE_MS && now - Date.parse(cur.started_at) > DISAGREE_MS) {
     Object.assign(out, {
       status: 'unknown',
       source: 'transcript',
