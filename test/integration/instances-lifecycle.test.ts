@@ -168,8 +168,9 @@ suite(`real claude instances around their turns${whyNoClaude ? ` (skipped: ${why
     const wait = await t.run(['wait', id], { timeoutMs: 60_000 });
     expect(wait.code).toBe(0);
     expect(JSON.parse(wait.stdout)).toMatchObject({ run_id: id, outcome: 'goal_met', summary: 'answered in the TUI' });
-    expect(t.meta(id)).toMatchObject({ interactive: true, result: answer });
     const inst = readdirSync(join(t.home, 'instances')).map((i) => instanceNow(t.home, i).record).find((r) => r.name === `run-${id}`)!;
+    // the session is the run's thread: a resume continues it
+    expect(t.meta(id)).toMatchObject({ interactive: true, goal_met: true, thread_id: inst.session_id, validation_errors: [] });
     expect(inst.stopped_at).not.toBeNull();
     expect(processGone(inst.agent_pid!)).toBe(true);
     const refused = await t.run(['start', '--interactive', '--agent', 'gemini', '--project', repo], { input: 'x\n' });
