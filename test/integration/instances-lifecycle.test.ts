@@ -4,7 +4,7 @@
 // children first, a prompt a person types at the pane, a message to several instances, the
 // idle stop, spawn --no-wait, and `start --interactive`. The agents talk only to the scripted loopback model server;
 // the parts that start one are skipped without $AGENTCTL_REAL_CLIS (bash .ci/run sets it).
-import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,18 +15,10 @@ import { instanceNow, until } from '../../src/core/instances/until.js';
 import { makeEnv, processGone, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 import { newInstance } from '../helpers/instances.js';
 import { type ModelServer, startModelServer } from '../helpers/model-server.mjs';
+import { REAL_CLIS, whyNoRealCli } from '../helpers/real-clis.js';
 import { Turns } from '../helpers/turns.js';
 
-const REAL = process.env.AGENTCTL_REAL_CLIS;
-const whyNoClaude = (() => {
-  if (!REAL) return 'AGENTCTL_REAL_CLIS is not set (bash .ci/run installs the real CLIs and sets it)';
-  try {
-    accessSync(join(REAL, 'claude'), constants.X_OK);
-    return undefined;
-  } catch {
-    return `no claude in AGENTCTL_REAL_CLIS=${REAL}`;
-  }
-})();
+const whyNoClaude = whyNoRealCli('claude');
 
 describe('spawn refuses before it makes anything', () => {
   let t: TestEnv;
@@ -92,7 +84,7 @@ suite(`real claude instances around their turns${whyNoClaude ? ` (skipped: ${why
       cwd: repo,
       env: {
         ...t.env,
-        PATH: `${REAL}:${t.env.PATH}`,
+        PATH: `${REAL_CLIS}:${t.env.PATH}`,
         TMPDIR: t.dir('tmp'),
         HTTPS_PROXY: server.url, HTTP_PROXY: server.url, https_proxy: server.url, http_proxy: server.url,
         NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost',

@@ -4,7 +4,7 @@
 // and deny, an API error, stop, and revive after the tmux server died. The agents talk only to
 // the scripted model server on 127.0.0.1 (test/helpers/model-server.mjs), with the proxy
 // variables pointing there too; skipped without $AGENTCTL_REAL_CLIS (bash .ci/run sets it).
-import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppContext, createContext } from '../../src/app/context.js';
@@ -13,25 +13,16 @@ import { waitInstances } from '../../src/app/instance-reads.js';
 import { instanceNow } from '../../src/core/instances/until.js';
 import { makeEnv, processGone, type TestEnv, waitFor } from '../helpers/harness.js';
 import { type ModelServer, offlineCodexConfig, startModelServer } from '../helpers/model-server.mjs';
+import { REAL_CLIS, whyNoRealCli } from '../helpers/real-clis.js';
 import { contextText, Turns } from '../helpers/turns.js';
 
-const REAL = process.env.AGENTCTL_REAL_CLIS;
 type Agent = 'claude' | 'codex';
-function whyMissing(agent: Agent): string | undefined {
-  if (!REAL) return 'AGENTCTL_REAL_CLIS is not set (bash .ci/run installs the real CLIs and sets it)';
-  try {
-    accessSync(join(REAL, agent), constants.X_OK);
-    return undefined;
-  } catch {
-    return `no ${agent} in AGENTCTL_REAL_CLIS=${REAL}`;
-  }
-}
 
 /** A message with everything a paste must carry exactly: lines, quotes, $, backquotes, backslashes, non-ASCII. */
 const MESSAGE = 'Première ligne: «ça va?» — 日本語 🚀\nsecond line with "quotes", $HOME, `ticks` and a \\ backslash\n\nlast line';
 
 for (const agent of ['claude', 'codex'] as const) {
-  const why = whyMissing(agent);
+  const why = whyNoRealCli(agent);
   const suite = why ? describe.skip : describe;
   suite(`a real ${agent} instance${why ? ` (skipped: ${why})` : ''}`, () => {
     let t: TestEnv;
@@ -55,7 +46,7 @@ for (const agent of ['claude', 'codex'] as const) {
       writeFileSync(join(t.env.CODEX_HOME!, 'config.toml'), `${offlineCodexConfig(server.url)}\n[notice.model_migrations]\n"gpt-5.5" = "gpt-6-sol"\n`);
       const env: NodeJS.ProcessEnv = {
         ...t.env,
-        PATH: `${REAL}:${t.env.PATH}`,
+        PATH: `${REAL_CLIS}:${t.env.PATH}`,
         TMPDIR: t.dir('tmp'),
         HTTPS_PROXY: server.url, HTTP_PROXY: server.url, https_proxy: server.url, http_proxy: server.url,
         NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost',
