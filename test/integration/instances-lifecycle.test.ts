@@ -2,8 +2,9 @@
 // refuses before anything is made (limits, models, names), and with a real claude TUI on a
 // private tmux server: a worktree of its own, a parent recorded and its subtree stopped
 // children first, a prompt a person types at the pane, a message to several instances, the
-// idle stop, spawn --no-wait, and `start --interactive`. The agents talk only to the scripted loopback model server;
-// the parts that start one are skipped without $AGENTCTL_REAL_CLIS (bash .ci/run sets it).
+// idle stop, spawn --no-wait, and `start --interactive`. The agent is the real claude when
+// $AGENTCTL_REAL_CLIS has it (bash .ci/run sets it), else its fake (test/fakes/interactive); it
+// talks only to the scripted loopback model server.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
@@ -12,13 +13,16 @@ import { type AppContext, createContext } from '../../src/app/context.js';
 import { sendToInstances, spawnInstance, stopInstances } from '../../src/app/instances.js';
 import { waitInstances } from '../../src/app/instance-reads.js';
 import { instanceNow, until } from '../../src/core/instances/until.js';
-import { makeEnv, processGone, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
+import { makeEnv, processGone, ROOT, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 import { newInstance } from '../helpers/instances.js';
 import { type ModelServer, startModelServer } from '../helpers/model-server.mjs';
 import { REAL_CLIS, whyNoRealCli } from '../helpers/real-clis.js';
 import { Turns } from '../helpers/turns.js';
 
-const whyNoClaude = whyNoRealCli('claude');
+/** The real claude when $AGENTCTL_REAL_CLIS has it, else the fake TUI that follows its hook contract. */
+const FAKE_TUIS = join(ROOT, 'test', 'fakes', 'interactive');
+const claudeBin = !whyNoRealCli('claude') ? REAL_CLIS! : existsSync(join(FAKE_TUIS, 'claude')) ? FAKE_TUIS : null;
+const whyNoClaude = claudeBin ? undefined : `${whyNoRealCli('claude')}, and no fake claude TUI in test/fakes/interactive`;
 
 describe('spawn refuses before it makes anything', () => {
   let t: TestEnv;
@@ -66,7 +70,7 @@ describe('spawn refuses before it makes anything', () => {
 });
 
 const suite = whyNoClaude ? describe.skip : describe;
-suite(`real claude instances around their turns${whyNoClaude ? ` (skipped: ${whyNoClaude})` : ''}`, () => {
+suite(`claude instances around their turns (${claudeBin === REAL_CLIS ? 'real' : 'fake'} TUI)${whyNoClaude ? ` (skipped: ${whyNoClaude})` : ''}`, () => {
   let t: TestEnv;
   let server: ModelServer;
   let turns: Turns;
@@ -84,7 +88,7 @@ suite(`real claude instances around their turns${whyNoClaude ? ` (skipped: ${why
       cwd: repo,
       env: {
         ...t.env,
-        PATH: `${REAL_CLIS}:${t.env.PATH}`,
+        PATH: `${claudeBin}:${t.env.PATH}`,
         TMPDIR: t.dir('tmp'),
         HTTPS_PROXY: server.url, HTTP_PROXY: server.url, https_proxy: server.url, http_proxy: server.url,
         NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost',
