@@ -1,5 +1,5 @@
 // The instance lifecycle around the turns (real-instances.test.ts has the turns): what spawn
-// refuses before anything is made (limits, models, names), and with a real claude TUI on a
+// refuses before anything is made (limits, models, names), and with a claude TUI on a
 // private tmux server: a worktree of its own, a parent recorded and its subtree stopped
 // children first, a prompt a person types at the pane, a message to several instances, the
 // idle stop, spawn --no-wait, and `start --interactive`. The agent is the real claude when
