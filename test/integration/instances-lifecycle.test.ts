@@ -1,10 +1,11 @@
 // The instance lifecycle around the turns (real-instances.test.ts has the turns): what spawn
-// refuses before anything is made (limits, models, names), and with a real claude TUI on a
+// refuses before anything is made (limits, models, names), and with a claude TUI on a
 // private tmux server: a worktree of its own, a parent recorded and its subtree stopped
 // children first, a prompt a person types at the pane, a message to several instances, the
-// idle stop, spawn --no-wait, and `start --interactive`. The agents talk only to the scripted loopback model server;
-// the parts that start one are skipped without $AGENTCTL_REAL_CLIS (bash .ci/run sets it).
-import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
+// idle stop, spawn --no-wait, and `start --interactive`. The agent is the real claude when
+// $AGENTCTL_REAL_CLIS has it (bash .ci/run sets it), else its fake (test/fakes/interactive); it
+// talks only to the scripted loopback model server.
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,21 +13,16 @@ import { type AppContext, createContext } from '../../src/app/context.js';
 import { sendToInstances, spawnInstance, stopInstances } from '../../src/app/instances.js';
 import { waitInstances } from '../../src/app/instance-reads.js';
 import { instanceNow, until } from '../../src/core/instances/until.js';
-import { makeEnv, processGone, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
+import { makeEnv, processGone, ROOT, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 import { newInstance } from '../helpers/instances.js';
 import { type ModelServer, startModelServer } from '../helpers/model-server.mjs';
+import { REAL_CLIS, whyNoRealCli } from '../helpers/real-clis.js';
 import { Turns } from '../helpers/turns.js';
 
-const REAL = process.env.AGENTCTL_REAL_CLIS;
-const whyNoClaude = (() => {
-  if (!REAL) return 'AGENTCTL_REAL_CLIS is not set (bash .ci/run installs the real CLIs and sets it)';
-  try {
-    accessSync(join(REAL, 'claude'), constants.X_OK);
-    return undefined;
-  } catch {
-    return `no claude in AGENTCTL_REAL_CLIS=${REAL}`;
-  }
-})();
+/** The real claude when $AGENTCTL_REAL_CLIS has it, else the fake TUI that follows its hook contract. */
+const FAKE_TUIS = join(ROOT, 'test', 'fakes', 'interactive');
+const claudeBin = !whyNoRealCli('claude') ? REAL_CLIS! : existsSync(join(FAKE_TUIS, 'claude')) ? FAKE_TUIS : null;
+const whyNoClaude = claudeBin ? undefined : `${whyNoRealCli('claude')}, and no fake claude TUI in test/fakes/interactive`;
 
 describe('spawn refuses before it makes anything', () => {
   let t: TestEnv;
@@ -74,7 +70,7 @@ describe('spawn refuses before it makes anything', () => {
 });
 
 const suite = whyNoClaude ? describe.skip : describe;
-suite(`real claude instances around their turns${whyNoClaude ? ` (skipped: ${whyNoClaude})` : ''}`, () => {
+suite(`claude instances around their turns (${claudeBin === REAL_CLIS ? 'real' : 'fake'} TUI)${whyNoClaude ? ` (skipped: ${whyNoClaude})` : ''}`, () => {
   let t: TestEnv;
   let server: ModelServer;
   let turns: Turns;
@@ -92,7 +88,7 @@ suite(`real claude instances around their turns${whyNoClaude ? ` (skipped: ${why
       cwd: repo,
       env: {
         ...t.env,
-        PATH: `${REAL}:${t.env.PATH}`,
+        PATH: `${claudeBin}:${t.env.PATH}`,
         TMPDIR: t.dir('tmp'),
         HTTPS_PROXY: server.url, HTTP_PROXY: server.url, https_proxy: server.url, http_proxy: server.url,
         NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost',
@@ -168,8 +164,9 @@ suite(`real claude instances around their turns${whyNoClaude ? ` (skipped: ${why
     const wait = await t.run(['wait', id], { timeoutMs: 60_000 });
     expect(wait.code).toBe(0);
     expect(JSON.parse(wait.stdout)).toMatchObject({ run_id: id, outcome: 'goal_met', summary: 'answered in the TUI' });
-    expect(t.meta(id)).toMatchObject({ interactive: true, result: answer });
     const inst = readdirSync(join(t.home, 'instances')).map((i) => instanceNow(t.home, i).record).find((r) => r.name === `run-${id}`)!;
+    // the session is the run's thread: a resume continues it
+    expect(t.meta(id)).toMatchObject({ interactive: true, goal_met: true, thread_id: inst.session_id, validation_errors: [] });
     expect(inst.stopped_at).not.toBeNull();
     expect(processGone(inst.agent_pid!)).toBe(true);
     const refused = await t.run(['start', '--interactive', '--agent', 'gemini', '--project', repo], { input: 'x\n' });

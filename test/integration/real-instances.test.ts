@@ -1,39 +1,37 @@
-// Instances of the REAL claude and codex TUIs, end to end through the app calls the CLI and MCP
+// Instances of the claude and codex TUIs, the real ones and their fakes, end to end through the app calls the CLI and MCP
 // use: spawn, turns (multi-line, non-ASCII, a leading "/"), a send refused while working and
 // one queued, interrupt and continue with the context kept, permission requests answered allow
 // and deny, an API error, stop, and revive after the tmux server died. The agents talk only to
 // the scripted model server on 127.0.0.1 (test/helpers/model-server.mjs), with the proxy
-// variables pointing there too; skipped without $AGENTCTL_REAL_CLIS (bash .ci/run sets it).
-import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// variables pointing there too. The real binaries are skipped without $AGENTCTL_REAL_CLIS (bash
+// .ci/run sets it); the fakes (test/fakes/interactive) always run.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppContext, createContext } from '../../src/app/context.js';
 import { answerPermission, askInstance, interruptInstances, reviveInstances, sendToInstances, spawnInstance, stopInstances } from '../../src/app/instances.js';
 import { waitInstances } from '../../src/app/instance-reads.js';
 import { instanceNow } from '../../src/core/instances/until.js';
-import { makeEnv, processGone, type TestEnv, waitFor } from '../helpers/harness.js';
+import { makeEnv, processGone, ROOT, type TestEnv, waitFor } from '../helpers/harness.js';
 import { type ModelServer, offlineCodexConfig, startModelServer } from '../helpers/model-server.mjs';
+import { REAL_CLIS, whyNoRealCli } from '../helpers/real-clis.js';
 import { contextText, Turns } from '../helpers/turns.js';
 
-const REAL = process.env.AGENTCTL_REAL_CLIS;
 type Agent = 'claude' | 'codex';
-function whyMissing(agent: Agent): string | undefined {
-  if (!REAL) return 'AGENTCTL_REAL_CLIS is not set (bash .ci/run installs the real CLIs and sets it)';
-  try {
-    accessSync(join(REAL, agent), constants.X_OK);
-    return undefined;
-  } catch {
-    return `no ${agent} in AGENTCTL_REAL_CLIS=${REAL}`;
-  }
-}
 
 /** A message with everything a paste must carry exactly: lines, quotes, $, backquotes, backslashes, non-ASCII. */
 const MESSAGE = 'Première ligne: «ça va?» — 日本語 🚀\nsecond line with "quotes", $HOME, `ticks` and a \\ backslash\n\nlast line';
 
-for (const agent of ['claude', 'codex'] as const) {
-  const why = whyMissing(agent);
+/** The fake TUIs (test/fakes/interactive) follow the recorded hook contract: the fast variant of every scenario. */
+const FAKE_TUIS = join(ROOT, 'test', 'fakes', 'interactive');
+const variants = (['claude', 'codex'] as const).flatMap((agent) => [
+  { agent, kind: 'fake', bin: FAKE_TUIS, why: existsSync(join(FAKE_TUIS, agent)) ? undefined : `no fake ${agent} TUI in test/fakes/interactive` },
+  { agent, kind: 'real', bin: REAL_CLIS ?? '', why: whyNoRealCli(agent) },
+]);
+
+for (const { agent, kind, bin, why } of variants) {
   const suite = why ? describe.skip : describe;
-  suite(`a real ${agent} instance${why ? ` (skipped: ${why})` : ''}`, () => {
+  suite(`a ${kind} ${agent} instance${why ? ` (skipped: ${why})` : ''}`, () => {
     let t: TestEnv;
     let server: ModelServer;
     let turns: Turns;
@@ -55,7 +53,7 @@ for (const agent of ['claude', 'codex'] as const) {
       writeFileSync(join(t.env.CODEX_HOME!, 'config.toml'), `${offlineCodexConfig(server.url)}\n[notice.model_migrations]\n"gpt-5.5" = "gpt-6-sol"\n`);
       const env: NodeJS.ProcessEnv = {
         ...t.env,
-        PATH: `${REAL}:${t.env.PATH}`,
+        PATH: `${bin}:${t.env.PATH}`,
         TMPDIR: t.dir('tmp'),
         HTTPS_PROXY: server.url, HTTP_PROXY: server.url, https_proxy: server.url, http_proxy: server.url,
         NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost',

@@ -54,8 +54,7 @@ export async function spawnInstanceRecord(req: SpawnRequest): Promise<InstanceRe
   let wt: Worktree | null = null;
   try {
     if (req.worktree) wt = await makeWorktree(ws, id, project, join(files.dir, 'carry.patch'), req.env);
-    const record: InstanceRecord = {
-      version: 1,
+    const record = newInstanceRecord({
       id,
       name,
       role: req.role?.name ?? null,
@@ -67,17 +66,8 @@ export async function spawnInstanceRecord(req: SpawnRequest): Promise<InstanceRe
       cwd: wt?.cwd ?? project.dir,
       worktree: wt ? { path: wt.path, branch: wt.branch, base: wt.base } : null,
       parent: req.parent,
-      created_at: new Date().toISOString(),
-      session_id: null,
-      transcript_path: null,
-      supervisor_pid: null,
-      supervisor_start: null,
-      agent_pid: null,
-      agent_start: null,
       tmux: { socket: sock.socket, socket_name: sock.socketName, session: null, pane: null },
-      lives: 1,
-      stopped_at: null,
-    };
+    });
     createInstance(req.home, record);
     mkdirSync(files.inbox, { recursive: true });
     mkdirSync(files.permissions, { recursive: true });
@@ -92,6 +82,23 @@ export async function spawnInstanceRecord(req: SpawnRequest): Promise<InstanceRe
     }
     throw err;
   }
+}
+
+/** A new instance's record: what it is, with no session, process or stop yet. */
+export function newInstanceRecord(f: Pick<InstanceRecord, 'id' | 'name' | 'role' | 'agent' | 'model' | 'permissions' | 'project' | 'project_dir' | 'cwd' | 'worktree' | 'parent' | 'tmux'>): InstanceRecord {
+  return {
+    version: 1,
+    ...f,
+    created_at: new Date().toISOString(),
+    session_id: null,
+    transcript_path: null,
+    supervisor_pid: null,
+    supervisor_start: null,
+    agent_pid: null,
+    agent_start: null,
+    lives: 1,
+    stopped_at: null,
+  };
 }
 
 /**

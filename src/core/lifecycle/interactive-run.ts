@@ -12,17 +12,14 @@ import type { AgentState, FinalAnswer } from '../../agents/types.js';
 import { agentAlive, stopInstance } from '../instances/control.js';
 import { deliver } from '../instances/deliver.js';
 import { createInstance, newInstanceId } from '../instances/record.js';
+import { newInstanceRecord } from '../instances/spawn.js';
 import { superviseInstance } from '../instances/supervisor.js';
-import { INSTANCE_AGENTS, type InstanceAgent, type InstanceRecord } from '../instances/types.js';
+import type { InstanceAgent, InstanceRecord } from '../instances/types.js';
 import { type InstanceNow, instanceNow, until } from '../instances/until.js';
 import type { AgentExit, AgentRun } from './agent-run.js';
 
 /** How long the TUI may take to be ready for its first message. */
 const READY_MS = 120_000;
-
-export function isInteractiveAgent(agent: string): agent is InstanceAgent {
-  return (INSTANCE_AGENTS as readonly string[]).includes(agent);
-}
 
 export async function runInteractive(r: AgentRun): Promise<AgentExit> {
   const { meta, files, home } = r;
@@ -73,8 +70,7 @@ function turnOver(n: InstanceNow, turn: number): InstanceNow | undefined {
 /** The instance a run works through: no parent, named after the run, in the run's own pane. */
 function internalInstance(r: AgentRun, agent: InstanceAgent): InstanceRecord {
   const { meta } = r;
-  return {
-    version: 1,
+  return newInstanceRecord({
     id: newInstanceId(),
     name: `run-${meta.run_id}`,
     role: null,
@@ -87,15 +83,6 @@ function internalInstance(r: AgentRun, agent: InstanceAgent): InstanceRecord {
     cwd: r.cwd,
     worktree: meta.worktree ? { path: meta.worktree.path, branch: meta.worktree.branch, base: meta.worktree.base } : null,
     parent: null,
-    created_at: new Date().toISOString(),
-    session_id: null,
-    transcript_path: null,
-    supervisor_pid: null,
-    supervisor_start: null,
-    agent_pid: null,
-    agent_start: null,
     tmux: { socket: meta.tmux.socket, socket_name: meta.tmux.socket_name, session: meta.tmux.session, pane: r.paneEnv.TMUX_PANE ?? meta.tmux.pane },
-    lives: 1,
-    stopped_at: null,
-  };
+  });
 }
