@@ -80,9 +80,12 @@ export interface Tui {
   /** The agent's pid (the pane's process: `env` execs it). */
   pid: number;
   hooks(): Hook[];
-  waitHook(pred: (h: Hook) => boolean, what: string, timeoutMs?: number): Promise<Hook>;
+  /** The first hook payload pred accepts (index: its place among all of this TUI's hooks). */
+  waitHook(pred: (h: Hook, index: number) => boolean, what: string, timeoutMs?: number): Promise<Hook>;
   /** Bracketed paste, a pause, then Enter as its own key: how agentctl sends. */
   send(text: string): Promise<void>;
+  /** send, confirmed by the UserPromptSubmit hook as agentctl confirms it; Enter once more (or the paste again) when it is not. */
+  submit(text: string, normalized: string): Promise<Hook>;
   keys(...keys: string[]): void;
   /** What the permission hook answers next: allow, deny or nothing. */
   decide(decision: 'allow' | 'deny' | 'none'): void;
@@ -152,6 +155,14 @@ export function startTui(world: TuiWorld, agent: InstanceAgent, o: TuiOptions = 
           return [];
         }
       });
+  const send = async (text: string) => {
+    tmux(['load-buffer', '-b', `p${serial}`, '-'], text);
+    tmux(['paste-buffer', '-p', '-d', '-b', `p${serial}`, '-t', pane]);
+    await new Promise((r) => setTimeout(r, 300));
+    tmux(['send-keys', '-t', pane, 'Enter']);
+  };
+  const waitHook = (pred: (h: Hook, index: number) => boolean, what: string, timeoutMs = 20_000) =>
+    waitFor(() => hooks().find(pred), timeoutMs, `${agent} ${what}; hooks so far: ${hooks().map((h) => h.hook_event_name).join(' ')}`);
   return {
     agent,
     launch,
@@ -159,12 +170,22 @@ export function startTui(world: TuiWorld, agent: InstanceAgent, o: TuiOptions = 
     pane,
     pid,
     hooks,
-    waitHook: (pred, what, timeoutMs = 20_000) => waitFor(() => hooks().find(pred), timeoutMs, `${agent} ${what}; hooks so far: ${hooks().map((h) => h.hook_event_name).join(' ')}`),
-    async send(text) {
-      tmux(['load-buffer', '-b', `p${serial}`, '-'], text);
-      tmux(['paste-buffer', '-p', '-d', '-b', `p${serial}`, '-t', pane]);
-      await new Promise((r) => setTimeout(r, 300));
-      tmux(['send-keys', '-t', pane, 'Enter']);
+    waitHook,
+    send,
+    async submit(text, normalized) {
+      const from = hooks().length;
+      const confirmed = (timeoutMs: number) =>
+        waitHook((h, i) => i >= from && h.hook_event_name === 'UserPromptSubmit' && h.prompt === normalized, `UserPromptSubmit of ${JSON.stringify(normalized.slice(0, 40))}`, timeoutMs);
+      await send(text);
+      try {
+        return await confirmed(5_000);
+      } catch {
+        // a busy machine: the paste or its Enter came before the input box was ready
+        const shown = tmux(['capture-pane', '-p', '-t', pane]).includes(normalized.split('\n')[0]!.trim().slice(0, 30));
+        if (shown) tmux(['send-keys', '-t', pane, 'Enter']);
+        else await send(text);
+        return confirmed(15_000);
+      }
     },
     keys: (...keys) => void tmux(['send-keys', '-t', pane, ...keys]),
     decide: (decision) => writeFileSync(join(dir, 'decision'), decision),

@@ -13,7 +13,7 @@ import { interactiveAdapter } from '../../src/agents/interactive/index.js';
 import type { InstanceAgent } from '../../src/core/instances/types.js';
 import { waitFor } from '../helpers/harness.js';
 import { type ModelServer, type RecordedRequest, startModelServer } from '../helpers/model-server.mjs';
-import { saveGolden } from '../helpers/tui-golden.js';
+import { payloadFieldDiffs, saveGolden } from '../helpers/tui-golden.js';
 import { FAKE_TUIS, type Hook, killTuiServer, makeTuiWorld, startTui, type Tui, type TuiWorld } from '../helpers/tui.js';
 
 const REAL = process.env.AGENTCTL_REAL_CLIS;
@@ -71,7 +71,7 @@ for (const impl of ['fake', 'real'] as const) {
         expect(h.source).toBe(source);
         return h;
       };
-      const turnEnd = (tui: Tui, after: number) => tui.waitHook((h, i = tui.hooks().indexOf(h)) => i >= after && (h.hook_event_name === 'Stop' || h.hook_event_name === 'StopFailure'), 'Stop');
+      const turnEnd = (tui: Tui, after: number) => tui.waitHook((h, i) => i >= after && (h.hook_event_name === 'Stop' || h.hook_event_name === 'StopFailure'), 'Stop');
 
       beforeAll(async () => {
         server = await startModelServer();
@@ -81,6 +81,8 @@ for (const impl of ['fake', 'real'] as const) {
       });
       afterAll(async () => {
         if (world) await killTuiServer(world, tuis);
+        // every payload has the fields the real binary's recorded payloads of that event have
+        if (!RECORD) expect(tuis.flatMap((tui) => payloadFieldDiffs(agent, tui.hooks()))).toEqual([]);
         await server?.close();
         // refused by the server acting as proxy; codex fetches its announcement file at each start
         const announcement = (a: { target: string }) => agent === 'codex' && a.target === 'raw.githubusercontent.com:443';
@@ -98,7 +100,7 @@ for (const impl of ['fake', 'real'] as const) {
         const sid = startHook.session_id as string;
         if (agent === 'claude') {
           expect(sid).toBe(tui.launch.args[tui.launch.args.indexOf('--session-id') + 1]);
-          await tui.send(first);
+          await tui.submit(first, adapter.normalizePrompt(first));
         }
         const ups1 = await tui.waitHook((h) => h.hook_event_name === 'UserPromptSubmit', 'UserPromptSubmit');
         expect(ups1.prompt).toBe(first);
@@ -121,7 +123,7 @@ for (const impl of ['fake', 'real'] as const) {
         const text = '  Two lines,\n\tüñíçødé «quotes» "$HOME" `x` \\ [T2]  \n';
         server.addRules({ when: asks('[T2]'), reply: { text: 'Second reply\nwith two lines.' } });
         const before = tui.hooks().length;
-        await tui.send(text);
+        await tui.submit(text, adapter.normalizePrompt(text));
         const ups2 = await tui.waitHook((h) => h.hook_event_name === 'UserPromptSubmit' && h.prompt.includes('[T2]'), 'second UserPromptSubmit');
         expect(ups2.prompt).toBe(adapter.normalizePrompt(text));
         expect(await turnEnd(tui, before)).toMatchObject({ last_assistant_message: 'Second reply\nwith two lines.' });
@@ -147,12 +149,13 @@ for (const impl of ['fake', 'real'] as const) {
         const again = start({ resumeSessionId: sid, firstPrompt: agent === 'codex' ? 'Go on [T4]' : null });
         const resumed = await ready(again, 'resume');
         expect(resumed.session_id).toBe(sid);
-        if (agent === 'claude') await again.send('Go on [T4]');
+        if (agent === 'claude') await again.submit('Go on [T4]', adapter.normalizePrompt('Go on [T4]'));
         expect(await turnEnd(again, 0)).toMatchObject({ last_assistant_message: 'Resumed.' });
         const req4 = server.modelRequests().find((r) => r.prompt.includes('[T4]'))!;
         expect(JSON.stringify(req4.body)).toContain('Hello from turn one.');
         await again.send(adapter.exitCommand);
         await waitFor(() => again.exited(), 10_000, `resumed ${agent} to exit`);
+        if (RECORD && impl === 'real') saveGolden(agent, 'resume', resumed.transcript_path, again.hooks(), world);
       });
 
       it(agent === 'codex' ? 'a leading space makes a slash command text' : 'a leading space does NOT make a slash command text: " /exit" ends the session', async () => {
@@ -164,7 +167,7 @@ for (const impl of ['fake', 'real'] as const) {
         const from = tui.hooks().length;
         await tui.send(' /exit [S1]');
         if (agent === 'codex') {
-          const ups = await tui.waitHook((h, i = tui.hooks().indexOf(h)) => i >= from && h.hook_event_name === 'UserPromptSubmit', 'UserPromptSubmit');
+          const ups = await tui.waitHook((h, i) => i >= from && h.hook_event_name === 'UserPromptSubmit', 'UserPromptSubmit');
           expect(ups.prompt).toBe('/exit [S1]');
           expect(await turnEnd(tui, from)).toMatchObject({ last_assistant_message: 'Not an exit.' });
           expect(tui.exited()).toBe(false);
@@ -181,7 +184,7 @@ for (const impl of ['fake', 'real'] as const) {
         server.addRules({ when: asks('[P0]'), reply: { text: 'Ready.' } });
         if (agent === 'claude') {
           await ready(tui);
-          await tui.send('Warm up [P0]');
+          await tui.submit('Warm up [P0]', adapter.normalizePrompt('Warm up [P0]'));
         }
         await turnEnd(tui, 0);
 
@@ -193,7 +196,7 @@ for (const impl of ['fake', 'real'] as const) {
             { when: (r) => afterTool(r) && JSON.stringify(r.body).includes(marker), reply: { text: `Done after ${decision}.` } },
           );
           const from = tui.hooks().length;
-          await tui.send(`Create ${file} ${marker}`);
+          await tui.submit(`Create ${file} ${marker}`, adapter.normalizePrompt(`Create ${file} ${marker}`));
           const stop = await turnEnd(tui, from);
           const hooks = tui.hooks().slice(from).filter((h) => h.hook_event_name !== 'notify');
           return { stop, hooks };
@@ -229,7 +232,7 @@ for (const impl of ['fake', 'real'] as const) {
         server.addRules({ when: asks('[E0]'), reply: { text: 'Ready.' } });
         if (agent === 'claude') {
           await ready(tui);
-          await tui.send('Warm up [E0]');
+          await tui.submit('Warm up [E0]', adapter.normalizePrompt('Warm up [E0]'));
         }
         await turnEnd(tui, 0);
 
@@ -237,12 +240,12 @@ for (const impl of ['fake', 'real'] as const) {
         const held = new Promise<void>((r) => (release = r));
         server.addRules({ when: asks('[E1]'), reply: async () => (await held, { text: 'too late' }) });
         const from = tui.hooks().length;
-        await tui.send('Think for long [E1]');
+        await tui.submit('Think for long [E1]', adapter.normalizePrompt('Think for long [E1]'));
         await waitFor(() => server.modelRequests().some((r) => r.prompt.includes('[E1]')), 15_000, 'the held model request');
         const escAt = Date.now();
         tui.keys('Escape');
         if (agent === 'codex') {
-          const interrupt = await tui.waitHook((h, i = tui.hooks().indexOf(h)) => i >= from && h.hook_event_name === 'Interrupt', 'Interrupt', 5_000);
+          const interrupt = await tui.waitHook((h, i) => i >= from && h.hook_event_name === 'Interrupt', 'Interrupt', 5_000);
           expect(interrupt.turn_id).toBe(tui.hooks().slice(from).find((h) => h.hook_event_name === 'UserPromptSubmit')!.turn_id);
           expect(Date.now() - escAt).toBeLessThan(3_000);
         } else {
@@ -258,21 +261,21 @@ for (const impl of ['fake', 'real'] as const) {
 
         server.addRules({ when: asks('[E2]'), reply: { text: 'Back.' } });
         const after = tui.hooks().length;
-        await tui.send('Carry on [E2]');
-        const ups = await tui.waitHook((h, i = tui.hooks().indexOf(h)) => i >= after && h.hook_event_name === 'UserPromptSubmit', 'UserPromptSubmit after interrupt');
+        await tui.submit('Carry on [E2]', adapter.normalizePrompt('Carry on [E2]'));
+        const ups = await tui.waitHook((h, i) => i >= after && h.hook_event_name === 'UserPromptSubmit', 'UserPromptSubmit after interrupt');
         expect(ups.prompt).toBe('Carry on [E2]');
         expect(await turnEnd(tui, after)).toMatchObject({ last_assistant_message: 'Back.' });
 
         server.addRules({ when: asks('[E3]'), reply: { status: 500, error: 'scripted outage' } });
         const failFrom = tui.hooks().length;
-        await tui.send('Fail please [E3]');
+        await tui.submit('Fail please [E3]', adapter.normalizePrompt('Fail please [E3]'));
         if (agent === 'claude') {
           const failure = await turnEnd(tui, failFrom);
           expect(failure).toMatchObject({ hook_event_name: 'StopFailure' });
           expect(failure.error).toBeTruthy();
           expect(String(failure.last_assistant_message)).toContain('500');
         } else {
-          await tui.waitHook((h, i = tui.hooks().indexOf(h)) => i >= failFrom && h.hook_event_name === 'UserPromptSubmit', 'UserPromptSubmit');
+          await tui.waitHook((h, i) => i >= failFrom && h.hook_event_name === 'UserPromptSubmit', 'UserPromptSubmit');
           // no hook says so: the rollout does
           await waitFor(() => adapter.readTranscript(tui.hooks()[0]!.transcript_path).at(-1)?.outcome === 'failed', 15_000, 'the failed turn in the rollout');
           expect(names(tui.hooks().slice(failFrom)).filter((n) => n !== 'notify')).toEqual(['UserPromptSubmit']);

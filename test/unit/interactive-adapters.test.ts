@@ -226,6 +226,11 @@ describe('transcripts recorded from the real TUIs (test/golden/interactive)', ()
       expect(turns[3]!.error).toMatch(agent === 'claude' ? /API Error: 500 scripted outage/ : /.+/);
       expect(turns).toHaveLength(4);
     });
+    it(`${agent}: a resumed session goes on in the same transcript`, () => {
+      const turns = summary(adapter.readTranscript(golden(agent, 'resume')));
+      expect(turns.at(-1)).toEqual({ prompt: 'Go on [T4]', reply: 'Resumed.', outcome: 'completed' });
+      expect(turns.slice(0, 2).map((t) => t.reply)).toEqual(['Hello from turn one.', 'Second reply\nwith two lines.']);
+    });
     it(`${agent}: a partial last line (the agent is writing) and unknown lines are skipped`, () => {
       const text = fs.readFileSync(golden(agent, 'conversation'), 'utf8');
       const file = path.join(tmp, 'partial.jsonl');
