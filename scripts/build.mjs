@@ -24,11 +24,29 @@ await build({
   minifyIdentifiers: true,
   legalComments: 'none',
   logLevel: 'warning',
-  // only the supervisor, doctor and mcp need these: loaded from node_modules when used, they keep
+  // only the supervisor, doctor, mcp and top need these: loaded from node_modules when used, they keep
   // the bundle and its code cache small for the commands that must start fast
-  external: ['ajv', '@modelcontextprotocol/sdk', 'fs-ext'],
+  external: ['ajv', '@modelcontextprotocol/sdk', 'fs-ext', 'ink', 'react'],
   define: { 'import.meta.url': '__agentctl_import_meta_url' },
   banner: { js: "const __agentctl_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+});
+// `top`'s full-screen view: Ink loads only as an ES module with top-level await, which the
+// CommonJS bundle cannot import from its code cache or snapshot, so it is a module of its own
+// that `agentctl top` runs in a child process
+await build({
+  entryPoints: ['src/cli/top/entry.ts'],
+  outfile: 'dist.new/top.mjs',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  external: ['ajv', '@modelcontextprotocol/sdk', 'fs-ext', 'ink', 'react'],
+  // the CommonJS packages bundled in (commander, execa's helpers) call require
+  banner: { js: "import { createRequire as __agentctl_cr } from 'node:module'; const require = __agentctl_cr(import.meta.url);" },
 });
 copyFileSync('scripts/cli-entry.cjs', 'dist.new/cli.js');
 // dist/ is CommonJS: no ESM loader start-up for the entry

@@ -140,6 +140,15 @@ Exit code: 0 goal met; 1 goal not met; 3 run failed; 4 lost/cancelled/timed out;
     .option('--json', 'print a JSON array')
     .action(async (opts, cmd) => (await import('./commands/list.js')).listCmd(await ctx(cmd), opts));
 
+  program
+    .command('top')
+    .description('runs, instances and workflows live in one full-screen view (one snapshot when not on a terminal)')
+    .option('--project <name>', 'only work of this project')
+    .option('--status <state>', 'only rows in this state (running, goal_met, needs_permission, ...) or group: active, attention, good, bad')
+    .option('--once', 'print one snapshot and exit, even on a terminal')
+    .option('-n, --limit <n>', 'rows in a snapshot', '50')
+    .action(async (opts, cmd) => (await import('./commands/top.js')).topCmd(await ctx(cmd), opts));
+
   withRunOptions(
     program
       .command('resume')

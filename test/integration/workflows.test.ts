@@ -176,7 +176,7 @@ describe('budget', () => {
     expect(w.code).toBe(4);
     const line = JSON.parse(w.stdout);
     expect(line).toMatchObject({ outcome: 'budget_exceeded', steps_run: 1 });
-    expect(line.stop_reason).toMatch(/^the budget of \$0\.001 is spent \(\$0\.00\d\d\)$/);
+    expect(line.stop_reason).toMatch(/^the workflow's budget of \$0\.0010 is spent \(\$0\.00\d\d\)$/);
     expect(report(id).cost_usd).toBeGreaterThan(0.001);
   }, 60_000);
 });

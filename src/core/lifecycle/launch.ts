@@ -20,6 +20,7 @@ import { RunDraft, sweepInterruptedStarts } from '../runs/draft.js';
 import { placePane, type Placement } from '../tmux/placement.js';
 import { socketFrom, Tmux } from '../tmux/tmux.js';
 import { trace } from '../sys/trace.js';
+import { runLimits } from '../budget/limits.js';
 
 /** Where the caller wants the pane (placement.ts decides the rest). */
 export type { Placement };
@@ -48,13 +49,18 @@ export interface StartRequest {
   base?: string;
   /** --with-changes: copy the checkout's uncommitted changes into the worktree. */
   withChanges?: boolean;
+  /** Stop the run once it has cost this much (USD) or used this many tokens (default: config budgets.per_run_*). */
+  maxCostUsd?: number;
+  maxTokens?: number;
+  /** The workflow this run is a step of (its record's workflow_id). */
+  workflowId?: string;
   /** Chaining (resume / escalate). */
   parent?: Meta;
   mode?: Meta['mode'];
   resumeSessionId?: string;
   escalatedFrom?: string;
-  /** A workflow step: the record names the workflow; its worktree (made by an earlier step) is shared. */
-  workflow?: { id: string; worktree: Worktree | null };
+  /** A workflow step's worktree, made by an earlier step of the workflow and shared with it. */
+  sharedWorktree?: Worktree | null;
 }
 
 /**
@@ -126,10 +132,12 @@ export async function startRun(req: StartRequest): Promise<Started> {
   const timeoutText = req.timeout ?? profile.timeout;
   const timeoutS = timeoutText ? parseDuration(timeoutText, 'timeout') : null;
   const schema = await resolveSchema(ws, req.schemaFile, agent);
+  // a project that used up its daily budget starts nothing (core/budget); no budget, no reading
+  if (cfg.budgets.per_project_day_usd != null) (await import('../budget/spent.js')).checkBudget(ws, cfg, { project: project.name ?? project.dir });
 
   // a worktree is decided without running git: a run without one pays nothing for the feature
   // a workflow's steps share one worktree on purpose (parallel reviewers): its driver orders them
-  const shared = req.workflow?.worktree ? { ...req.workflow.worktree, commit: null, head: null, diff_stat: null, files_changed: null } : null;
+  const shared = req.sharedWorktree ? { ...req.sharedWorktree, commit: null, head: null, diff_stat: null, files_changed: null } : null;
   const inherited = req.parent ? await inheritedWorktree(ws, req.parent) : shared;
   const worktreeSource = req.parent || shared ? null : worktreeWanted(req, project, profile, profileName, cfg);
 
@@ -181,7 +189,8 @@ export async function startRun(req: StartRequest): Promise<Started> {
     timeout_s: timeoutS,
     tmux: { socket: tmuxSock.socket, socket_name: tmuxSock.socketName, session: null, pane: null, placement: null },
     worktree: inherited ?? created,
-    ...(req.workflow ? { workflow_id: req.workflow.id } : {}),
+    workflow_id: req.workflowId ?? req.parent?.workflow_id ?? null,
+    budget: runLimits(cfg.budgets, req),
   });
 
   try {

@@ -7,7 +7,7 @@ export const RUN_STATUSES = ['pending', 'running', 'finished', 'lost'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** How a run ended. `status` says where it is in its life; `outcome` what came of it. */
-export const OUTCOMES = ['goal_met', 'goal_not_met', 'invalid_output', 'agent_error', 'cancelled', 'timed_out', 'lost'] as const;
+export const OUTCOMES = ['goal_met', 'goal_not_met', 'invalid_output', 'agent_error', 'cancelled', 'timed_out', 'lost', 'budget_exceeded'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 const UsageSchema = z.looseObject({
@@ -123,6 +123,18 @@ export const MetaSchema = z.looseObject({
   }),
   errors: z.array(z.string()),
   validation_errors: z.array(z.string()),
+  /** The workflow this run is a step of; null for a run started on its own (older records: absent). */
+  workflow_id: nstr.default(null),
+  /** The run's own limits (start's max cost / max tokens, or config budgets.per_run_*), and the one it crossed. */
+  budget: z
+    .object({
+      max_usd: z.number().nullable(),
+      max_tokens: z.number().nullable(),
+      /** Set when the run was stopped for crossing a limit: which, the limit, and what was spent then. */
+      exceeded: z.object({ limit: z.enum(['usd', 'tokens']), max: z.number(), spent: z.number(), estimated: z.boolean() }).nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 export type Meta = z.infer<typeof MetaSchema>;
 
@@ -172,6 +184,8 @@ export function newMeta(fields: NewMetaFields): Meta {
     pids: { supervisor: null, supervisor_start: null, agent: null, agent_start: null },
     errors: [],
     validation_errors: [],
+    workflow_id: null,
+    budget: null,
     ...fields,
   };
 }

@@ -3,7 +3,7 @@ import type { FinalAnswer } from '../../agents/types.js';
 import { EXIT } from '../sys/errors.js';
 import type { Meta, Outcome } from './meta.js';
 
-export type StopReason = 'cancelled' | 'timed_out' | 'lost';
+export type StopReason = 'cancelled' | 'timed_out' | 'lost' | 'budget_exceeded';
 
 export interface Decision {
   outcome: Outcome;
@@ -49,6 +49,7 @@ export function exitCodeFor(m: Pick<Meta, 'status' | 'outcome'>): number {
       return EXIT.GOAL_NOT_MET;
     case 'invalid_output':
     case 'agent_error':
+    case 'budget_exceeded':
       return EXIT.RUN_FAILED;
     case 'cancelled':
     case 'timed_out':

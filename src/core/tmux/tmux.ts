@@ -296,6 +296,16 @@ export class Tmux {
     return this.run(['kill-pane', '-t', paneId]).ok;
   }
 
+  /**
+   * Show a pane: its window becomes current and the pane active; a client of this server that
+   * runs the caller (env TMUX) is switched to the pane's session too. Only when a person asks.
+   */
+  focusPane(paneId: string, env: NodeJS.ProcessEnv): boolean {
+    const shown = this.run(['select-window', '-t', paneId, ';', 'select-pane', '-t', paneId]).ok;
+    if (shown && env.TMUX && env.TMUX.split(',')[0] === this.socketFile()) this.run(['switch-client', '-t', paneId]);
+    return shown;
+  }
+
   version(): string | null {
     const r = this.run(['-V']);
     return r.ok ? r.stdout.trim() : null;

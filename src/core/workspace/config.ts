@@ -5,6 +5,7 @@ import { AppError } from '../sys/errors.js';
 import { createFileIfAbsent, readFileOrNull, withLock, writeJsonAtomic } from '../sys/fsutil.js';
 import { readJsonFile } from '../sys/jsonfile.js';
 import { workspace, type Workspace } from './paths.js';
+import { BudgetsSchema, DEFAULT_PRICES, PriceSchema } from '../budget/prices.js';
 
 export const ProfileSchema = z.looseObject({
   agent: z.enum(AGENT_NAMES),
@@ -74,6 +75,10 @@ export const ConfigSchema = z.looseObject({
   default_instance_agent: z.enum(['claude', 'codex']).default('claude'),
   /** Per role: the model (and agent) an instance of that role gets unless spawn names one. */
   roles: z.record(z.string(), z.looseObject({ model: z.string().min(1).optional(), agent: z.enum(['claude', 'codex']).optional() })).default({}),
+  /** USD per million tokens by model (exact name, else longest prefix; an agent's name: its runs without a model), over the built-in table: docs/budgets.md. */
+  prices: z.record(z.string(), PriceSchema).default(DEFAULT_PRICES),
+  /** Spending limits: per run, per project per day, per workflow, per instance (docs/budgets.md). */
+  budgets: BudgetsSchema.default({}),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
