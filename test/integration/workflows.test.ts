@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { describe, expect, it } from 'vitest';
-import { BIN, parseJsonLines, processGone, suiteEnv, type TestEnv, waitFor } from '../helpers/harness.js';
+import { BIN, parseJsonLines, processGone, suiteEnv, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 
 let t: TestEnv;
 suiteEnv((env) => {
@@ -176,8 +176,24 @@ describe('budget', () => {
     expect(w.code).toBe(4);
     const line = JSON.parse(w.stdout);
     expect(line).toMatchObject({ outcome: 'budget_exceeded', steps_run: 1 });
-    expect(line.stop_reason).toMatch(/^the budget of \$0\.001 is spent \(\$0\.00\d\d\)$/);
+    expect(line.stop_reason).toMatch(/^the workflow's budget of \$0\.0010 is spent \(\$0\.00\d\d\)$/);
     expect(report(id).cost_usd).toBeGreaterThan(0.001);
+  }, 60_000);
+
+  it("config's budgets.per_workflow_usd holds a workflow without a budget of its own, codex's estimated cost included", async () => {
+    const repo = t.repo('config-budget-repo');
+    writeConfig(t, { budgets: { per_workflow_usd: 0.000001 } });
+    try {
+      const plan = await t.run(['workflow', 'run', 'quick', '--project', repo, '--dry-run']);
+      expect(plan.stdout).toContain('budget: $0.000001');
+      const id = await runWorkflow(['default', '--project', repo], 'Spend on codex\n');
+      const w = await t.run(['wait', id], { timeoutMs: 60_000 });
+      expect(w.code).toBe(4);
+      expect(JSON.parse(w.stdout)).toMatchObject({ outcome: 'budget_exceeded', steps_run: 1 });
+      expect(JSON.parse(w.stdout).stop_reason).toMatch(/^budgets\.per_workflow_usd of \$0\.0000 is spent \(~\$0\.\d+\)$/);
+    } finally {
+      writeConfig(t, { budgets: {} });
+    }
   }, 60_000);
 });
 

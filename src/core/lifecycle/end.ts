@@ -64,7 +64,9 @@ export async function endRun(ws: Workspace, cfg: LoadedConfig | null, runId: str
   });
   if (!ended) return { meta, ended };
   if (o.stopRemains) await o.stopRemains(meta);
-  // a workflow's step wakes no one: the workflow announces its own end
-  if (cfg) await tmuxNotify(ws, cfg, tmuxFor(meta), meta, { wake: o.wake && !meta.workflow_id });
+  // a workflow's step (a run of it without a parent: resumes of one are someone's own) wakes no
+  // one: the workflow announces its own end
+  const step = meta.workflow_id && !meta.parent_run_id;
+  if (cfg) await tmuxNotify(ws, cfg, tmuxFor(meta), meta, { wake: o.wake && !step });
   return { meta, ended };
 }

@@ -59,8 +59,8 @@ export interface StartRequest {
   mode?: Meta['mode'];
   resumeSessionId?: string;
   escalatedFrom?: string;
-  /** A workflow step: the record names the workflow; its worktree (made by an earlier step) is shared. */
-  workflow?: { id: string; worktree: Worktree | null };
+  /** A workflow step's worktree, made by an earlier step of the workflow and shared with it. */
+  sharedWorktree?: Worktree | null;
   /** The worker is the agent's TUI, not its headless mode (claude and codex; interactive-run.ts). */
   interactive?: boolean;
 }
@@ -142,7 +142,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
 
   // a worktree is decided without running git: a run without one pays nothing for the feature
   // a workflow's steps share one worktree on purpose (parallel reviewers): its driver orders them
-  const shared = req.workflow?.worktree ? { ...req.workflow.worktree, commit: null, head: null, diff_stat: null, files_changed: null } : null;
+  const shared = req.sharedWorktree ? { ...req.sharedWorktree, commit: null, head: null, diff_stat: null, files_changed: null } : null;
   const inherited = req.parent ? await inheritedWorktree(ws, req.parent) : shared;
   const worktreeSource = req.parent || shared ? null : worktreeWanted(req, project, profile, profileName, cfg);
 
@@ -195,7 +195,7 @@ export async function startRun(req: StartRequest): Promise<Started> {
     timeout_s: timeoutS,
     tmux: { socket: tmuxSock.socket, socket_name: tmuxSock.socketName, session: null, pane: null, placement: null },
     worktree: inherited ?? created,
-    workflow_id: req.workflow?.id ?? req.workflowId ?? req.parent?.workflow_id ?? null,
+    workflow_id: req.workflowId ?? req.parent?.workflow_id ?? null,
     budget: runLimits(cfg.budgets, req),
   });
 

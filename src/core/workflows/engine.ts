@@ -17,7 +17,9 @@ import { procStartTime } from '../sys/proctree.js';
 import { trace } from '../sys/trace.js';
 import { runFiles, workspace, type Workspace } from '../workspace/paths.js';
 import { applyReview, readReview, stepPrompt, stopReason } from './prompts.js';
-import { finishWorkflow, totalCost } from './report.js';
+import { finishWorkflow } from './report.js';
+import { formatUsd, runCost } from '../budget/cost.js';
+import { spent } from '../budget/spent.js';
 import { isFinished, readWorkflow, updateWorkflow, workflowFiles } from './store.js';
 import { isReview, type Iteration, type Step, type StepRun, type WorkflowOutcome, type WorkflowRecord } from './types.js';
 
@@ -80,7 +82,7 @@ async function drive(ws: Workspace, id: string, env: NodeJS.ProcessEnv): Promise
       return !r || (r.outcome === 'lost' && r.attempt < MAX_ATTEMPTS);
     });
     if (toStart.length) {
-      const over = budgetProblem(rec, cfg);
+      const over = budgetProblem(ws, rec, cfg);
       if (over) return void (await finishWorkflow(ws, cfg, env, id, 'budget_exceeded', over));
       for (const step of toStart) {
         const problem = await startStep(ws, env, id, step);
@@ -97,6 +99,9 @@ async function drive(ws: Workspace, id: string, env: NodeJS.ProcessEnv): Promise
     }
     const runs = steps.map((s) => latest(it, s)!);
     const failed = runs.find((r) => !stepOk(r));
+    if (failed?.outcome === 'budget_exceeded') {
+      return void (await finishWorkflow(ws, cfg, env, id, 'budget_exceeded', `step ${failed.step} (run ${failed.run_id}) was stopped at its budget`));
+    }
     if (failed) {
       const twice = failed.attempt > 1 ? ` on attempt ${failed.attempt}` : '';
       return void (await finishWorkflow(ws, cfg, env, id, 'step_failed', `step ${failed.step} (run ${failed.run_id}) ended ${failed.outcome}${twice}${failed.kind.includes('review') && failed.findings === null ? ' without a findings list' : ''}`));
@@ -149,20 +154,21 @@ function afterIteration(rec: WorkflowRecord, it: Iteration): { outcome: Workflow
   return { outcome: 'goal_not_met', reason: `${why} with ${open} finding${open === 1 ? '' : 's'} open at the last review` };
 }
 
-/** What the workflow has spent: its steps' recorded costs. */
-function spentSoFar(rec: WorkflowRecord): number {
-  return totalCost(rec) ?? 0;
-}
-
-/** Why the next step must not start (the budget is spent, or the next step would go beyond it), or null. */
-export function budgetProblem(rec: WorkflowRecord, _cfg: LoadedConfig): string | null {
-  const budget = rec.budget_usd;
-  if (budget === null) return null;
-  const spent = spentSoFar(rec);
-  const costs = rec.iterations.flatMap((i) => i.runs.map((r) => r.cost_usd)).filter((c): c is number => c !== null);
-  const typical = costs.length ? costs.reduce((a, b) => a + b, 0) / costs.length : 0;
-  if (spent >= budget) return `the budget of $${budget} is spent ($${spent.toFixed(4)})`;
-  if (spent + typical > budget) return `the next step (about $${typical.toFixed(4)}, the average so far) would go beyond the budget of $${budget} ($${spent.toFixed(4)} spent)`;
+/**
+ * Why the next step must not start, or null: the workflow's budget (its own, else config's
+ * budgets.per_workflow_usd) is spent, or the next step, at the average cost of the steps so far,
+ * would go beyond it. What was spent counts every run of the workflow (core/budget), estimates too.
+ */
+export function budgetProblem(ws: Workspace, rec: WorkflowRecord, cfg: LoadedConfig): string | null {
+  const limit = rec.budget_usd ?? cfg.budgets?.per_workflow_usd ?? null;
+  if (limit === null) return null;
+  const source = rec.budget_usd !== null ? 'the workflow\'s budget' : 'budgets.per_workflow_usd';
+  const s = spent(ws, cfg, { workflow: rec.workflow_id });
+  const steps = rec.iterations.flatMap((i) => i.runs).filter((r) => r.outcome !== null).length;
+  const typical = steps ? s.usd / steps : 0;
+  const used = formatUsd(s.usd, s.estimated);
+  if (s.usd >= limit) return `${source} of ${formatUsd(limit)} is spent (${used})`;
+  if (s.usd + typical > limit) return `the next step (about ${formatUsd(typical, true)}, the average so far) would go beyond ${source} of ${formatUsd(limit)} (${used} spent)`;
   return null;
 }
 
@@ -205,7 +211,8 @@ async function startStep(ws: Workspace, env: NodeJS.ProcessEnv, id: string, step
       schemaFile: isReview(step.kind) ? files.findingsSchema : undefined,
       timeout: step.timeout ?? undefined,
       worktree: rec.worktree ? undefined : true,
-      workflow: { id, worktree: rec.worktree },
+      workflowId: id,
+      sharedWorktree: rec.worktree,
     }));
   } catch (err) {
     const problem = `step ${step.name} could not start: ${(err as Error).message}`;
@@ -253,7 +260,7 @@ async function recordEnded(ws: Workspace, cfg: LoadedConfig, id: string, n: numb
     const run = r.iterations.find((i) => i.n === n)!.runs.find((x) => x.run_id === runId)!;
     run.outcome = m.outcome ?? m.status;
     run.summary = m.summary;
-    run.cost_usd = m.cost_usd;
+    run.cost_usd = runCost(m, cfg).usd;
     run.files_changed = m.worktree?.files_changed ?? m.git?.files_changed ?? null;
     if (isReview(run.kind) && review) {
       run.findings = review.findings.length;

@@ -81,7 +81,8 @@ export function planWorkflow(req: WorkflowRequest): { plan: Plan; def: Workflow;
     project: project.name,
     project_dir: project.dir,
     max_iterations: req.maxIterations ?? def.max_iterations,
-    budget_usd: req.budgetUsd ?? def.budget_usd,
+    // the limit the driver holds it to: its own, else config's for every workflow
+    budget_usd: req.budgetUsd ?? def.budget_usd ?? cfg.budgets?.per_workflow_usd ?? null,
     stop: def.stop,
     steps,
     missing: [...new Set(steps.flatMap((s) => (s.missing ? [s.missing] : [])))],
@@ -92,6 +93,7 @@ export function planWorkflow(req: WorkflowRequest): { plan: Plan; def: Workflow;
 /** Check, write the record and start the driver; returns at once with the record. */
 export function createWorkflow(req: WorkflowRequest, task: string): WorkflowRecord {
   const { plan, def } = planWorkflow(req);
+  const ownBudget = req.budgetUsd ?? def.budget_usd;
   const bad = plan.steps.find((s) => s.problem);
   if (bad) throw new AppError(`workflow ${plan.name}, step ${bad.step}: ${bad.problem}`, { fix: `map the step's profile "${bad.profile}" to one you have in config.json's "profiles", or edit the workflow` });
   const missing = plan.steps.find((s) => s.missing);
@@ -112,7 +114,7 @@ export function createWorkflow(req: WorkflowRequest, task: string): WorkflowReco
     project_dir: plan.project_dir,
     title: (task.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('#') && !l.startsWith('@')) ?? def.name).slice(0, 120),
     max_iterations: plan.max_iterations,
-    budget_usd: plan.budget_usd,
+    budget_usd: ownBudget,
     status: 'running',
     outcome: null,
     stop_reason: null,

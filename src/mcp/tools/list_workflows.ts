@@ -7,7 +7,7 @@ export const listWorkflows = defineTool({
   definition: {
     name: 'list_workflows',
     title: 'List workflows',
-    description: 'Workflows, newest first: id, name, state, iteration, open findings, cost, branch.',
+    description: "Workflows, newest first, whoever started them (the CLI, this server, others sharing the workspace): id, name, task title, status and outcome with why it stopped, iteration of max_iterations, the step runs at work, open and total findings, cost so far, and the branch and worktree the steps worked in. A workflow whose driver died is given a new one as it is listed.",
     input: { limit: z.number().optional().describe('at most this many (default 20; 0: all)') },
     output: { workflows: z.array(WorkflowView) },
     annotations: READ,
