@@ -94,8 +94,10 @@ export const APP_JS = `'use strict';
       .then(function () { busy = false; if (again) { again = false; refresh(); } });
   }
   var es = new EventSource('/events');
-  es.addEventListener('open', function () { live.textContent = 'live'; });
-  es.addEventListener('error', function () { live.textContent = 'reconnecting…'; });
+  var lost = false;
+  // after a lost connection (a server restart) changes may have been missed: look again
+  es.addEventListener('open', function () { live.textContent = 'live'; if (lost) { lost = false; refresh(); } });
+  es.addEventListener('error', function () { live.textContent = 'reconnecting…'; lost = true; });
   es.addEventListener('change', function (e) {
     var d = JSON.parse(e.data);
     var id = main.getAttribute('data-id');
