@@ -96,6 +96,7 @@ export const runsSource: Source = {
   heading: 'Runs',
   watchPaths: (ctx) => [ctx.ws.runs, ctx.ws.notify],
   itemDir: (ctx, id) => runFiles(ctx.home, id).dir,
+  listFiles: ['meta.json'],
   async list(ctx, o, shown) {
     const rows: Html[] = [];
     for await (const entry of recentRuns(ctx)) {
