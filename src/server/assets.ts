@@ -27,7 +27,8 @@ table.list th, table.list td { text-align: left; padding: 6px 8px; border-bottom
 table.list th { font-size: 13px; color: var(--dim); font-weight: 600; }
 td.title { overflow-wrap: anywhere; max-width: 40ch; } table.list .num { text-align: right; white-space: nowrap; }
 .st { display: inline-block; white-space: nowrap; font-weight: 600; font-size: 13px; padding: 1px 8px; border-radius: 10px; border: 1px solid currentColor; }
-.st-goal_met { color: var(--ok); } .st-running, .st-pending { color: var(--run); }
+.st-goal_met, .st-idle { color: var(--ok); } .st-running, .st-pending, .st-working, .st-starting { color: var(--run); }
+.st-needs_permission, .st-unknown { color: var(--warn); background: var(--card); } .st-exited { color: var(--dim); }
 .st-goal_not_met, .st-invalid_output, .st-agent_error, .st-lost, .st-corrupt { color: var(--bad); }
 .st-cancelled, .st-timed_out { color: var(--warn); }
 .empty { color: var(--dim); font-style: italic; }
