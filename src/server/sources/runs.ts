@@ -5,6 +5,7 @@ import { cancelRun } from '../../app/cancel.js';
 import { recentLogs } from '../../app/logs.js';
 import { openRun, recentRuns, showRecord } from '../../app/runs.js';
 import { isEnded, type Meta } from '../../core/runs/meta.js';
+import { tryReadMeta } from '../../core/runs/repository.js';
 import { durationSeconds } from '../../core/runs/result.js';
 import { FileTooBig, readFileBounded } from '../../core/sys/fsutil.js';
 import { AppError } from '../../core/sys/errors.js';
@@ -45,7 +46,40 @@ function readPrompt(ctx: AppContext, runId: string): string {
   }
 }
 
-const chainLink = (label: string, id: string | null) => (id ? html`<li>${label} <a href="${href(id)}" class="mono">${id}</a></li>` : null);
+/** Longest chain walked each way: a record edited into a loop must not hang the page. */
+const CHAIN_MAX = 25;
+
+/**
+ * The runs this one continues (parents, oldest first), itself, and the runs it was escalated to:
+ * each hop reads one record.
+ */
+function chainOf(ctx: AppContext, m: Meta): Meta[] {
+  const up: Meta[] = [];
+  for (let p = m.parent_run_id; p && up.length < CHAIN_MAX && !up.some((x) => x.run_id === p); ) {
+    const parent = tryReadMeta(ctx.ws, p);
+    if (!parent) break;
+    up.unshift(parent);
+    p = parent.parent_run_id;
+  }
+  const down: Meta[] = [];
+  for (let c = m.escalated_to; c && down.length < CHAIN_MAX && !down.some((x) => x.run_id === c); ) {
+    const child = tryReadMeta(ctx.ws, c);
+    if (!child) break;
+    down.push(child);
+    c = child.escalated_to;
+  }
+  return [...up, m, ...down];
+}
+
+function chainList(ctx: AppContext, m: Meta): Html | null {
+  const chain = chainOf(ctx, m);
+  if (chain.length < 2) return null;
+  const item = (x: Meta) =>
+    x.run_id === m.run_id
+      ? html`<li aria-current="page"><span class="mono">${x.run_id}</span> ${x.profile} ${badge(state(x))} (this run)</li>`
+      : html`<li><a href="${href(x.run_id)}" class="mono">${x.run_id}</a> ${x.profile} ${badge(state(x))}${x.escalated_from ? ' (escalated)' : ''}</li>`;
+  return html`<nav aria-label="Chain of runs"><h2>Chain</h2><ol class="chain">${chain.map(item)}</ol></nav>`;
+}
 
 async function page(ctx: AppContext, id: string, csrf: string): Promise<PageOut | null> {
   let rec: Awaited<ReturnType<typeof showRecord>>;
@@ -59,7 +93,6 @@ async function page(ctx: AppContext, id: string, csrf: string): Promise<PageOut 
   const logs = await recentLogs(ctx, { id: m.run_id, tail: EVENTS_SHOWN });
   const diff = m.worktree?.diff_stat ?? m.git_diff_stat;
   const tokens = Object.entries(m.usage ?? {}).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k.replace(/_tokens$/, '')} ${v}`);
-  const chain = [chainLink('continues', m.parent_run_id), m.escalated_from !== m.parent_run_id ? chainLink('escalated from', m.escalated_from) : null, chainLink('escalated to', m.escalated_to)].filter(Boolean);
   const body = html`
 <p><a href="/">← all runs</a></p>
 <h1>${m.title || m.run_id} ${badge(state(m))}</h1>
@@ -76,7 +109,7 @@ ${isEnded(m) ? null : html`<form method="post" action="${href(m.run_id)}/cancel"
 ${m.worktree ? html`<dt>Branch</dt><dd class="mono">${m.worktree.branch}</dd>` : null}
 ${m.tmux.pane ? html`<dt>Pane</dt><dd class="mono">${m.tmux.pane}${m.tmux.session ? ` (session ${m.tmux.session})` : ''}</dd>` : null}
 </dl>
-${chain.length ? html`<nav aria-label="Escalation chain"><h2>Chain</h2><ul class="chain">${chain}</ul></nav>` : null}
+${chainList(ctx, m)}
 ${m.summary ? html`<h2>Summary</h2>${pre(m.summary)}` : null}
 ${m.followup_prompt ? html`<h2>Follow-up prompt</h2>${pre(m.followup_prompt)}` : null}
 ${[...m.errors, ...m.validation_errors].length ? html`<h2>Errors</h2>${pre([...m.errors, ...m.validation_errors].join('\n'), 'errors')}` : null}
