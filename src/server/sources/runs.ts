@@ -49,26 +49,21 @@ function readPrompt(ctx: AppContext, runId: string): string {
 /** Longest chain walked each way: a record edited into a loop must not hang the page. */
 const CHAIN_MAX = 25;
 
-/**
- * The runs this one continues (parents, oldest first), itself, and the runs it was escalated to:
- * each hop reads one record.
- */
+/** Runs met following `next` from `from`, one record read per hop. */
+function walk(ctx: AppContext, from: string | null, next: (m: Meta) => string | null): Meta[] {
+  const out: Meta[] = [];
+  for (let id = from; id && out.length < CHAIN_MAX && !out.some((x) => x.run_id === id); ) {
+    const m = tryReadMeta(ctx.ws, id);
+    if (!m) break;
+    out.push(m);
+    id = next(m);
+  }
+  return out;
+}
+
+/** The runs this one continues (oldest first), itself, and the runs it was escalated to. */
 function chainOf(ctx: AppContext, m: Meta): Meta[] {
-  const up: Meta[] = [];
-  for (let p = m.parent_run_id; p && up.length < CHAIN_MAX && !up.some((x) => x.run_id === p); ) {
-    const parent = tryReadMeta(ctx.ws, p);
-    if (!parent) break;
-    up.unshift(parent);
-    p = parent.parent_run_id;
-  }
-  const down: Meta[] = [];
-  for (let c = m.escalated_to; c && down.length < CHAIN_MAX && !down.some((x) => x.run_id === c); ) {
-    const child = tryReadMeta(ctx.ws, c);
-    if (!child) break;
-    down.push(child);
-    c = child.escalated_to;
-  }
-  return [...up, m, ...down];
+  return [...walk(ctx, m.parent_run_id, (x) => x.parent_run_id).reverse(), m, ...walk(ctx, m.escalated_to, (x) => x.escalated_to)];
 }
 
 function chainList(ctx: AppContext, m: Meta): Html | null {
