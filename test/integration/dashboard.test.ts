@@ -27,8 +27,8 @@ describe.skipIf(!haveBrowser && !process.env.CI)('the dashboard in a browser', (
     mkdirSync(ARTIFACTS, { recursive: true });
     repo = t.repo();
     s = await startServe(t);
-    // root (CI) cannot use Chromium's sandbox
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    // root (CI) cannot use Chromium's sandbox; a container's small /dev/shm crashes its renderer
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--disable-dev-shm-usage', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])] });
   });
   afterAll(async () => {
     await browser?.close();
