@@ -3,7 +3,8 @@
 // turn with it), show and list (10,000 runs), the delay from a run's end to
 // `wait` returning, the peak memory of a waiting process, and the MCP tools start_run and
 // show_run called through a connected client, and the dashboard's first paint and update
-// latency (bench/dashboard.mjs). Runs on a private tmux server and a throwaway workspace; prints one line per figure and a JSON summary at the end.
+// latency (bench/dashboard.mjs). Runs on a private tmux server and a throwaway workspace;
+// prints one line per figure and a JSON summary at the end.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
