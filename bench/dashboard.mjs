@@ -57,7 +57,7 @@ export async function dashboardBench({ bin, env, cwd, home, template, runs, n })
   });
   const base = `http://127.0.0.1:${port}`;
   const token = readFileSync(join(home, 'mcp-token'), 'utf8').trim();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--disable-dev-shm-usage', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])] });
   const results = {};
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

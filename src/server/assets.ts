@@ -27,12 +27,13 @@ table.list th, table.list td { text-align: left; padding: 6px 8px; border-bottom
 table.list th { font-size: 13px; color: var(--dim); font-weight: 600; }
 td.title { overflow-wrap: anywhere; max-width: 40ch; } table.list .num { text-align: right; white-space: nowrap; }
 .st { display: inline-block; white-space: nowrap; font-weight: 600; font-size: 13px; padding: 1px 8px; border-radius: 10px; border: 1px solid currentColor; }
-.st-goal_met { color: var(--ok); } .st-running, .st-pending { color: var(--run); }
+.st-goal_met, .st-idle { color: var(--ok); } .st-running, .st-pending, .st-working, .st-starting { color: var(--run); }
+.st-needs_permission, .st-unknown { color: var(--warn); background: var(--card); } .st-exited { color: var(--dim); }
 .st-goal_not_met, .st-invalid_output, .st-agent_error, .st-lost, .st-corrupt { color: var(--bad); }
 .st-cancelled, .st-timed_out { color: var(--warn); }
 .empty { color: var(--dim); font-style: italic; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dl.facts dt { color: var(--dim); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
-ul.chain { margin: 0; padding-left: 20px; }
+ol.chain { margin: 0; padding-left: 24px; } ol.chain li { margin: 2px 0; }
 form.actions { margin: 8px 0 16px; } form.filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 0 0 12px; }
 form.filters label { display: flex; flex-direction: column; font-size: 13px; color: var(--dim); }
 button, input, select { font: inherit; padding: 6px 12px; border-radius: 6px; border: 1px solid var(--line); background: var(--card); color: var(--fg); }
@@ -94,8 +95,10 @@ export const APP_JS = `'use strict';
       .then(function () { busy = false; if (again) { again = false; refresh(); } });
   }
   var es = new EventSource('/events');
-  es.addEventListener('open', function () { live.textContent = 'live'; });
-  es.addEventListener('error', function () { live.textContent = 'reconnecting…'; });
+  var lost = false;
+  // after a lost connection (a server restart) changes may have been missed: look again
+  es.addEventListener('open', function () { live.textContent = 'live'; if (lost) { lost = false; refresh(); } });
+  es.addEventListener('error', function () { live.textContent = 'reconnecting…'; lost = true; });
   es.addEventListener('change', function (e) {
     var d = JSON.parse(e.data);
     var id = main.getAttribute('data-id');

@@ -34,8 +34,8 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
   return new Html(out);
 }
 
-/** Multi-line text in a <pre>, newlines kept. */
-export const pre = (text: string, cls = ''): Html => new Html(`<pre${cls ? ` class="${esc(cls)}"` : ''}>${esc(text)}</pre>`);
+/** Multi-line text in a <pre>, newlines kept; focusable, so a keyboard can scroll a long one. */
+export const pre = (text: string, cls = ''): Html => new Html(`<pre tabindex="0"${cls ? ` class="${esc(cls)}"` : ''}>${esc(text)}</pre>`);
 
 /** Markup made here, never from outside data. */
 export const trusted = (text: string): Html => new Html(text);

@@ -14,6 +14,9 @@ import { LIVENESS_INTERVAL_MS } from '../core/runs/watch.js';
 import { type Changes, onChanges } from '../core/sys/follow.js';
 import { Histogram } from './metrics-text.js';
 
+/** A run's row changes with its record only (events and the rest are its page's). */
+const RUN_LIST_FILES = ['meta.json'];
+
 /** Changes closer together than this are told once. */
 const SETTLE_MS = 15;
 /** A comment line now and then keeps proxies from closing an idle stream (not a poll: nothing is read). */
@@ -22,8 +25,8 @@ const KEEPALIVE_MS = 25_000;
 export class Live {
   private readonly clients = new Set<ServerResponse>();
   private readonly changes: Changes;
-  /** Item directories watched, and the item's id. */
-  private readonly items = new Map<string, string>();
+  /** Item directories watched: the item's id, and the files in it whose change changes the lists. */
+  private readonly items = new Map<string, { id: string; listFiles: readonly string[] }>();
   /** Runs seen, and whether they had ended: an end seen while serving is a wait latency sample. */
   private readonly ended = new Map<string, boolean>();
   private version = 0;
@@ -47,10 +50,13 @@ export class Live {
     this.keepalive.unref();
   }
 
-  /** Watch an item's directory (a run's record, events, result) from now on. */
-  watchItem(dir: string, id: string): void {
+  /**
+   * Watch an item's directory (a run's record, events, result) from now on; a change to one of
+   * `listFiles` changes its row in the lists too (other files are its page's only).
+   */
+  watchItem(dir: string, id: string, listFiles: readonly string[] = RUN_LIST_FILES): void {
     if (this.items.has(dir)) return;
-    this.items.set(dir, id);
+    this.items.set(dir, { id, listFiles });
     if (dirname(dir) === this.ctx().ws.runs) {
       const m = tryReadMeta(this.ctx().ws, id);
       if (m) this.ended.set(id, isEnded(m));
@@ -63,10 +69,9 @@ export class Live {
     const name = basename(path);
     const item = this.items.get(dirname(path));
     if (item !== undefined) {
-      this.pending.ids.add(item);
-      // an item's record changed: its row in the list too (other files are its page's only)
-      if (name === 'meta.json' || name === 'instance.json' || name === 'workflow.json') this.pending.list = true;
-      if (name === 'meta.json' && dirname(dirname(path)) === ws.runs) this.runChanged(item);
+      this.pending.ids.add(item.id);
+      if (item.listFiles.includes(name)) this.pending.list = true;
+      if (name === 'meta.json' && dirname(dirname(path)) === ws.runs) this.runChanged(item.id);
     } else {
       // a new run is watched at once, shown or not: its end is a wait latency sample
       if (dirname(path) === ws.runs && isValidRunId(name)) this.watchItem(path, name);

@@ -36,6 +36,8 @@ export function runFamilies(ctx: AppContext, stats: RunStats): Family[] {
     add(runs, { agent: s.agent, profile: s.profile, outcome: s.outcome ?? 'none' }, 1);
     if (s.duration_s !== null) durations.observe({ agent: s.agent }, s.duration_s);
   }
+  // a sum of many small fractions drifts (100.00000000001425): to the micro-dollar
+  for (const c of cost.values()) c.value = Math.round(c.value * 1e6) / 1e6;
   return [
     counted('agentctl_runs_total', 'Ended runs recorded in the workspace, by agent, profile and outcome (records removed by clean --runs no longer count).', 'counter', runs),
     durations.family('agentctl_run_duration_seconds', 'How long ended runs ran, from start to end, by agent.'),

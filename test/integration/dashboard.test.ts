@@ -27,8 +27,8 @@ describe.skipIf(!haveBrowser && !process.env.CI)('the dashboard in a browser', (
     mkdirSync(ARTIFACTS, { recursive: true });
     repo = t.repo();
     s = await startServe(t);
-    // root (CI) cannot use Chromium's sandbox
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    // root (CI) cannot use Chromium's sandbox; a container's small /dev/shm crashes its renderer
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--disable-dev-shm-usage', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])] });
   });
   afterAll(async () => {
     await browser?.close();
@@ -112,6 +112,10 @@ describe.skipIf(!haveBrowser && !process.env.CI)('the dashboard in a browser', (
     expect(text).toContain('Now document it');
     expect(text).toContain('codex turn 2: Now document it'); // the result's summary
     expect(text).toMatch(/Events \(\d+\)/);
+    const chain = page.locator('ol.chain li');
+    expect(await chain.count()).toBe(2);
+    expect(await chain.nth(0).innerText()).toBe(`${parent} spark ✓ goal met`);
+    expect(await chain.nth(1).innerText()).toBe(`${child} spark ✓ goal met (this run)`);
     await shot(page, 'run-page');
     await page.getByRole('link', { name: parent }).click();
     await page.waitForURL(`${s.base}/runs/${parent}`);

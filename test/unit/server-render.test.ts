@@ -15,7 +15,7 @@ describe('html templates', () => {
   });
 
   it('keep newlines in pre(), show them as \\n in one-line values; bidi controls are shown too', () => {
-    expect(pre('a\nb\u202ec').text).toBe('<pre>a\nb\\u202ec</pre>');
+    expect(pre('a\nb\u202ec').text).toBe('<pre tabindex="0">a\nb\\u202ec</pre>');
     expect(html`<td>${'a\nb'}</td>`.text).toBe('<td>a\\nb</td>');
     expect(esc('\r')).toBe('\\r');
   });

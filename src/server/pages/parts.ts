@@ -13,6 +13,13 @@ const SYMBOL: Record<string, string> = {
   timed_out: '⏱',
   lost: '?',
   corrupt: '!',
+  // instances
+  starting: '○',
+  idle: '◇',
+  working: '●',
+  needs_permission: '⚠',
+  exited: '■',
+  unknown: '?',
 };
 
 /** A status (or an outcome, which says more once a run ended) as a badge. */

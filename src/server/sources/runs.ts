@@ -5,6 +5,7 @@ import { cancelRun } from '../../app/cancel.js';
 import { recentLogs } from '../../app/logs.js';
 import { openRun, recentRuns, showRecord } from '../../app/runs.js';
 import { isEnded, type Meta } from '../../core/runs/meta.js';
+import { tryReadMeta } from '../../core/runs/repository.js';
 import { durationSeconds } from '../../core/runs/result.js';
 import { FileTooBig, readFileBounded } from '../../core/sys/fsutil.js';
 import { AppError } from '../../core/sys/errors.js';
@@ -45,7 +46,35 @@ function readPrompt(ctx: AppContext, runId: string): string {
   }
 }
 
-const chainLink = (label: string, id: string | null) => (id ? html`<li>${label} <a href="${href(id)}" class="mono">${id}</a></li>` : null);
+/** Longest chain walked each way: a record edited into a loop must not hang the page. */
+const CHAIN_MAX = 25;
+
+/** Runs met following `next` from `from`, one record read per hop. */
+function walk(ctx: AppContext, from: string | null, next: (m: Meta) => string | null): Meta[] {
+  const out: Meta[] = [];
+  for (let id = from; id && out.length < CHAIN_MAX && !out.some((x) => x.run_id === id); ) {
+    const m = tryReadMeta(ctx.ws, id);
+    if (!m) break;
+    out.push(m);
+    id = next(m);
+  }
+  return out;
+}
+
+/** The runs this one continues (oldest first), itself, and the runs it was escalated to. */
+function chainOf(ctx: AppContext, m: Meta): Meta[] {
+  return [...walk(ctx, m.parent_run_id, (x) => x.parent_run_id).reverse(), m, ...walk(ctx, m.escalated_to, (x) => x.escalated_to)];
+}
+
+function chainList(ctx: AppContext, m: Meta): Html | null {
+  const chain = chainOf(ctx, m);
+  if (chain.length < 2) return null;
+  const item = (x: Meta) =>
+    x.run_id === m.run_id
+      ? html`<li aria-current="page"><span class="mono">${x.run_id}</span> ${x.profile} ${badge(state(x))} (this run)</li>`
+      : html`<li><a href="${href(x.run_id)}" class="mono">${x.run_id}</a> ${x.profile} ${badge(state(x))}${x.escalated_from ? ' (escalated)' : ''}</li>`;
+  return html`<nav aria-label="Chain of runs"><h2>Chain</h2><ol class="chain">${chain.map(item)}</ol></nav>`;
+}
 
 async function page(ctx: AppContext, id: string, csrf: string): Promise<PageOut | null> {
   let rec: Awaited<ReturnType<typeof showRecord>>;
@@ -59,7 +88,6 @@ async function page(ctx: AppContext, id: string, csrf: string): Promise<PageOut 
   const logs = await recentLogs(ctx, { id: m.run_id, tail: EVENTS_SHOWN });
   const diff = m.worktree?.diff_stat ?? m.git_diff_stat;
   const tokens = Object.entries(m.usage ?? {}).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k.replace(/_tokens$/, '')} ${v}`);
-  const chain = [chainLink('continues', m.parent_run_id), m.escalated_from !== m.parent_run_id ? chainLink('escalated from', m.escalated_from) : null, chainLink('escalated to', m.escalated_to)].filter(Boolean);
   const body = html`
 <p><a href="/">← all runs</a></p>
 <h1>${m.title || m.run_id} ${badge(state(m))}</h1>
@@ -76,7 +104,7 @@ ${isEnded(m) ? null : html`<form method="post" action="${href(m.run_id)}/cancel"
 ${m.worktree ? html`<dt>Branch</dt><dd class="mono">${m.worktree.branch}</dd>` : null}
 ${m.tmux.pane ? html`<dt>Pane</dt><dd class="mono">${m.tmux.pane}${m.tmux.session ? ` (session ${m.tmux.session})` : ''}</dd>` : null}
 </dl>
-${chain.length ? html`<nav aria-label="Escalation chain"><h2>Chain</h2><ul class="chain">${chain}</ul></nav>` : null}
+${chainList(ctx, m)}
 ${m.summary ? html`<h2>Summary</h2>${pre(m.summary)}` : null}
 ${m.followup_prompt ? html`<h2>Follow-up prompt</h2>${pre(m.followup_prompt)}` : null}
 ${[...m.errors, ...m.validation_errors].length ? html`<h2>Errors</h2>${pre([...m.errors, ...m.validation_errors].join('\n'), 'errors')}` : null}
@@ -96,6 +124,7 @@ export const runsSource: Source = {
   heading: 'Runs',
   watchPaths: (ctx) => [ctx.ws.runs, ctx.ws.notify],
   itemDir: (ctx, id) => runFiles(ctx.home, id).dir,
+  listFiles: ['meta.json'],
   async list(ctx, o, shown) {
     const rows: Html[] = [];
     for await (const entry of recentRuns(ctx)) {

@@ -23,6 +23,8 @@ export interface Source {
   list(ctx: AppContext, o: { limit: number; status?: string; project?: string }, shown: (id: string) => void): Promise<Html>;
   /** The directory holding an item's files: watched once the item was shown. */
   itemDir(ctx: AppContext, id: string): string;
+  /** The files in an item's directory whose change changes its row in the list. */
+  readonly listFiles: readonly string[];
   /** One item's page; null when no such item. */
   page(ctx: AppContext, id: string, csrf: string): Promise<PageOut | null>;
   /** State-changing actions by name (POST /KIND/ID/NAME); each returns a line for the person. */
