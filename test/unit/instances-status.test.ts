@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TranscriptTurn } from '../../src/agents/interactive/types.js';
 import { appendEvent, ingestInbox, readEvents } from '../../src/core/instances/events.js';
 import { readInstance, updateInstance } from '../../src/core/instances/record.js';
-import { deriveStatus, refreshStatus, turnReport, type TranscriptReader } from '../../src/core/instances/status.js';
+import { deriveStatus, refreshStatus, turnReport, turnSettled, type TranscriptReader } from '../../src/core/instances/status.js';
 import type { InstanceFiles } from '../../src/core/instances/paths.js';
 import { procStartTime } from '../../src/core/sys/proctree.js';
 import { claude, codex, fireHook, fireNotify, newInstance, tempHome } from '../helpers/instances.js';
@@ -240,5 +240,25 @@ describe('deriveStatus without a supervisor', () => {
     f = newInstance(home, { id: ID, created_at: new Date(Date.now() - 61_000).toISOString() });
     const d = deriveStatus(readInstance(home, ID), readEvents(f));
     expect(d).toMatchObject({ status: 'unknown', why: 'no supervisor has started in 60 s' });
+  });
+});
+
+describe('turnSettled', () => {
+  it('idle with a send on its way in is not settled; a queued one waits for the running turn to end', () => {
+    launch();
+    fireHook(f, claude.base('SessionStart'));
+    appendEvent(f, { source: 'agentctl', kind: 'send', turn: 1, text: 'one' });
+    expect(turnSettled(status())).toBe(false);
+    fireHook(f, claude.base('UserPromptSubmit', { prompt: 'one' }));
+    // queued 20 s ago, while turn 1 ran: it is due only from turn 1's end
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    appendEvent(f, { source: 'agentctl', kind: 'send', turn: 2, text: 'two', queued: true, t: ago(20_000) });
+    appendEvent(f, { source: 'agentctl', kind: 'send', turn: 3, text: 'lost', t: ago(20_000) });
+    fireHook(f, claude.base('Stop', { last_assistant_message: 'r1' }));
+    const d = status();
+    expect(d.status).toBe('idle');
+    expect(turnSettled(d)).toBe(false);
+    const now = Date.now();
+    expect(turnSettled(d, now + 16_000)).toBe(true); // never confirmed: a waiter is not held forever
   });
 });

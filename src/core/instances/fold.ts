@@ -30,7 +30,8 @@ export interface Folded {
   /** The session the hooks speak for (record's, else the first hook's). */
   session_id: string | null;
   /** Sends not yet seen as a UserPromptSubmit. */
-  pendingSends: { turn: number | null; text: string; t: string }[];
+  /** queued: sent while a turn ran (claude takes it as the next turn once that one ends). */
+  pendingSends: { turn: number | null; text: string; t: string; queued: boolean }[];
   /** The last status event in the log (what was last recorded). */
   recorded: { status: InstanceStatus; why: string | null; t: string } | null;
   exitCode: number | null;
@@ -94,7 +95,7 @@ export function foldEvents(record: InstanceRecord, events: InstanceEvent[], norm
           if (f.status === 'starting') set(ev, 'idle', 'process', str('why'));
           break;
         case 'send':
-          f.pendingSends.push({ turn: ev.turn ?? null, text: str('text') ?? '', t: ev.t });
+          f.pendingSends.push({ turn: ev.turn ?? null, text: str('text') ?? '', t: ev.t, queued: ev.queued === true });
           break;
         case 'interrupted':
           if (current()?.outcome === 'running') {

@@ -205,6 +205,8 @@ const SEND_CONFIRM_MS = 15_000;
  */
 export function turnSettled(d: DerivedStatus, now: number = Date.now()): boolean {
   if (d.status === 'working' || d.status === 'starting') return false;
-  if (d.status === 'idle') return !d.folded.pendingSends.some((s) => now - Date.parse(s.t) < SEND_CONFIRM_MS);
-  return true;
+  if (d.status !== 'idle') return true;
+  // a queued send is due once the turn it waited for has ended
+  const ended = d.last?.ended_at ? Date.parse(d.last.ended_at) : 0;
+  return !d.folded.pendingSends.some((s) => now - (s.queued ? Math.max(Date.parse(s.t), ended) : Date.parse(s.t)) < SEND_CONFIRM_MS);
 }
