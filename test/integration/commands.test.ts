@@ -558,7 +558,7 @@ describe('demo', () => {
 });
 
 describe('--help and --version', () => {
-  const COMMANDS = ['init', 'add-project', 'projects', 'remove-project', 'start', 'wait', 'show', 'list', 'resume', 'escalate', 'diff', 'merge', 'land', 'discard', 'clean', 'tail', 'logs', 'cancel', 'doctor', 'demo', 'mcp', 'cost'];
+  const COMMANDS = ['init', 'add-project', 'projects', 'remove-project', 'start', 'wait', 'show', 'list', 'resume', 'escalate', 'diff', 'merge', 'land', 'discard', 'clean', 'tail', 'logs', 'cancel', 'doctor', 'demo', 'mcp', 'cost', 'workflow'];
 
   it('--help of every command exits 0', async () => {
     const top = await t.run(['--help']);
