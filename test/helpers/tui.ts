@@ -32,19 +32,25 @@ export interface TuiWorld {
   cleanup(): void;
 }
 
+/** A git work tree with one commit at dir (created). */
+export function gitRepo(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const git = (...a: string[]) => execFileSync('git', a, { cwd: dir, stdio: 'ignore', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' } });
+  writeFileSync(join(dir, 'README.md'), '# test\n');
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'initial');
+  return dir;
+}
+
 /** A throwaway world whose agents reach only the model server at `url`. */
 export function makeTuiWorld(url: string, binDir: string): TuiWorld {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'agentctl-tui-')));
   const repo = join(root, 'repo');
   const home = join(root, 'home');
   const codexHome = join(home, '.codex');
-  mkdirSync(repo);
   mkdirSync(codexHome, { recursive: true });
-  const git = (...a: string[]) => execFileSync('git', a, { cwd: repo, stdio: 'ignore', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' } });
-  writeFileSync(join(repo, 'README.md'), '# test\n');
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'initial');
+  gitRepo(repo);
   // the model this codex offers a newer one for: without the notice it asks at start
   writeFileSync(join(codexHome, 'config.toml'), `${offlineCodexConfig(url)}[notice.model_migrations]\n"gpt-5.5" = "gpt-6-sol"\n`);
   const env: Record<string, string> = {
@@ -64,6 +70,10 @@ export function makeTuiWorld(url: string, binDir: string): TuiWorld {
 }
 
 export interface TuiOptions {
+  /** Where the agent runs (default: the world's repo). */
+  cwd?: string;
+  /** Run the adapter's prepareHome for cwd first (default true). */
+  prepare?: boolean;
   permissions?: PermissionMode;
   model?: string | null;
   instructions?: string | null;
@@ -115,7 +125,7 @@ export function startTui(world: TuiWorld, agent: InstanceAgent, o: TuiOptions = 
   const q = (s: string) => `'${s.replace(/'/g, `'"'"'`)}'`;
   const ctx: LaunchContext = {
     dir,
-    cwd: world.repo,
+    cwd: o.cwd ?? world.repo,
     model: o.model === undefined ? (agent === 'codex' ? 'gpt-5.5' : null) : o.model,
     permissions: o.permissions ?? 'ask',
     instructions: o.instructions ?? null,
@@ -132,7 +142,7 @@ export function startTui(world: TuiWorld, agent: InstanceAgent, o: TuiOptions = 
     env: world.env,
   };
   const adapter = interactiveAdapter(agent);
-  adapter.prepareHome(world.repo, world.env);
+  if (o.prepare !== false) adapter.prepareHome(ctx.cwd, world.env);
   const launch = adapter.launch(ctx);
   for (const [file, content] of Object.entries(launch.files)) writeFileSync(file, content, { mode: 0o600 });
   const socket = join(world.root, 'tmux.sock');
@@ -141,7 +151,7 @@ export function startTui(world: TuiWorld, agent: InstanceAgent, o: TuiOptions = 
   // the server stays up between sessions: a new session racing the last one's end finds none
   tmux(['start-server', ';', 'set-option', '-g', 'exit-empty', 'off']);
   // `env -i`: a tmux window starts from the server's environment, never the test runner's
-  const pane = tmux(['new-session', '-d', '-s', `s${serial}`, '-x', '200', '-y', '50', '-c', world.repo, '-P', '-F', '#{pane_id}', '--', 'env', '-i', ...assignments, launch.file, ...launch.args]).trim();
+  const pane = tmux(['new-session', '-d', '-s', `s${serial}`, '-x', '200', '-y', '50', '-c', ctx.cwd, '-P', '-F', '#{pane_id}', '--', 'env', '-i', ...assignments, launch.file, ...launch.args]).trim();
   const pid = Number(tmux(['display-message', '-p', '-t', pane, '#{pane_pid}']).trim());
   const hooks = (): Hook[] =>
     readdirSync(inbox)

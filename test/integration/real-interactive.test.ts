@@ -14,7 +14,7 @@ import type { InstanceAgent } from '../../src/core/instances/types.js';
 import { waitFor } from '../helpers/harness.js';
 import { type ModelServer, type RecordedRequest, startModelServer } from '../helpers/model-server.mjs';
 import { payloadFieldDiffs, saveGolden } from '../helpers/tui-golden.js';
-import { FAKE_TUIS, type Hook, killTuiServer, makeTuiWorld, startTui, type Tui, type TuiWorld } from '../helpers/tui.js';
+import { FAKE_TUIS, gitRepo, type Hook, killTuiServer, makeTuiWorld, startTui, type Tui, type TuiWorld } from '../helpers/tui.js';
 
 const REAL = process.env.AGENTCTL_REAL_CLIS;
 const RECORD = !!process.env.AGENTCTL_RECORD_INTERACTIVE;
@@ -179,6 +179,26 @@ for (const impl of ['fake', 'real'] as const) {
         tui.kill();
       });
 
+      it('a folder the home does not trust yet holds the TUI at its trust screen, silent; prepareHome is what lets it start', async () => {
+        const other = gitRepo(join(world.root, 'untrusted'));
+        // a home set up for another folder: past onboarding (offline, claude's onboarding ends the TUI), API key approved
+        adapter.prepareHome(world.repo, world.env);
+        const held = start({ cwd: other, prepare: false, firstPrompt: agent === 'codex' ? 'Hello [U0]' : null });
+        await waitFor(() => /trust/i.test(held.screen()), 20_000, `${agent}'s trust screen`);
+        await new Promise((r) => setTimeout(r, 1_000));
+        expect(held.hooks()).toEqual([]);
+        expect(held.exited()).toBe(false);
+        held.kill();
+        server.addRules({ when: asks('[U1]'), reply: { text: 'Trusted now.' } });
+        const tui = start({ cwd: other, firstPrompt: agent === 'codex' ? 'Hello [U1]' : null });
+        if (agent === 'claude') {
+          await ready(tui);
+          await tui.submit('Hello [U1]', 'Hello [U1]');
+        }
+        expect(await turnEnd(tui, 0)).toMatchObject({ last_assistant_message: 'Trusted now.', cwd: other });
+        tui.kill();
+      });
+
       it('a tool call needing approval asks the permission hook, whose allow and deny are obeyed', async () => {
         const tui = start({ firstPrompt: agent === 'codex' ? 'Warm up [P0]' : null });
         server.addRules({ when: asks('[P0]'), reply: { text: 'Ready.' } });
@@ -221,7 +241,7 @@ for (const impl of ['fake', 'real'] as const) {
         const told = server.modelRequests().filter((r) => afterTool(r) && JSON.stringify(r.body).includes('[P-deny]')).at(-1)!;
         expect(JSON.stringify(told.body)).toContain('denied by the test');
 
-        const turns = await waitFor(() => { const t = adapter.readTranscript(allowed.hooks[0]!.transcript_path); return t.at(-1)?.reply === 'Done after deny.' ? t : null; }, 10_000, 'the denied turn in the transcript');
+        const turns = await waitFor(() => { const t = adapter.readTranscript(allowed.hooks[0]!.transcript_path); return t.at(-1)?.reply === 'Done after deny.' && t.at(-1)?.outcome !== 'running' ? t : null; }, 10_000, 'the denied turn in the transcript');
         expect(turns.slice(-2).map((t) => [t.outcome, t.reply, t.tools?.length])).toEqual([['completed', 'Done after allow.', 1], ['completed', 'Done after deny.', 1]]);
         if (RECORD && impl === 'real') saveGolden(agent, 'permissions', allowed.hooks[0]!.transcript_path, tui.hooks(), world);
         tui.kill();
