@@ -558,7 +558,7 @@ describe('demo', () => {
 });
 
 describe('--help and --version', () => {
-  const COMMANDS = ['init', 'add-project', 'projects', 'remove-project', 'start', 'wait', 'show', 'list', 'resume', 'escalate', 'diff', 'merge', 'land', 'discard', 'clean', 'tail', 'logs', 'cancel', 'doctor', 'demo', 'mcp', 'cost', 'workflow'];
+  const COMMANDS = ['init', 'add-project', 'projects', 'remove-project', 'start', 'wait', 'show', 'list', 'top', 'resume', 'escalate', 'diff', 'merge', 'land', 'discard', 'clean', 'tail', 'logs', 'cancel', 'spawn', 'send', 'ask', 'interrupt', 'answer', 'stop', 'revive', 'instances', 'read', 'doctor', 'demo', 'mcp', 'cost', 'workflow', 'serve'];
 
   it('--help of every command exits 0', async () => {
     const top = await t.run(['--help']);
