@@ -171,11 +171,13 @@ class Life {
   private batch(force = false): void {
     try {
       if (!ingestInbox(this.files).length && !force) return;
-      const { record, status, changed } = refreshStatus(this.home, this.id, { adapter: this.adapter });
+      // a change is judged against what this supervisor saw last, not by who recorded it: a
+      // `wait` reading the inbox often records the turn's end first, and the end must still be told
+      const { record, status } = refreshStatus(this.home, this.id, { adapter: this.adapter });
       const before = this.last;
       this.last = status.status;
       if (status.status !== 'idle') this.idleSince = Date.now();
-      const notice = changed ? noticeOf(before, status) : null;
+      const notice = before !== status.status ? noticeOf(before, status) : null;
       if (notice) void announce(this.ws, this.cfg, record, notice);
     } catch (err) {
       // a damaged record or a full disk must not end the agent: the next batch tries again
@@ -199,8 +201,7 @@ class Life {
 function noticeOf(before: InstanceStatus | null, d: DerivedStatus): InstanceNotice | null {
   const by = d.last?.by;
   switch (d.status) {
-    case 'needs_permission':
-      return d.permission ? { kind: 'permission', status: d.status, turn: d.turn, request: d.permission.request, tool: d.permission.tool, input: d.permission.input, by } : null;
+    // needs_permission: the permission hook itself tells the orchestrator, at once
     case 'exited':
       return { kind: 'exited', status: d.status, summary: d.why, exit_code: d.folded.exitCode };
     case 'lost':
