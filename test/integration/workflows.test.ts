@@ -198,17 +198,23 @@ describe('budget', () => {
 });
 
 describe('crashes', () => {
-  it('a killed driver is resumed from its last finished step; a lost step is retried once', async () => {
-    const repo = t.repo('crash-repo');
-    const dir = answers({ gemini: [review([])] });
-    const id = await runWorkflow(['default', '--project', repo], `Slow work\n@fake answers=${dir}\n@fake sleep=3\n`);
-    // the implement step is at work: kill the driver under it
+  /** Once the first step's run is at work, SIGKILL the driver and wait until it is gone; the record as it was. */
+  async function killDriverDuringFirstStep(id: string): Promise<any> {
     const rec = await waitFor(() => {
       const r = record(id);
       return r.driver.pid && r.iterations[0]?.runs.length && t.meta(r.iterations[0].runs[0].run_id).status === 'running' ? r : null;
     }, 15_000, 'the first step at work');
     process.kill(rec.driver.pid, 'SIGKILL');
     await waitFor(() => processGone(rec.driver.pid), 5000, 'the driver gone');
+    return rec;
+  }
+
+  it('a killed driver is resumed from its last finished step; a lost step is retried once', async () => {
+    const repo = t.repo('crash-repo');
+    const dir = answers({ gemini: [review([])] });
+    const id = await runWorkflow(['default', '--project', repo], `Slow work\n@fake answers=${dir}\n@fake sleep=3\n`);
+    // the implement step is at work: kill the driver under it
+    const rec = await killDriverDuringFirstStep(id);
     const implement = rec.iterations[0].runs[0].run_id;
     // and lose the step too: its supervisor dies, so the run ends lost and is started again
     await waitFor(() => t.meta(implement).pids.supervisor, 10_000, 'the supervisor pid');
@@ -232,12 +238,7 @@ describe('crashes', () => {
     const repo = t.repo('orphan-repo');
     const dir = answers({ gemini: [review([])] });
     const id = await runWorkflow(['default', '--project', repo, '--max-iterations', '1'], `Work\n@fake answers=${dir}\n@fake sleep=2\n`);
-    const rec = await waitFor(() => {
-      const r = record(id);
-      return r.driver.pid && r.iterations[0]?.runs.length && t.meta(r.iterations[0].runs[0].run_id).status === 'running' ? r : null;
-    }, 15_000, 'the first step at work');
-    process.kill(rec.driver.pid, 'SIGKILL');
-    await waitFor(() => processGone(rec.driver.pid), 5000, 'the driver gone');
+    const rec = await killDriverDuringFirstStep(id);
     const w = await t.run(['wait', id], { timeoutMs: 60_000 });
     expect(w.code).toBe(0);
     expect(record(id).driver.restarts).toBe(1);
