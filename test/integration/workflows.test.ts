@@ -238,7 +238,7 @@ describe('crashes', () => {
     const repo = t.repo('orphan-repo');
     const dir = answers({ gemini: [review([])] });
     const id = await runWorkflow(['default', '--project', repo, '--max-iterations', '1'], `Work\n@fake answers=${dir}\n@fake sleep=2\n`);
-    const rec = await killDriverDuringFirstStep(id);
+    await killDriverDuringFirstStep(id);
     const w = await t.run(['wait', id], { timeoutMs: 60_000 });
     expect(w.code).toBe(0);
     expect(record(id).driver.restarts).toBe(1);
