@@ -94,7 +94,7 @@ describe('the default workflow', () => {
 
   it('stops at the first step that fails, and wait exits like a failed run', async () => {
     const repo = t.repo('failing-repo');
-    const dir = answers({ codex: [{ goal_met: false, summary: 'could not build', followup_prompt: 'fix the build', notes: '' }] });
+    const dir = answers({ codex: [{ goal_met: false, summary: 'could not build', followup_prompt: 'fix the build', notes: '' }], gemini: [review([])] });
     const id = await runWorkflow(['default', '--project', repo], `Break it\n@fake answers=${dir}\n`);
     const w = await t.run(['wait', id], { timeoutMs: 60_000 });
     expect(w.code).toBe(3);
@@ -102,6 +102,12 @@ describe('the default workflow', () => {
     expect(line.outcome).toBe('step_failed');
     expect(line.stop_reason).toMatch(/^step implement \(run \S+\) ended goal_not_met$/);
     expect(line.steps_run).toBe(1);
+
+    // resume tries the failed step once more (codex's scripted answer is used up: it succeeds)
+    expect((await t.run(['workflow', 'resume', id])).code).toBe(0);
+    const again = await t.run(['wait', id], { timeoutMs: 60_000 });
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'goal_met', steps_run: 3 });
+    expect(record(id).iterations[0].runs.slice(0, 2).map((r: any) => [r.step, r.outcome])).toEqual([['implement', 'goal_not_met'], ['implement', 'goal_met']]);
   }, 90_000);
 });
 
@@ -177,7 +183,17 @@ describe('budget', () => {
     expect(line).toMatchObject({ outcome: 'budget_exceeded', steps_run: 1 });
     expect(line.stop_reason).toMatch(/^the workflow's budget of \$0\.0010 is spent \(\$0\.00\d\d\)$/);
     expect(report(id).cost_usd).toBeGreaterThan(0.001);
-  }, 60_000);
+
+    // with a budget that holds, resume goes on from the last finished step
+    const resumed = await t.run(['workflow', 'resume', id, '--max-cost', '5']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.stdout).toBe(id);
+    const done = await t.run(['wait', id], { timeoutMs: 60_000 });
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ outcome: 'goal_met', steps_run: 2 });
+    expect(record(id).iterations[0].runs.map((r: any) => r.step)).toEqual(['implement', 'test']);
+    expect(record(id).errors).toEqual([expect.stringMatching(/^resumed after budget_exceeded: the workflow's budget of \$0\.0010 is spent/)]);
+  }, 90_000);
 
   it("config's budgets.per_workflow_usd holds a workflow without a budget of its own, codex's estimated cost included", async () => {
     const repo = t.repo('config-budget-repo');
