@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // npm run bench: latency of start (from the startup snapshot, and from the code cache alone in
 // turn with it), show and list (10,000 runs), the delay from a run's end to
-// `wait` returning, the peak memory of a waiting process, the MCP tools start_run and
-// show_run called through a connected client, the dashboard's first paint and update latency
-// (bench/dashboard.mjs), and persistent instances with the real TUIs (bench/instances.mjs).
-// Runs on a private tmux server and a throwaway workspace; prints one line per figure and a
-// JSON summary at the end.
+// `wait` returning, a workflow's overhead per step, the peak memory of a waiting process, the
+// MCP tools start_run and show_run called through a connected client, the dashboard's first
+// paint and update latency (bench/dashboard.mjs), and persistent instances with the real TUIs
+// (bench/instances.mjs). Runs on a private tmux server and a throwaway workspace; prints one
+// line per figure and a JSON summary at the end.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,6 +116,32 @@ try {
   }
   results.wait_delay = stats(delays);
   report('wait: run end -> wait returns', results.wait_delay);
+
+  // a workflow's overhead per step: the gaps its driver adds between one step run's end and the
+  // next one's start (and before the first, after the last), with steps that do nothing
+  const wfCfg = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8'));
+  wfCfg.profiles = { ...wfCfg.profiles, 'bench-true': { agent: 'shell', command: ['true'] } };
+  writeFileSync(join(home, 'config.json'), JSON.stringify(wfCfg));
+  const wfDir = join(dir, 'wf-project');
+  mkdirSync(join(wfDir, 'workflows'), { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: wfDir, env });
+  execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', 'commit', '-q', '--allow-empty', '-m', 'init'], { cwd: wfDir, env });
+  writeFileSync(join(wfDir, 'workflows', 'bench.yaml'), `steps:\n${Array.from({ length: 5 }, () => '  - profile: bench-true\n    kind: test\n').join('')}`);
+  const gaps = [];
+  for (let i = 0; i < Math.max(2, Math.floor(N / 5)); i++) {
+    const wf = timed(BIN, ['workflow', 'run', 'bench', '--project', wfDir], { input: 'bench' }).stdout.trim();
+    timed(BIN, ['wait', wf]);
+    const rec = JSON.parse(readFileSync(join(home, 'workflows', wf, 'workflow.json'), 'utf8'));
+    const runs = rec.iterations.flatMap((it) => it.runs).map((r) => JSON.parse(readFileSync(join(home, 'runs', r.run_id, 'meta.json'), 'utf8')));
+    let from = Date.parse(rec.created_at);
+    for (const m of runs) {
+      gaps.push(Date.parse(m.created_at) - from);
+      from = Date.parse(m.ended_at);
+    }
+    gaps.push(Date.parse(rec.ended_at) - from);
+  }
+  results.workflow_step_overhead = stats(gaps);
+  report('workflow: overhead per step', results.workflow_step_overhead);
 
   // peak memory of a waiting process (GNU time's maximum resident set size)
   const id = timed(BIN, ['start', '--agent', 'shell', '--title', 'mem-bench', '--', 'sleep', '1.5']).stdout.trim();

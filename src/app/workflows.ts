@@ -1,7 +1,7 @@
 // Workflows for the front-ends: start one (or plan it), resume, cancel, read, list and wait.
 // Reading a workflow whose driver died starts a new driver (with the reader's environment):
 // a workflow goes on after a crash as soon as anyone looks at it.
-import { cancelWorkflow, continueIfOrphaned, spawnDriver } from '../core/workflows/control.js';
+import { cancelWorkflow, continueIfOrphaned, reopenWorkflow, spawnDriver } from '../core/workflows/control.js';
 import { driveWorkflow } from '../core/workflows/engine.js';
 import { buildReport, reportMarkdown, workflowExitCode } from '../core/workflows/report.js';
 import { createWorkflow, type Plan, planWorkflow } from '../core/workflows/start.js';
@@ -96,11 +96,14 @@ export function listWorkflowViews(ctx: AppContext, o: { limit?: number } = {}): 
   return recs.slice(0, o.limit || undefined).map((r) => workflowView(ctx, r));
 }
 
-/** `workflow resume ID`: a workflow whose driver is gone goes on from its last finished step. */
-export function resumeWorkflow(ctx: AppContext, id: string): WorkflowView {
-  const rec = readWorkflow(ctx.home, id);
-  if (isFinished(rec)) throw new AppError(`workflow ${id} already ended (${rec.outcome}: ${rec.stop_reason})`, { fix: `start it again with "{cmd:workflow run ${rec.name}}"` });
-  if (driverAlive(ctx.home, id)) throw new AppError(`workflow ${id} is still being driven`, { fix: `wait for it ("{cmd:wait ${id}}")` });
+/**
+ * `workflow resume ID`: a workflow whose driver is gone goes on from its last finished step;
+ * one that stopped short (a failed step, its budget, a cancel) is reopened first, its failed
+ * steps tried once more, with budgetUsd as its new budget when given.
+ */
+export function resumeWorkflow(ctx: AppContext, id: string, o: { budgetUsd?: number } = {}): WorkflowView {
+  if (!isFinished(readWorkflow(ctx.home, id)) && driverAlive(ctx.home, id)) throw new AppError(`workflow ${id} is still being driven`, { fix: `wait for it ("{cmd:wait ${id}}")` });
+  const rec = reopenWorkflow(ctx.home, id, o);
   spawnDriver(ctx.home, id, ctx.env);
   return workflowView(ctx, rec);
 }

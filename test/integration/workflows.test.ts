@@ -90,12 +90,11 @@ describe('the default workflow', () => {
     expect(show).toMatchObject({ workflow_id: id, driver_alive: false, outcome: 'goal_met' });
     expect((await t.run(['logs', id])).stdout).toContain(`# Workflow default ${id}: goal_met`);
     t.tmux(['kill-session', '-t', 'orch']);
-    await t.run(['init', '--wake-pane', '']).catch(() => {});
   }, 120_000);
 
   it('stops at the first step that fails, and wait exits like a failed run', async () => {
     const repo = t.repo('failing-repo');
-    const dir = answers({ codex: [{ goal_met: false, summary: 'could not build', followup_prompt: 'fix the build', notes: '' }] });
+    const dir = answers({ codex: [{ goal_met: false, summary: 'could not build', followup_prompt: 'fix the build', notes: '' }], gemini: [review([])] });
     const id = await runWorkflow(['default', '--project', repo], `Break it\n@fake answers=${dir}\n`);
     const w = await t.run(['wait', id], { timeoutMs: 60_000 });
     expect(w.code).toBe(3);
@@ -103,6 +102,12 @@ describe('the default workflow', () => {
     expect(line.outcome).toBe('step_failed');
     expect(line.stop_reason).toMatch(/^step implement \(run \S+\) ended goal_not_met$/);
     expect(line.steps_run).toBe(1);
+
+    // resume tries the failed step once more (codex's scripted answer is used up: it succeeds)
+    expect((await t.run(['workflow', 'resume', id])).code).toBe(0);
+    const again = await t.run(['wait', id], { timeoutMs: 60_000 });
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'goal_met', steps_run: 3 });
+    expect(record(id).iterations[0].runs.slice(0, 2).map((r: any) => [r.step, r.outcome])).toEqual([['implement', 'goal_not_met'], ['implement', 'goal_met']]);
   }, 90_000);
 });
 
@@ -178,7 +183,17 @@ describe('budget', () => {
     expect(line).toMatchObject({ outcome: 'budget_exceeded', steps_run: 1 });
     expect(line.stop_reason).toMatch(/^the workflow's budget of \$0\.0010 is spent \(\$0\.00\d\d\)$/);
     expect(report(id).cost_usd).toBeGreaterThan(0.001);
-  }, 60_000);
+
+    // with a budget that holds, resume goes on from the last finished step
+    const resumed = await t.run(['workflow', 'resume', id, '--max-cost', '5']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.stdout).toBe(id);
+    const done = await t.run(['wait', id], { timeoutMs: 60_000 });
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ outcome: 'goal_met', steps_run: 2 });
+    expect(record(id).iterations[0].runs.map((r: any) => r.step)).toEqual(['implement', 'test']);
+    expect(record(id).errors).toEqual([expect.stringMatching(/^resumed after budget_exceeded: the workflow's budget of \$0\.0010 is spent/)]);
+  }, 90_000);
 
   it("config's budgets.per_workflow_usd holds a workflow without a budget of its own, codex's estimated cost included", async () => {
     const repo = t.repo('config-budget-repo');
@@ -198,17 +213,23 @@ describe('budget', () => {
 });
 
 describe('crashes', () => {
-  it('a killed driver is resumed from its last finished step; a lost step is retried once', async () => {
-    const repo = t.repo('crash-repo');
-    const dir = answers({ gemini: [review([])] });
-    const id = await runWorkflow(['default', '--project', repo], `Slow work\n@fake answers=${dir}\n@fake sleep=3\n`);
-    // the implement step is at work: kill the driver under it
+  /** Once the first step's run is at work, SIGKILL the driver and wait until it is gone; the record as it was. */
+  async function killDriverDuringFirstStep(id: string): Promise<any> {
     const rec = await waitFor(() => {
       const r = record(id);
       return r.driver.pid && r.iterations[0]?.runs.length && t.meta(r.iterations[0].runs[0].run_id).status === 'running' ? r : null;
     }, 15_000, 'the first step at work');
     process.kill(rec.driver.pid, 'SIGKILL');
     await waitFor(() => processGone(rec.driver.pid), 5000, 'the driver gone');
+    return rec;
+  }
+
+  it('a killed driver is resumed from its last finished step; a lost step is retried once', async () => {
+    const repo = t.repo('crash-repo');
+    const dir = answers({ gemini: [review([])] });
+    const id = await runWorkflow(['default', '--project', repo], `Slow work\n@fake answers=${dir}\n@fake sleep=3\n`);
+    // the implement step is at work: kill the driver under it
+    const rec = await killDriverDuringFirstStep(id);
     const implement = rec.iterations[0].runs[0].run_id;
     // and lose the step too: its supervisor dies, so the run ends lost and is started again
     await waitFor(() => t.meta(implement).pids.supervisor, 10_000, 'the supervisor pid');
@@ -232,12 +253,7 @@ describe('crashes', () => {
     const repo = t.repo('orphan-repo');
     const dir = answers({ gemini: [review([])] });
     const id = await runWorkflow(['default', '--project', repo, '--max-iterations', '1'], `Work\n@fake answers=${dir}\n@fake sleep=2\n`);
-    const rec = await waitFor(() => {
-      const r = record(id);
-      return r.driver.pid && r.iterations[0]?.runs.length && t.meta(r.iterations[0].runs[0].run_id).status === 'running' ? r : null;
-    }, 15_000, 'the first step at work');
-    process.kill(rec.driver.pid, 'SIGKILL');
-    await waitFor(() => processGone(rec.driver.pid), 5000, 'the driver gone');
+    await killDriverDuringFirstStep(id);
     const w = await t.run(['wait', id], { timeoutMs: 60_000 });
     expect(w.code).toBe(0);
     expect(record(id).driver.restarts).toBe(1);

@@ -32,13 +32,14 @@ See docs/workflows.md for the YAML format.`,
     .action(async (name: string, opts, cmd) => runCmd(await ctx(cmd), name, opts));
 
   wf.command('resume')
-    .description("start a new driver for a workflow whose driver died; it goes on from its last finished step")
+    .description('go on from the last finished step: a workflow whose driver died, or one stopped by a failed step (tried once more), its budget or a cancel')
     .argument('<id>')
+    .option('--max-cost <usd>', 'its new budget (US dollars)')
     .option('--json', 'print JSON')
     .action(async (id: string, opts, cmd) => {
       const c = await ctx(cmd);
       const { resumeWorkflow } = await import('../../app/workflows.js');
-      const v = resumeWorkflow(c, id);
+      const v = resumeWorkflow(c, id, { budgetUsd: await usd(opts.maxCost) });
       c.stdout.write(opts.json ? `${JSON.stringify(v)}\n` : `${v.workflow_id}\n`);
     });
 
@@ -63,9 +64,7 @@ See docs/workflows.md for the YAML format.`,
 
 async function runCmd(ctx: AppContext, name: string, o: { project?: string; maxIterations?: string; maxCost?: string; promptFile?: string; dryRun?: boolean; json?: boolean }): Promise<void> {
   const { planFor, runWorkflow } = await import('../../app/workflows.js');
-  const { AppError } = await import('../../core/sys/errors.js');
-  const budgetUsd = o.maxCost === undefined ? undefined : Number(o.maxCost);
-  if (budgetUsd !== undefined && !(budgetUsd > 0)) throw new AppError(`invalid --max-cost ${JSON.stringify(o.maxCost)}`, { fix: 'give a number of US dollars above 0' });
+  const budgetUsd = await usd(o.maxCost);
   const opts = { name, project: o.project, maxIterations: o.maxIterations, budgetUsd };
   if (o.dryRun) {
     const plan = planFor(ctx, opts);
@@ -79,6 +78,13 @@ async function runCmd(ctx: AppContext, name: string, o: { project?: string; maxI
   };
   const v = await runWorkflow(ctx, opts, task);
   ctx.stdout.write(o.json ? `${JSON.stringify(v)}\n` : `${v.workflow_id}\n`);
+}
+
+/** --max-cost as typed: a number of US dollars above 0. */
+async function usd(text: string | undefined): Promise<number | undefined> {
+  if (text === undefined) return undefined;
+  const { parseUsd } = await import('../../core/budget/limits.js');
+  return parseUsd(text);
 }
 
 export function planText(p: Plan): string {

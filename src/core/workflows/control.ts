@@ -1,15 +1,16 @@
 // Starting, continuing and stopping a workflow's driver from outside it: the detached
 // `_workflow` process, the check that finds a dead one, and cancel.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { cancelRun } from '../lifecycle/cancel.js';
 import { AppError } from '../sys/errors.js';
 import { writeFileAtomic } from '../sys/fsutil.js';
 import { selfCommand } from '../sys/self.js';
 import type { LoadedConfig } from '../workspace/config.js';
 import type { Workspace } from '../workspace/paths.js';
+import { stepOk } from './engine.js';
 import { finishWorkflow } from './report.js';
-import { driverAlive, isFinished, readWorkflow, workflowFiles } from './store.js';
+import { driverAlive, isFinished, readWorkflow, updateWorkflow, workflowFiles } from './store.js';
 import type { WorkflowRecord } from './types.js';
 
 /** How long a new workflow's first driver may take to hold its lock before others start one. */
@@ -49,4 +50,33 @@ export async function cancelWorkflow(ws: Workspace, cfg: LoadedConfig | null, en
     await cancelRun(ws, cfg, run.run_id).catch(() => {}); // ended meanwhile: nothing to stop
   }
   return finishWorkflow(ws, cfg, env, id, 'cancelled', 'cancelled before it finished');
+}
+
+/** Outcomes a resume may go on from: the task is not done, and what stopped it can be fixed. */
+const RESUMABLE = ['step_failed', 'budget_exceeded', 'cancelled'];
+
+/**
+ * Reopen a workflow that stopped short (a failed step, its budget, a cancel) so a new driver
+ * goes on from its last finished step: failed steps get one more attempt; budgetUsd replaces
+ * its budget. A workflow that met its goal, or ran all its iterations, is not reopened.
+ */
+export function reopenWorkflow(home: string, id: string, o: { budgetUsd?: number }): WorkflowRecord {
+  return updateWorkflow(home, id, (r) => {
+    if (!isFinished(r)) return;
+    if (!RESUMABLE.includes(r.outcome ?? '')) {
+      throw new AppError(`workflow ${id} already ended (${r.outcome}: ${r.stop_reason})`, { fix: `start it again with "{cmd:workflow run ${r.name}}"` });
+    }
+    const it = r.iterations.at(-1);
+    if (it) {
+      const failed = [...new Set(it.runs.filter((s) => s.outcome !== null && !stepOk(s)).map((s) => s.step))];
+      it.retry = [...new Set([...(it.retry ?? []), ...failed])];
+    }
+    r.errors.push(`resumed after ${r.outcome}: ${r.stop_reason}`);
+    r.status = 'running';
+    r.outcome = null;
+    r.stop_reason = null;
+    r.ended_at = null;
+    if (o.budgetUsd !== undefined) r.budget_usd = o.budgetUsd;
+    rmSync(workflowFiles(home, id).cancel, { force: true });
+  });
 }

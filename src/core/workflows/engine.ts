@@ -23,14 +23,22 @@ import { spent } from '../budget/spent.js';
 import { isFinished, readWorkflow, updateWorkflow, workflowFiles } from './store.js';
 import { isReview, type Iteration, type Step, type StepRun, type WorkflowOutcome, type WorkflowRecord } from './types.js';
 
+/** How long a new driver waits for the lock of one that is finishing up. */
+const LOCK_WAIT_MS = 20_000;
+
 /** A lost step is started again once; a second loss ends the workflow. */
 const MAX_ATTEMPTS = 2;
 
 /** The driver's body: returns once the workflow is finished (or another driver holds it). */
 export async function driveWorkflow(home: string, id: string, env: NodeJS.ProcessEnv): Promise<void> {
   const files = workflowFiles(home, id);
-  const held = tryHoldLock(files.driverLock);
-  if (!held) return; // another driver is at work on it
+  // a driver still finishing (announcing the end a resume has just undone) holds the lock for
+  // moments: wait for it; one at work for longer is the workflow's driver, and this one goes
+  let held = tryHoldLock(files.driverLock);
+  for (const until = Date.now() + LOCK_WAIT_MS; !held && Date.now() < until; held = tryHoldLock(files.driverLock)) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!held) return;
   held.mark();
   const ws = workspace(home);
   try {
@@ -79,7 +87,7 @@ async function drive(ws: Workspace, id: string, env: NodeJS.ProcessEnv): Promise
     const steps = stepsOf(rec, gi, it.n);
     const toStart = steps.filter((s) => {
       const r = latest(it, s);
-      return !r || (r.outcome === 'lost' && r.attempt < MAX_ATTEMPTS);
+      return !r || (r.outcome === 'lost' && r.attempt < MAX_ATTEMPTS) || (r.outcome !== null && !stepOk(r) && it.retry?.includes(s.name));
     });
     if (toStart.length) {
       const over = budgetProblem(ws, rec, cfg);
@@ -120,7 +128,7 @@ async function drive(ws: Workspace, id: string, env: NodeJS.ProcessEnv): Promise
 }
 
 /** A step that ended well: a review with a findings list (met or not), any other step with its goal met. */
-function stepOk(r: StepRun): boolean {
+export function stepOk(r: StepRun): boolean {
   if (isReview(r.kind)) return (r.outcome === 'goal_met' || r.outcome === 'goal_not_met') && r.findings !== null;
   return r.outcome === 'goal_met';
 }
@@ -193,7 +201,9 @@ async function startStep(ws: Workspace, env: NodeJS.ProcessEnv, id: string, step
   // name a later driver finds without a run (see settleVanished), never a run nobody knows of
   const runId = newRunId();
   updateWorkflow(home, id, (r) => {
-    r.iterations.find((i) => i.n === it.n)!.runs.push({
+    const cur = r.iterations.find((i) => i.n === it.n)!;
+    cur.retry = cur.retry?.filter((name) => name !== step.name);
+    cur.runs.push({
       step: step.name, profile: step.profile, kind: step.kind, run_id: runId, attempt, outcome: null, summary: null, cost_usd: null, findings: null, quality_score: null, files_changed: null,
     });
   });

@@ -123,6 +123,8 @@ export const IterationSchema = z.object({
   runs: z.array(StepRunSchema),
   opened: z.array(z.string()),
   closed: z.array(z.string()),
+  /** Steps a resume allows one more attempt after they failed. */
+  retry: z.array(z.string()).optional(),
 });
 export type Iteration = z.infer<typeof IterationSchema>;
 
