@@ -68,17 +68,17 @@ export async function interruptInstance(home: string, id: string): Promise<void>
  */
 export async function stopInstance(home: string, id: string, o: { why?: string } = {}): Promise<void> {
   const r = readInstance(home, id);
-  if (agentAlive(r) && r.tmux.pane) {
-    const tmux = tmuxFor(r);
-    const st = instanceNow(home, id).status.status;
-    if (st === 'working' || st === 'needs_permission') await interruptInstance(home, id).catch(() => {});
-    const exit = interactiveAdapter(r.agent).exitCommand;
-    await paste(tmux, r.tmux.pane, exit, `agentctl-${id}-exit`);
-    const gone = await until(home, id, (n) => (agentAlive(n.record) ? undefined : true), { timeoutMs: EXIT_MS, what: 'exit', onTimeout: () => false });
-    if (!gone) {
-      const pid = r.agent_pid ?? r.supervisor_pid;
-      if (pid) await killTree(pid);
+  if (agentAlive(r)) {
+    let gone = false;
+    if (r.tmux.pane) {
+      const st = instanceNow(home, id).status.status;
+      if (st === 'working' || st === 'needs_permission') await interruptInstance(home, id).catch(() => {});
+      await paste(tmuxFor(r), r.tmux.pane, interactiveAdapter(r.agent).exitCommand, `agentctl-${id}-exit`);
+      gone = await until(home, id, (n) => (agentAlive(n.record) ? undefined : true), { timeoutMs: EXIT_MS, what: 'exit', onTimeout: () => false });
     }
+    // no pane to type into, or the TUI did not take /exit: its process tree goes
+    const pid = r.agent_pid ?? r.supervisor_pid;
+    if (!gone && pid) await killTree(pid);
   }
   updateInstance(home, id, (rec) => void (rec.stopped_at = new Date().toISOString()));
   appendEvent(instanceFiles(home, id), { source: 'agentctl', kind: 'stopped', ...(o.why ? { why: o.why } : {}) });
