@@ -59,7 +59,8 @@ export async function superviseInstance(home: string, id: string, paneEnv: NodeJ
   });
   const adapter = interactiveAdapter(record.agent);
   const tmux = tmuxFor(record);
-  if (record.tmux.pane) tmux.decorateWorkerPane(record.tmux.pane, paneTitle(record), 'tiled');
+  // a run's pane (start --interactive) keeps the run's title
+  if (record.tmux.pane && !o.callerEnv) tmux.decorateWorkerPane(record.tmux.pane, paneTitle(record), 'tiled');
 
   adapter.prepareHome(record.cwd, callerEnv);
   const instructions = readFileOrNull(files.context)?.trim() || null;
