@@ -17,7 +17,6 @@ import { trace } from '../sys/trace.js';
 import { tmuxFor } from '../tmux/tmux.js';
 import { workspace, type Workspace } from '../workspace/paths.js';
 import { takeEnv } from '../lifecycle/supervisor.js';
-import { visible } from '../sys/terminal.js';
 import { appendEvent, ingestInbox, notifyArgv, permissionHookCommand, recordHookCommand } from './events.js';
 import { announce, type InstanceNotice } from './notify.js';
 import { instanceFiles, type InstanceFiles } from './paths.js';
@@ -59,8 +58,6 @@ export async function superviseInstance(home: string, id: string, paneEnv: NodeJ
   });
   const adapter = interactiveAdapter(record.agent);
   const tmux = tmuxFor(record);
-  // a run's pane (start --interactive) keeps the run's title
-  if (record.tmux.pane && !o.callerEnv) tmux.decorateWorkerPane(record.tmux.pane, paneTitle(record), 'tiled');
 
   adapter.prepareHome(record.cwd, callerEnv);
   const instructions = readFileOrNull(files.context)?.trim() || null;
@@ -224,9 +221,4 @@ function agentEnv(caller: NodeJS.ProcessEnv, pane: NodeJS.ProcessEnv, extra: Rec
   env.AGENTCTL_HOME = home;
   env.AI_ORCH_HOME = home;
   return env;
-}
-
-function paneTitle(r: InstanceRecord): string {
-  const branch = r.worktree ? ` · ⎇ ${r.worktree.branch}` : '';
-  return visible(`${r.name} · ${r.id} · ${r.agent}${r.role ? ` · ${r.role}` : ''}${branch}`, { oneLine: true });
 }
