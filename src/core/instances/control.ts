@@ -93,14 +93,13 @@ export function subtree(all: InstanceRecord[], id: string): InstanceRecord[] {
 
 /**
  * Make the instance ready for a new pane: the record continued (lives + 1, stop cleared, the
- * old processes forgotten), a `revived` event. Refused while its processes still run, and for
- * an instance that never got a session to resume.
+ * old processes forgotten), a `revived` event. Refused while its processes still run. Its
+ * session is resumed when the agent saved one (the supervisor decides), else it starts afresh.
  */
 export function prepareRevive(home: string, id: string): InstanceRecord {
   const r = readInstance(home, id);
   const who = `instance ${r.name} (${r.id})`;
   if (agentAlive(r)) throw new AppError(`${who} is still running`, { fix: `stop it first ("{cmd:stop ${r.name}}") if it must start over` });
-  if (!r.session_id) throw new AppError(`${who} never started a session, so there is nothing to resume`, { fix: 'spawn a new instance' });
   rmSync(instanceFiles(home, id).env, { force: true });
   const revived = updateInstance(home, id, (rec) => {
     rec.lives += 1;
