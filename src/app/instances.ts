@@ -146,7 +146,7 @@ export async function stopInstances(ctx: AppContext, o: { ids: string[]; tree?: 
 export async function reviveInstances(ctx: AppContext, o: { ids?: string[]; all?: boolean; timeoutMs?: number }): Promise<InstanceView[]> {
   if (!o.all && !o.ids?.length) throw new AppError('nothing to revive', { fix: 'name instances, or give {opt:all}' });
   const targets = o.all
-    ? listInstanceRecords(ctx.home).filter((r) => !r.stopped_at && r.session_id && !agentAlive(r))
+    ? listInstanceRecords(ctx.home).filter((r) => !r.stopped_at && !agentAlive(r))
     : unique(o.ids!.map((id) => resolveInstance(ctx.home, id)));
   for (const t of targets) placeInstancePane(ctx.home, prepareRevive(ctx.home, t.id), ctx.env);
   await Promise.all(targets.map((t) => untilReady(ctx, t.id, o.timeoutMs)));

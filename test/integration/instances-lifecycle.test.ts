@@ -2,7 +2,7 @@
 // refuses before anything is made (limits, models, names), and with a claude TUI on a
 // private tmux server: a worktree of its own, a parent recorded and its subtree stopped
 // children first, a prompt a person types at the pane, a message to several instances, the
-// idle stop, spawn --no-wait, and `start --interactive`. The agent is the real claude when
+// idle stop, spawn --no-wait, revive --all, and `start --interactive`. The agent is the real claude when
 // $AGENTCTL_REAL_CLIS has it (bash .ci/run sets it), else its fake (test/fakes/interactive); it
 // talks only to the scripted loopback model server.
 import { existsSync, readdirSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppContext, createContext } from '../../src/app/context.js';
-import { sendToInstances, spawnInstance, stopInstances } from '../../src/app/instances.js';
+import { answerPermission, reviveInstances, sendToInstances, spawnInstance, stopInstances } from '../../src/app/instances.js';
 import { waitInstances } from '../../src/app/instance-reads.js';
 import { instanceNow, until } from '../../src/core/instances/until.js';
 import { makeEnv, processGone, ROOT, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
@@ -153,6 +153,21 @@ suite(`claude instances around their turns (${claudeBin === REAL_CLIS ? 'real' :
     expect(reports.map((r) => r.outcome)).toEqual(['completed', 'completed']);
     expect(instanceNow(t.home, b.id).status.last?.by).toBe('agentctl');
     await stopInstances(ctx, { ids: [a.id, b.id] });
+  }, 90_000);
+
+  it('revive --all brings back what died, not what was stopped; answer refuses with nothing pending', async () => {
+    const died = await spawnInstance(ctx, { agent: 'claude', name: 'crashy' });
+    const quit = await spawnInstance(ctx, { agent: 'claude', name: 'quitter' });
+    await stopInstances(ctx, { ids: [quit.id] });
+    const pid = instanceNow(t.home, died.id).record.agent_pid!;
+    t.tmux(['kill-pane', '-t', died.pane!]);
+    await waitFor(() => processGone(pid), 10_000, 'the agent to die with its pane');
+    const revived = await reviveInstances(ctx, { all: true });
+    expect(revived.map((v) => [v.name, v.status])).toEqual([['crashy', 'idle']]);
+    expect(revived[0]!.pane).not.toBe(died.pane);
+    expect(instanceNow(t.home, quit.id).status.status).toBe('exited');
+    await expect(answerPermission(ctx, { id: 'crashy', decision: 'allow' })).rejects.toThrow(/has no pending permission request/);
+    await stopInstances(ctx, { ids: ['crashy'] });
   }, 90_000);
 
   it('start --interactive: a run whose worker is the TUI; its reply is the answer, checked as any run\'s', async () => {

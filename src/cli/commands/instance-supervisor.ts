@@ -12,6 +12,18 @@ export function registerInstanceSupervisorCommand(program: Command, contextFor: 
       const ctx = await contextFor(cmd.optsWithGlobals().home as string | undefined);
       if (!INSTANCE_ID_RE.test(id)) throw new AppError(`invalid instance id ${JSON.stringify(id)}`);
       const { superviseInstance } = await import('../../core/instances/supervisor.js');
-      process.exitCode = await superviseInstance(ctx.home, id);
+      try {
+        process.exitCode = await superviseInstance(ctx.home, id);
+      } catch (err) {
+        // a spawn waiting for the agent learns at once that none will come, and why
+        const { appendEvent } = await import('../../core/instances/events.js');
+        const { instanceFiles } = await import('../../core/instances/paths.js');
+        try {
+          appendEvent(instanceFiles(ctx.home, id), { source: 'process', kind: 'exited', code: null, why: `the supervisor failed: ${(err as Error).message}` });
+        } catch {
+          // the instance's directory itself is the problem: the error below says what it is
+        }
+        throw err;
+      }
     });
 }

@@ -68,17 +68,17 @@ export async function interruptInstance(home: string, id: string): Promise<void>
  */
 export async function stopInstance(home: string, id: string, o: { why?: string } = {}): Promise<void> {
   const r = readInstance(home, id);
-  if (agentAlive(r) && r.tmux.pane) {
-    const tmux = tmuxFor(r);
-    const st = instanceNow(home, id).status.status;
-    if (st === 'working' || st === 'needs_permission') await interruptInstance(home, id).catch(() => {});
-    const exit = interactiveAdapter(r.agent).exitCommand;
-    await paste(tmux, r.tmux.pane, exit, `agentctl-${id}-exit`);
-    const gone = await until(home, id, (n) => (agentAlive(n.record) ? undefined : true), { timeoutMs: EXIT_MS, what: 'exit', onTimeout: () => false });
-    if (!gone) {
-      const pid = r.agent_pid ?? r.supervisor_pid;
-      if (pid) await killTree(pid);
+  if (agentAlive(r)) {
+    let gone = false;
+    if (r.tmux.pane) {
+      const st = instanceNow(home, id).status.status;
+      if (st === 'working' || st === 'needs_permission') await interruptInstance(home, id).catch(() => {});
+      await paste(tmuxFor(r), r.tmux.pane, interactiveAdapter(r.agent).exitCommand, `agentctl-${id}-exit`);
+      gone = await until(home, id, (n) => (agentAlive(n.record) ? undefined : true), { timeoutMs: EXIT_MS, what: 'exit', onTimeout: () => false });
     }
+    // no pane to type into, or the TUI did not take /exit: its process tree goes
+    const pid = r.agent_pid ?? r.supervisor_pid;
+    if (!gone && pid) await killTree(pid);
   }
   updateInstance(home, id, (rec) => void (rec.stopped_at = new Date().toISOString()));
   appendEvent(instanceFiles(home, id), { source: 'agentctl', kind: 'stopped', ...(o.why ? { why: o.why } : {}) });
@@ -93,14 +93,13 @@ export function subtree(all: InstanceRecord[], id: string): InstanceRecord[] {
 
 /**
  * Make the instance ready for a new pane: the record continued (lives + 1, stop cleared, the
- * old processes forgotten), a `revived` event. Refused while its processes still run, and for
- * an instance that never got a session to resume.
+ * old processes forgotten), a `revived` event. Refused while its processes still run. Its
+ * session is resumed when the agent saved one (the supervisor decides), else it starts afresh.
  */
 export function prepareRevive(home: string, id: string): InstanceRecord {
   const r = readInstance(home, id);
   const who = `instance ${r.name} (${r.id})`;
   if (agentAlive(r)) throw new AppError(`${who} is still running`, { fix: `stop it first ("{cmd:stop ${r.name}}") if it must start over` });
-  if (!r.session_id) throw new AppError(`${who} never started a session, so there is nothing to resume`, { fix: 'spawn a new instance' });
   rmSync(instanceFiles(home, id).env, { force: true });
   const revived = updateInstance(home, id, (rec) => {
     rec.lives += 1;

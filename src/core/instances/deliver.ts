@@ -15,12 +15,7 @@ import { type InstanceNow, instanceNow, until } from './until.js';
 
 /** Between the paste and its Enter: a TUI that gets both at once may take the Enter as part of the paste. */
 const ENTER_AFTER_MS = 250;
-/**
- * How long the first Enter is given to show up as UserPromptSubmit before one more is pressed
- * (a TUI still taking in a long paste can drop it: seen with claude right after its start; an
- * extra Enter on an emptied input box does nothing), and how long the second one is given.
- */
-const FIRST_CONFIRM_MS = 2000;
+/** How long one Enter is given to show up as UserPromptSubmit. */
 const CONFIRM_MS = 5000;
 
 export interface Delivered {
@@ -60,11 +55,11 @@ export async function deliver(home: string, id: string, adapter: InteractiveAdap
     if (queued) return { turn, queued };
     const expected = adapter.normalizePrompt(text);
     const seen = (n: InstanceNow) => (n.events.some((e) => e.hook === 'UserPromptSubmit' && e.t >= sent.t && e.prompt === expected) ? true : undefined);
-    const within = (timeoutMs: number) => ({ timeoutMs, what: 'confirm the message', onTimeout: () => false });
-    if (await until(home, id, seen, within(FIRST_CONFIRM_MS))) return { turn, queued };
+    const timeout = { timeoutMs: CONFIRM_MS, what: 'confirm the message', onTimeout: () => false };
+    if (await until(home, id, seen, timeout)) return { turn, queued };
     // the Enter may have come before the TUI took the paste in: press it once more
     tmux.sendKeys(pane, 'Enter');
-    if (await until(home, id, seen, within(CONFIRM_MS))) return { turn, queued };
+    if (await until(home, id, seen, timeout)) return { turn, queued };
     throw new AppError(`the message to instance ${now.record.name} (${id}) was pasted into pane ${pane} but the agent did not report it as submitted`, {
       fix: `look at pane ${pane}: press Enter there if the text waits in the input box, else send it again`,
     });

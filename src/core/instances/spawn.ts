@@ -11,6 +11,7 @@ import { writeSecretEnv } from '../lifecycle/launch.js';
 import { placePane, type Placement } from '../tmux/placement.js';
 import { socketFrom, Tmux, tmuxFor } from '../tmux/tmux.js';
 import { resolveProject } from '../workspace/projects.js';
+import { visible } from '../sys/terminal.js';
 import type { Worktree } from '../runs/meta.js';
 import { instanceFiles } from './paths.js';
 import { createInstance, listInstanceRecords, newInstanceId, updateInstance } from './record.js';
@@ -112,10 +113,18 @@ export function placeInstancePane(home: string, r: InstanceRecord, env: NodeJS.P
   writeSecretEnv(files.env, env);
   const tmux: Tmux = tmuxFor(r);
   const placed = placePane(tmux, cfg, ws, { placement, env }, [...selfCommand(env), '_instance', r.id, '--home', home], r.cwd, r.id);
+  // beside the orchestrator placement has laid the column out; an agents window is tiled
+  tmux.decorateWorkerPane(placed.pane, paneTitle(r), placed.placement === 'split' ? 'spread' : 'tiled');
   return updateInstance(home, r.id, (rec) => {
     rec.tmux.pane ??= placed.pane;
     rec.tmux.session = placed.session;
   });
+}
+
+/** The pane's title: the instance, its agent and role, and its branch. */
+function paneTitle(r: InstanceRecord): string {
+  const branch = r.worktree ? ` · ⎇ ${r.worktree.branch}` : '';
+  return visible(`${r.name} · ${r.id} · ${r.agent}${r.role ? ` · ${r.role}` : ''}${branch}`, { oneLine: true });
 }
 
 /** `spawn --worktree`: a worktree of the project's repository on branch agentctl/<instance id>, as a run's. */

@@ -4,6 +4,7 @@
 // lives), tells the orchestrator when a turn ends or a permission is asked, stops an instance
 // idle for too long, and records the agent's exit. A person at the pane sees the real agent.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { interactiveAdapter } from '../../agents/interactive/index.js';
 import type { InteractiveAdapter, LaunchContext } from '../../agents/interactive/types.js';
@@ -17,7 +18,6 @@ import { trace } from '../sys/trace.js';
 import { tmuxFor } from '../tmux/tmux.js';
 import { workspace, type Workspace } from '../workspace/paths.js';
 import { takeEnv } from '../lifecycle/supervisor.js';
-import { visible } from '../sys/terminal.js';
 import { appendEvent, ingestInbox, notifyArgv, permissionHookCommand, recordHookCommand } from './events.js';
 import { announce, type InstanceNotice } from './notify.js';
 import { instanceFiles, type InstanceFiles } from './paths.js';
@@ -47,7 +47,8 @@ export async function superviseInstance(home: string, id: string, paneEnv: NodeJ
     process.stdout.write(`instance ${id} is already supervised by pid ${before.supervisor_pid}; nothing to do\n`);
     return 0;
   }
-  const resume = before.lives > 1 && before.session_id !== null;
+  const adapter = interactiveAdapter(before.agent);
+  const resume = before.lives > 1 && sessionOnDisk(adapter, before, callerEnv);
   const record = updateInstance(home, id, (r) => {
     r.supervisor_pid = process.pid;
     r.supervisor_start = procStartTime(process.pid);
@@ -57,9 +58,7 @@ export async function superviseInstance(home: string, id: string, paneEnv: NodeJ
     // claude takes the session id it is given: known before any hook fires
     if (r.agent === 'claude' && !resume) r.session_id ??= randomUUID();
   });
-  const adapter = interactiveAdapter(record.agent);
   const tmux = tmuxFor(record);
-  if (record.tmux.pane) tmux.decorateWorkerPane(record.tmux.pane, paneTitle(record), 'tiled');
 
   adapter.prepareHome(record.cwd, callerEnv);
   const instructions = readFileOrNull(files.context)?.trim() || null;
@@ -73,6 +72,17 @@ export async function superviseInstance(home: string, id: string, paneEnv: NodeJ
   return life.run(startedAt, (code) => {
     if (code !== 0 && Date.now() - startedAt < EARLY_EXIT_MS && record.tmux.pane) tmux.remainOnExit(record.tmux.pane);
   });
+}
+
+/**
+ * Whether the session can be resumed: the agent wrote its transcript, which it does only with
+ * the first turn (claude refuses to resume a session id it never saved). Else a revive starts
+ * afresh, in the same record and, for claude, under the same session id.
+ */
+function sessionOnDisk(adapter: InteractiveAdapter, r: InstanceRecord, env: NodeJS.ProcessEnv): boolean {
+  if (!r.session_id) return false;
+  const path = r.transcript_path ?? adapter.transcriptPath(r.session_id, r.cwd, env);
+  return path !== null && existsSync(path);
 }
 
 function launchContext(home: string, r: InstanceRecord, files: InstanceFiles, cfg: LoadedConfig, env: NodeJS.ProcessEnv, instructions: string | null, resume: boolean): LaunchContext {
@@ -224,9 +234,4 @@ function agentEnv(caller: NodeJS.ProcessEnv, pane: NodeJS.ProcessEnv, extra: Rec
   env.AGENTCTL_HOME = home;
   env.AI_ORCH_HOME = home;
   return env;
-}
-
-function paneTitle(r: InstanceRecord): string {
-  const branch = r.worktree ? ` · ⎇ ${r.worktree.branch}` : '';
-  return visible(`${r.name} · ${r.id} · ${r.agent}${r.role ? ` · ${r.role}` : ''}${branch}`, { oneLine: true });
 }
