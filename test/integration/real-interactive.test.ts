@@ -71,6 +71,17 @@ for (const impl of ['fake', 'real'] as const) {
         expect(h.source).toBe(source);
         return h;
       };
+      /** A TUI that has finished one turn (codex gets it as its first prompt, claude once ready). */
+      const startWithOneTurn = async (prompt: string, reply: string, o: Parameters<typeof startTui>[2] = {}) => {
+        server.addRules({ when: asks(prompt), reply: { text: reply } });
+        const tui = start({ ...o, firstPrompt: agent === 'codex' ? prompt : null });
+        if (agent === 'claude') {
+          await ready(tui);
+          await tui.submit(prompt, adapter.normalizePrompt(prompt));
+        }
+        expect(await turnEnd(tui, 0)).toMatchObject({ last_assistant_message: reply });
+        return tui;
+      };
       const turnEnd = (tui: Tui, after: number) => tui.waitHook((h, i) => i >= after && (h.hook_event_name === 'Stop' || h.hook_event_name === 'StopFailure'), 'Stop');
 
       beforeAll(async () => {
@@ -189,24 +200,13 @@ for (const impl of ['fake', 'real'] as const) {
         expect(held.hooks()).toEqual([]);
         expect(held.exited()).toBe(false);
         held.kill();
-        server.addRules({ when: asks('[U1]'), reply: { text: 'Trusted now.' } });
-        const tui = start({ cwd: other, firstPrompt: agent === 'codex' ? 'Hello [U1]' : null });
-        if (agent === 'claude') {
-          await ready(tui);
-          await tui.submit('Hello [U1]', 'Hello [U1]');
-        }
-        expect(await turnEnd(tui, 0)).toMatchObject({ last_assistant_message: 'Trusted now.', cwd: other });
+        const tui = await startWithOneTurn('Hello [U1]', 'Trusted now.', { cwd: other });
+        expect(tui.hooks().find((h) => h.hook_event_name === 'Stop')).toMatchObject({ cwd: other });
         tui.kill();
       });
 
       it('a tool call needing approval asks the permission hook, whose allow and deny are obeyed', async () => {
-        const tui = start({ firstPrompt: agent === 'codex' ? 'Warm up [P0]' : null });
-        server.addRules({ when: asks('[P0]'), reply: { text: 'Ready.' } });
-        if (agent === 'claude') {
-          await ready(tui);
-          await tui.submit('Warm up [P0]', adapter.normalizePrompt('Warm up [P0]'));
-        }
-        await turnEnd(tui, 0);
+        const tui = await startWithOneTurn('Warm up [P0]', 'Ready.');
 
         const run = async (decision: 'allow' | 'deny', file: string) => {
           tui.decide(decision);
@@ -248,13 +248,7 @@ for (const impl of ['fake', 'real'] as const) {
       });
 
       it('Escape interrupts a running turn (codex says so by its Interrupt hook; claude by nothing), the next turn works; an API error ends a turn', async () => {
-        const tui = start({ firstPrompt: agent === 'codex' ? 'Warm up [E0]' : null });
-        server.addRules({ when: asks('[E0]'), reply: { text: 'Ready.' } });
-        if (agent === 'claude') {
-          await ready(tui);
-          await tui.submit('Warm up [E0]', adapter.normalizePrompt('Warm up [E0]'));
-        }
-        await turnEnd(tui, 0);
+        const tui = await startWithOneTurn('Warm up [E0]', 'Ready.');
 
         let release!: () => void;
         const held = new Promise<void>((r) => (release = r));
