@@ -42,11 +42,10 @@ function afterTool(r: RecordedRequest): boolean {
 }
 const asks = (marker: string) => (r: RecordedRequest) => r.prompt.includes(marker) && !afterTool(r);
 
-/** A tool call that needs approval: a write outside what the sandbox/permission mode allows. */
-function writeCall(agent: InstanceAgent, file: string) {
-  return agent === 'claude'
-    ? { name: 'Bash', arguments: { command: `touch ${file}`, description: 'Create a file' } }
-    : { name: 'exec_command', arguments: { cmd: `touch ${file}`, sandbox_permissions: 'require_escalated', justification: 'Create a file?' } };
+/** A tool call that needs approval: a write outside what the sandbox/permission mode allows (codex: the model asks to leave the sandbox). */
+function writeCall(agent: InstanceAgent, file: string, escalate = true) {
+  if (agent === 'claude') return { name: 'Bash', arguments: { command: `touch ${file}`, description: 'Create a file' } };
+  return { name: 'exec_command', arguments: escalate ? { cmd: `touch ${file}`, sandbox_permissions: 'require_escalated', justification: 'Create a file?' } : { cmd: `touch ${file}` } };
 }
 
 const names = (hooks: Hook[]) => hooks.map((h) => h.hook_event_name);
@@ -244,6 +243,21 @@ for (const impl of ['fake', 'real'] as const) {
         const turns = await waitFor(() => { const t = adapter.readTranscript(allowed.hooks[0]!.transcript_path); return t.at(-1)?.reply === 'Done after deny.' && t.at(-1)?.outcome !== 'running' ? t : null; }, 10_000, 'the denied turn in the transcript');
         expect(turns.slice(-2).map((t) => [t.outcome, t.reply, t.tools?.length])).toEqual([['completed', 'Done after allow.', 1], ['completed', 'Done after deny.', 1]]);
         if (RECORD && impl === 'real') saveGolden(agent, 'permissions', allowed.hooks[0]!.transcript_path, tui.hooks(), world);
+        tui.kill();
+      });
+
+      it('bypass: a write runs without asking, and the TUI starts without its bypass warning', async () => {
+        const tui = await startWithOneTurn('Warm up [B0]', 'Ready.', { permissions: 'bypass' });
+        server.addRules(
+          // without a sandbox there is nothing to escalate from (0.171 drops an escalated call then: PreToolUse, no PostToolUse)
+          { when: asks('[B1]'), reply: { toolCalls: [writeCall(agent, 'bypassed.txt', false)] } },
+          { when: (r) => afterTool(r) && JSON.stringify(r.body).includes('[B1]'), reply: { text: 'Done unasked.' } },
+        );
+        const from = tui.hooks().length;
+        await tui.submit('Create bypassed.txt [B1]', 'Create bypassed.txt [B1]');
+        expect(await turnEnd(tui, from)).toMatchObject({ last_assistant_message: 'Done unasked.', permission_mode: 'bypassPermissions' });
+        expect(names(tui.hooks().slice(from)).filter((n) => n !== 'notify')).toEqual(['UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Stop']);
+        expect(existsSync(join(world.repo, 'bypassed.txt'))).toBe(true);
         tui.kill();
       });
 
