@@ -204,6 +204,18 @@ for (const impl of ['fake', 'real'] as const) {
         tui.kill();
       });
 
+      it(agent === 'claude' ? 'a killed window: SessionEnd(other), then the process is gone' : 'a killed window: no hook at all, the process is gone', async () => {
+        const tui = await startWithOneTurn('Warm up [K0]', 'Ready.');
+        const from = tui.hooks().length;
+        tui.kill();
+        await waitFor(() => tui.exited(), 10_000, `${agent} to end with its window`);
+        if (agent === 'claude') expect(await tui.waitHook((h, i) => i >= from && h.hook_event_name === 'SessionEnd', 'SessionEnd', 5_000)).toMatchObject({ reason: 'other' });
+        else {
+          await new Promise((r) => setTimeout(r, 500));
+          expect(names(tui.hooks().slice(from)).filter((n) => n !== 'notify')).toEqual([]);
+        }
+      });
+
       it('a tool call needing approval asks the permission hook, whose allow and deny are obeyed', async () => {
         const tui = await startWithOneTurn('Warm up [P0]', 'Ready.');
 

@@ -16,6 +16,9 @@ const PASTE_END = '\x1b[201~';
  */
 export function terminal({ onSubmit, onEscape, onKey }) {
   const out = process.stdout;
+  // the pane's terminal vanishes when its window is killed: end like the agent, not with EIO
+  process.stdin.on('error', () => {});
+  out.on('error', () => {});
   if (process.stdin.isTTY) process.stdin.setRawMode(true);
   out.write('\x1b[?2004h');
   const box = { text: '' };
@@ -68,8 +71,12 @@ export function terminal({ onSubmit, onEscape, onKey }) {
 }
 
 export function restoreTerminal() {
-  process.stdout.write('\x1b[?2004l');
-  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  try {
+    process.stdout.write('\x1b[?2004l');
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  } catch {
+    // the terminal is gone
+  }
 }
 
 export const say = (line) => process.stdout.write(`${line.replace(/\n/g, '\r\n')}\r\n`);
@@ -252,6 +259,14 @@ export function runTui(agent) {
       return key === 'ctrl-c';
     },
   });
-  for (const signal of ['SIGHUP', 'SIGTERM']) process.on(signal, () => void agent.exit('other', { hooks: agent.hooksOnKill }));
+  // the window killed: a hangup, and the terminal gone (end of input, EIO); the event loop would
+  // drain and end the process before the SessionEnd hook ran, so keep it up until exit is done
+  const gone = () => {
+    process.on('uncaughtException', () => {});
+    setInterval(() => {}, 1000);
+    void agent.exit('other');
+  };
+  for (const signal of ['SIGHUP', 'SIGTERM']) process.on(signal, gone);
+  process.stdin.on('end', gone);
   return { box, start };
 }
