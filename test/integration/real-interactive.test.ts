@@ -216,6 +216,30 @@ for (const impl of ['fake', 'real'] as const) {
         }
       });
 
+      if (agent === 'claude') {
+        it('claude: a prompt pasted during a turn is queued: its UserPromptSubmit comes AT ONCE, its turn after the running one', async () => {
+          const tui = await startWithOneTurn('Warm up [Q0]', 'Ready.');
+          let release!: () => void;
+          const held = new Promise<void>((r) => (release = r));
+          server.addRules({ when: asks('[Q1]'), reply: async () => (await held, { text: 'First done.' }) }, { when: asks('[Q2]'), reply: { text: 'Second done.' } });
+          const from = tui.hooks().length;
+          await tui.submit('First [Q1]', 'First [Q1]');
+          await waitFor(() => server.modelRequests().some((r) => r.prompt.includes('[Q1]')), 15_000, 'the held request');
+          await tui.send('Second [Q2]');
+          await new Promise((r) => setTimeout(r, 1_000));
+          const early = names(tui.hooks().slice(from));
+          release();
+          await tui.waitHook((h, i) => i >= from && h.hook_event_name === 'Stop' && h.last_assistant_message === 'Second done.', 'the queued turn\'s Stop');
+          const hooks = tui.hooks().slice(from);
+          expect({ early, all: hooks.map((h) => `${h.hook_event_name}${h.prompt ? `:${h.prompt}` : ''}${h.last_assistant_message ? `=${h.last_assistant_message}` : ''}`) }).toEqual({
+            early: ['UserPromptSubmit', 'UserPromptSubmit'],
+            all: ['UserPromptSubmit:First [Q1]', 'UserPromptSubmit:Second [Q2]', 'Stop=First done.', 'Stop=Second done.'],
+          });
+          // (prompt_id does not pair them: seen [A, A, A, B] and [A, B, B, B] for these four)
+          tui.kill();
+        });
+      }
+
       it('a tool call needing approval asks the permission hook, whose allow and deny are obeyed', async () => {
         const tui = await startWithOneTurn('Warm up [P0]', 'Ready.');
 

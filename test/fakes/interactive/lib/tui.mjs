@@ -216,28 +216,30 @@ export function runTui(agent) {
   let busy = null;
   const queue = [];
   let lastEscape = 0;
-  const start = (text) => {
+  const start = (text, queued = false) => {
     const prompt = agent.normalize(text);
     if (!prompt) return;
     const controller = new AbortController();
     busy = { prompt, controller, output: false };
     const current = busy;
     agent
-      .turn(prompt, controller.signal, () => (current.output = true))
+      .turn(prompt, controller.signal, () => (current.output = true), queued && !!agent.onQueued)
       .catch((err) => {
         if (err?.name !== 'AbortError') say(`error: ${err?.message ?? err}`);
       })
       .finally(() => {
         if (busy === current) busy = null;
-        if (!busy && queue.length) start(queue.shift());
+        if (!busy && queue.length) start(queue.shift(), true);
       });
   };
   const box = terminal({
     onSubmit(text) {
       if (dialog.resolve) return void dialog.answer(true, text);
       if (agent.isExit(text)) return void agent.exit('prompt_input_exit');
-      if (busy) queue.push(text);
-      else start(text);
+      if (!busy) return void start(text);
+      // claude reports a queued prompt at once (UserPromptSubmit), and runs it after the current turn
+      if (agent.onQueued && agent.normalize(text)) void agent.onQueued(agent.normalize(text));
+      queue.push(text);
     },
     onEscape(b) {
       const now = Date.now();
