@@ -43,27 +43,39 @@ export function gitRepo(dir: string): string {
   return dir;
 }
 
+/**
+ * What an agent TUI (real or fake) needs to run offline against the model server at `url`:
+ * writes $codexHome/config.toml (provider, quiet settings, the model-migration notice answered)
+ * and returns the environment variables (proxies at the server, claude's base URL and key).
+ * Tests of the instance engine can use it with their own HOME, and FAKE_TUIS first on PATH.
+ */
+export function offlineTuiEnv(url: string, home: string, codexHome: string): Record<string, string> {
+  mkdirSync(codexHome, { recursive: true });
+  // the model this codex offers a newer one for: without the notice it asks at start
+  writeFileSync(join(codexHome, 'config.toml'), `${offlineCodexConfig(url)}[notice.model_migrations]\n"gpt-5.5" = "gpt-6-sol"\n`);
+  return {
+    HOME: home,
+    CODEX_HOME: codexHome,
+    HTTPS_PROXY: url, HTTP_PROXY: url, https_proxy: url, http_proxy: url, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost',
+    SCRIPTED_API_KEY: 'sk-scripted',
+    ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'sk-ant-scripted-0123456789abcdef',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1', DISABLE_ERROR_REPORTING: '1', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_MAX_RETRIES: '0',
+  };
+}
+
 /** A throwaway world whose agents reach only the model server at `url`. */
 export function makeTuiWorld(url: string, binDir: string): TuiWorld {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'agentctl-tui-')));
   const repo = join(root, 'repo');
   const home = join(root, 'home');
   const codexHome = join(home, '.codex');
-  mkdirSync(codexHome, { recursive: true });
   gitRepo(repo);
-  // the model this codex offers a newer one for: without the notice it asks at start
-  writeFileSync(join(codexHome, 'config.toml'), `${offlineCodexConfig(url)}[notice.model_migrations]\n"gpt-5.5" = "gpt-6-sol"\n`);
   const env: Record<string, string> = {
     PATH: `${binDir}:${process.env.PATH}`,
-    HOME: home,
-    CODEX_HOME: codexHome,
     TERM: 'xterm-256color',
     LANG: 'C.UTF-8',
     TMPDIR: join(root, 'tmp'),
-    HTTPS_PROXY: url, HTTP_PROXY: url, https_proxy: url, http_proxy: url, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost',
-    SCRIPTED_API_KEY: 'sk-scripted',
-    ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'sk-ant-scripted-0123456789abcdef',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1', DISABLE_ERROR_REPORTING: '1', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_MAX_RETRIES: '0',
+    ...offlineTuiEnv(url, home, codexHome),
   };
   mkdirSync(env.TMPDIR!);
   return { root, repo, home, codexHome, env, cleanup: () => rmSync(root, { recursive: true, force: true, maxRetries: 10 }) };

@@ -42,11 +42,10 @@ function afterTool(r: RecordedRequest): boolean {
 }
 const asks = (marker: string) => (r: RecordedRequest) => r.prompt.includes(marker) && !afterTool(r);
 
-/** A tool call that needs approval: a write outside what the sandbox/permission mode allows. */
-function writeCall(agent: InstanceAgent, file: string) {
-  return agent === 'claude'
-    ? { name: 'Bash', arguments: { command: `touch ${file}`, description: 'Create a file' } }
-    : { name: 'exec_command', arguments: { cmd: `touch ${file}`, sandbox_permissions: 'require_escalated', justification: 'Create a file?' } };
+/** A tool call that needs approval: a write outside what the sandbox/permission mode allows (codex: the model asks to leave the sandbox). */
+function writeCall(agent: InstanceAgent, file: string, escalate = true) {
+  if (agent === 'claude') return { name: 'Bash', arguments: { command: `touch ${file}`, description: 'Create a file' } };
+  return { name: 'exec_command', arguments: escalate ? { cmd: `touch ${file}`, sandbox_permissions: 'require_escalated', justification: 'Create a file?' } : { cmd: `touch ${file}` } };
 }
 
 const names = (hooks: Hook[]) => hooks.map((h) => h.hook_event_name);
@@ -70,6 +69,17 @@ for (const impl of ['fake', 'real'] as const) {
         const h = await tui.waitHook((x) => x.hook_event_name === 'SessionStart', 'SessionStart');
         expect(h.source).toBe(source);
         return h;
+      };
+      /** A TUI that has finished one turn (codex gets it as its first prompt, claude once ready). */
+      const startWithOneTurn = async (prompt: string, reply: string, o: Parameters<typeof startTui>[2] = {}) => {
+        server.addRules({ when: asks(prompt), reply: { text: reply } });
+        const tui = start({ ...o, firstPrompt: agent === 'codex' ? prompt : null });
+        if (agent === 'claude') {
+          await ready(tui);
+          await tui.submit(prompt, adapter.normalizePrompt(prompt));
+        }
+        expect(await turnEnd(tui, 0)).toMatchObject({ last_assistant_message: reply });
+        return tui;
       };
       const turnEnd = (tui: Tui, after: number) => tui.waitHook((h, i) => i >= after && (h.hook_event_name === 'Stop' || h.hook_event_name === 'StopFailure'), 'Stop');
 
@@ -189,24 +199,49 @@ for (const impl of ['fake', 'real'] as const) {
         expect(held.hooks()).toEqual([]);
         expect(held.exited()).toBe(false);
         held.kill();
-        server.addRules({ when: asks('[U1]'), reply: { text: 'Trusted now.' } });
-        const tui = start({ cwd: other, firstPrompt: agent === 'codex' ? 'Hello [U1]' : null });
-        if (agent === 'claude') {
-          await ready(tui);
-          await tui.submit('Hello [U1]', 'Hello [U1]');
-        }
-        expect(await turnEnd(tui, 0)).toMatchObject({ last_assistant_message: 'Trusted now.', cwd: other });
+        const tui = await startWithOneTurn('Hello [U1]', 'Trusted now.', { cwd: other });
+        expect(tui.hooks().find((h) => h.hook_event_name === 'Stop')).toMatchObject({ cwd: other });
         tui.kill();
       });
 
-      it('a tool call needing approval asks the permission hook, whose allow and deny are obeyed', async () => {
-        const tui = start({ firstPrompt: agent === 'codex' ? 'Warm up [P0]' : null });
-        server.addRules({ when: asks('[P0]'), reply: { text: 'Ready.' } });
-        if (agent === 'claude') {
-          await ready(tui);
-          await tui.submit('Warm up [P0]', adapter.normalizePrompt('Warm up [P0]'));
+      it(agent === 'claude' ? 'a killed window: SessionEnd(other), then the process is gone' : 'a killed window: no hook at all, the process is gone', async () => {
+        const tui = await startWithOneTurn('Warm up [K0]', 'Ready.');
+        const from = tui.hooks().length;
+        tui.kill();
+        await waitFor(() => tui.exited(), 10_000, `${agent} to end with its window`);
+        if (agent === 'claude') expect(await tui.waitHook((h, i) => i >= from && h.hook_event_name === 'SessionEnd', 'SessionEnd', 5_000)).toMatchObject({ reason: 'other' });
+        else {
+          await new Promise((r) => setTimeout(r, 500));
+          expect(names(tui.hooks().slice(from)).filter((n) => n !== 'notify')).toEqual([]);
         }
-        await turnEnd(tui, 0);
+      });
+
+      if (agent === 'claude') {
+        it('claude: a prompt pasted during a turn is queued: its UserPromptSubmit comes AT ONCE, its turn after the running one', async () => {
+          const tui = await startWithOneTurn('Warm up [Q0]', 'Ready.');
+          let release!: () => void;
+          const held = new Promise<void>((r) => (release = r));
+          server.addRules({ when: asks('[Q1]'), reply: async () => (await held, { text: 'First done.' }) }, { when: asks('[Q2]'), reply: { text: 'Second done.' } });
+          const from = tui.hooks().length;
+          await tui.submit('First [Q1]', 'First [Q1]');
+          await waitFor(() => server.modelRequests().some((r) => r.prompt.includes('[Q1]')), 15_000, 'the held request');
+          await tui.send('Second [Q2]');
+          await new Promise((r) => setTimeout(r, 1_000));
+          const early = names(tui.hooks().slice(from));
+          release();
+          await tui.waitHook((h, i) => i >= from && h.hook_event_name === 'Stop' && h.last_assistant_message === 'Second done.', 'the queued turn\'s Stop');
+          const hooks = tui.hooks().slice(from);
+          expect({ early, all: hooks.map((h) => `${h.hook_event_name}${h.prompt ? `:${h.prompt}` : ''}${h.last_assistant_message ? `=${h.last_assistant_message}` : ''}`) }).toEqual({
+            early: ['UserPromptSubmit', 'UserPromptSubmit'],
+            all: ['UserPromptSubmit:First [Q1]', 'UserPromptSubmit:Second [Q2]', 'Stop=First done.', 'Stop=Second done.'],
+          });
+          // (prompt_id does not pair them: seen [A, A, A, B] and [A, B, B, B] for these four)
+          tui.kill();
+        });
+      }
+
+      it('a tool call needing approval asks the permission hook, whose allow and deny are obeyed', async () => {
+        const tui = await startWithOneTurn('Warm up [P0]', 'Ready.');
 
         const run = async (decision: 'allow' | 'deny', file: string) => {
           tui.decide(decision);
@@ -247,14 +282,23 @@ for (const impl of ['fake', 'real'] as const) {
         tui.kill();
       });
 
+      it('bypass: a write runs without asking, and the TUI starts without its bypass warning', async () => {
+        const tui = await startWithOneTurn('Warm up [B0]', 'Ready.', { permissions: 'bypass' });
+        server.addRules(
+          // without a sandbox there is nothing to escalate from (0.171 drops an escalated call then: PreToolUse, no PostToolUse)
+          { when: asks('[B1]'), reply: { toolCalls: [writeCall(agent, 'bypassed.txt', false)] } },
+          { when: (r) => afterTool(r) && JSON.stringify(r.body).includes('[B1]'), reply: { text: 'Done unasked.' } },
+        );
+        const from = tui.hooks().length;
+        await tui.submit('Create bypassed.txt [B1]', 'Create bypassed.txt [B1]');
+        expect(await turnEnd(tui, from)).toMatchObject({ last_assistant_message: 'Done unasked.', permission_mode: 'bypassPermissions' });
+        expect(names(tui.hooks().slice(from)).filter((n) => n !== 'notify')).toEqual(['UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Stop']);
+        expect(existsSync(join(world.repo, 'bypassed.txt'))).toBe(true);
+        tui.kill();
+      });
+
       it('Escape interrupts a running turn (codex says so by its Interrupt hook; claude by nothing), the next turn works; an API error ends a turn', async () => {
-        const tui = start({ firstPrompt: agent === 'codex' ? 'Warm up [E0]' : null });
-        server.addRules({ when: asks('[E0]'), reply: { text: 'Ready.' } });
-        if (agent === 'claude') {
-          await ready(tui);
-          await tui.submit('Warm up [E0]', adapter.normalizePrompt('Warm up [E0]'));
-        }
-        await turnEnd(tui, 0);
+        const tui = await startWithOneTurn('Warm up [E0]', 'Ready.');
 
         let release!: () => void;
         const held = new Promise<void>((r) => (release = r));

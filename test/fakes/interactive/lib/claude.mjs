@@ -182,12 +182,17 @@ export async function main(argv) {
     return { content, is_error: false };
   }
 
-  async function turn(prompt, signal, sawOutput) {
+  const announce = async (prompt) => {
     promptId = randomUUID();
+    await fireHooks(hooks.UserPromptSubmit, { ...base, prompt_id: promptId, permission_mode: o.mode, hook_event_name: 'UserPromptSubmit', prompt });
+  };
+
+  async function turn(prompt, signal, sawOutput, announced) {
     const started = Date.now();
+    if (!announced) promptId = randomUUID();
     write({ promptId, type: 'user', message: { role: 'user', content: prompt }, permissionMode: o.mode, origin: { kind: 'human' } });
     messages.push({ role: 'user', content: [{ type: 'text', text: prompt }] });
-    await fireHooks(hooks.UserPromptSubmit, { ...base, prompt_id: promptId, permission_mode: o.mode, hook_event_name: 'UserPromptSubmit', prompt });
+    if (!announced) await fireHooks(hooks.UserPromptSubmit, { ...base, prompt_id: promptId, permission_mode: o.mode, hook_event_name: 'UserPromptSubmit', prompt });
     say(`❯ ${prompt}`);
     for (;;) {
       let reply;
@@ -237,6 +242,7 @@ export async function main(argv) {
   let exiting = false;
   const tui = runTui({
     putBack: true,
+    onQueued: announce,
     normalize: (text) => text.replace(/\t/g, '    ').replace(/\s+$/, ''),
     // the command is recognised after leading whitespace too (a leading space does not make it text)
     isExit: (text) => /^\s*\/(exit|quit)(\s|$)/.test(text),

@@ -183,6 +183,8 @@ export async function main(argv) {
     const args = JSON.parse(call.arguments || '{}');
     const fields = { ...base, turn_id: turnId, ...where, hook_event_name: '', ...agentFields };
     await fireHooks(hooks.PreToolUse, { ...fields, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: args.cmd }, tool_use_id: call.call_id });
+    // with approvals off there is nobody to escalate to: 0.171 drops the call (PreToolUse, no PostToolUse)
+    if (approval === 'never' && args.sandbox_permissions === 'require_escalated') return 'rejected: escalation needs approval, and the approval policy is never';
     if (approval === 'on-request' && args.sandbox_permissions === 'require_escalated') {
       const outs = await fireHooks(hooks.PermissionRequest, { ...fields, hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command: args.cmd, description: args.justification } });
       let decision = permissionDecision(outs);

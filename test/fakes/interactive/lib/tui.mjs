@@ -16,6 +16,9 @@ const PASTE_END = '\x1b[201~';
  */
 export function terminal({ onSubmit, onEscape, onKey }) {
   const out = process.stdout;
+  // the pane's terminal vanishes when its window is killed: end like the agent, not with EIO
+  process.stdin.on('error', () => {});
+  out.on('error', () => {});
   if (process.stdin.isTTY) process.stdin.setRawMode(true);
   out.write('\x1b[?2004h');
   const box = { text: '' };
@@ -68,8 +71,12 @@ export function terminal({ onSubmit, onEscape, onKey }) {
 }
 
 export function restoreTerminal() {
-  process.stdout.write('\x1b[?2004l');
-  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  try {
+    process.stdout.write('\x1b[?2004l');
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  } catch {
+    // the terminal is gone
+  }
 }
 
 export const say = (line) => process.stdout.write(`${line.replace(/\n/g, '\r\n')}\r\n`);
@@ -209,28 +216,30 @@ export function runTui(agent) {
   let busy = null;
   const queue = [];
   let lastEscape = 0;
-  const start = (text) => {
+  const start = (text, queued = false) => {
     const prompt = agent.normalize(text);
     if (!prompt) return;
     const controller = new AbortController();
     busy = { prompt, controller, output: false };
     const current = busy;
     agent
-      .turn(prompt, controller.signal, () => (current.output = true))
+      .turn(prompt, controller.signal, () => (current.output = true), queued && !!agent.onQueued)
       .catch((err) => {
         if (err?.name !== 'AbortError') say(`error: ${err?.message ?? err}`);
       })
       .finally(() => {
         if (busy === current) busy = null;
-        if (!busy && queue.length) start(queue.shift());
+        if (!busy && queue.length) start(queue.shift(), true);
       });
   };
   const box = terminal({
     onSubmit(text) {
       if (dialog.resolve) return void dialog.answer(true, text);
       if (agent.isExit(text)) return void agent.exit('prompt_input_exit');
-      if (busy) queue.push(text);
-      else start(text);
+      if (!busy) return void start(text);
+      // claude reports a queued prompt at once (UserPromptSubmit), and runs it after the current turn
+      if (agent.onQueued && agent.normalize(text)) void agent.onQueued(agent.normalize(text));
+      queue.push(text);
     },
     onEscape(b) {
       const now = Date.now();
@@ -252,6 +261,14 @@ export function runTui(agent) {
       return key === 'ctrl-c';
     },
   });
-  for (const signal of ['SIGHUP', 'SIGTERM']) process.on(signal, () => void agent.exit('other', { hooks: agent.hooksOnKill }));
+  // the window killed: a hangup, and the terminal gone (end of input, EIO); the event loop would
+  // drain and end the process before the SessionEnd hook ran, so keep it up until exit is done
+  const gone = () => {
+    process.on('uncaughtException', () => {});
+    setInterval(() => {}, 1000);
+    void agent.exit('other');
+  };
+  for (const signal of ['SIGHUP', 'SIGTERM']) process.on(signal, gone);
+  process.stdin.on('end', gone);
   return { box, start };
 }
