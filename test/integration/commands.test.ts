@@ -558,7 +558,7 @@ describe('demo', () => {
 });
 
 describe('--help and --version', () => {
-  const COMMANDS = ['init', 'add-project', 'projects', 'remove-project', 'start', 'wait', 'show', 'list', 'resume', 'escalate', 'diff', 'merge', 'discard', 'clean', 'tail', 'logs', 'cancel', 'doctor', 'demo', 'mcp'];
+  const COMMANDS = ['init', 'add-project', 'projects', 'remove-project', 'start', 'wait', 'show', 'list', 'resume', 'escalate', 'diff', 'merge', 'discard', 'clean', 'tail', 'logs', 'cancel', 'doctor', 'demo', 'mcp', 'serve'];
 
   it('--help of every command exits 0', async () => {
     const top = await t.run(['--help']);
