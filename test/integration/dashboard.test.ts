@@ -2,7 +2,7 @@
 // playwright-core): the token refused when wrong, sign-in, the run list, a run started after
 // the page loaded appearing without a reload, a run page with its chain, hostile titles shown
 // as text, and cancel from the page. Screenshots of the main pages go to test-artifacts/.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,23 @@ describe.skipIf(!haveBrowser && !process.env.CI)('the dashboard in a browser', (
     await page.getByRole('link', { name: parent }).click();
     await page.waitForURL(`${s.base}/runs/${parent}`);
     expect(await page.locator('h1').innerText()).toMatch(/^parent run/);
+    await context.close();
+  });
+
+  it('a run page follows its run: events as they come, then its end, without a reload', async () => {
+    const { context, page } = await signedIn();
+    // the second line waits for the test's word (a file), given once the page is up
+    const go = join(t.root, 'go-on');
+    const id = await t.start(['--agent', 'shell', '--title', 'talks', '--', 'sh', '-c', `echo first line; while [ ! -e '${go}' ]; do sleep 0.05; done; echo second line`]);
+    await page.goto(`${s.base}/runs/${id}`);
+    await waitFor(() => page.locator('#live').textContent().then((x) => x === 'live'), 10_000, 'the event stream to open');
+    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 7));
+    const events = () => page.locator('pre.events').innerText({ timeout: 1_000 }).catch(() => '');
+    expect(await events()).not.toContain('second line');
+    writeFileSync(go, '');
+    await waitFor(() => events().then((x) => x.includes('second line')), 10_000, 'the second line on the page');
+    await waitFor(() => page.locator('h1 .st').innerText().then((x) => x === '✓ goal met'), 10_000, 'the end on the page');
+    expect(await page.evaluate(() => (globalThis as unknown as { marker: number }).marker)).toBe(7);
     await context.close();
   });
 
