@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendEvent, permissionHookCommand } from '../../src/core/instances/events.js';
 import { procStartTime } from '../../src/core/sys/proctree.js';
-import { BIN, suiteEnv, type TestEnv, waitFor } from '../helpers/harness.js';
+import { BIN, ROOT, suiteEnv, type TestEnv, waitFor } from '../helpers/harness.js';
+import { terminalShot } from '../helpers/terminal-shot.js';
 import { claude, fireHook, newInstance } from '../helpers/instances.js';
 
 let t: TestEnv;
@@ -158,6 +159,8 @@ describe('top and instances', () => {
 
     let s = await shows(pane, 'needs_permission', 'the question');
     expect(s).toContain('1 needs you');
+    // a picture of the view for people (test-artifacts/; the README's docs/img/top.png is one)
+    await terminalShot(t.tmux(['capture-pane', '-e', '-p', '-t', pane]), join(ROOT, 'test-artifacts', 'top.png'), { columns: 150, rows: 8 });
     expect(s).toContain('dev [asks: Bash {"command":"rm -rf build"}]');
     keys(pane, 'a');
     s = await shows(pane, '(y/n)');
