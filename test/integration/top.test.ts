@@ -31,7 +31,14 @@ function topPane(session: string, width = 120): string {
 /** q, and the pane's session gone with top. */
 async function quit(pane: string, session: string): Promise<void> {
   t.tmux(['send-keys', '-t', pane, 'q']);
-  await waitFor(() => !t.tmux(['list-sessions', '-F', '#{session_name}']).split('\n').includes(session), 10_000, 'top to quit');
+  const sessions = () => {
+    try {
+      return t.tmux(['list-sessions', '-F', '#{session_name}']).split('\n');
+    } catch {
+      return []; // its session was the server's last: the server is gone too
+    }
+  };
+  await waitFor(() => !sessions().includes(session), 10_000, 'top to quit');
 }
 
 const screen = (pane: string) => t.tmux(['capture-pane', '-p', '-t', pane]);
