@@ -182,8 +182,10 @@ describe('codex prepareHome', () => {
     codexInteractive.prepareHome(outside, { CODEX_HOME: other });
     expect(fs.existsSync(path.join(other, 'config.toml'))).toBe(false);
   });
-  it('a table the user has for the root without trust_level: appending cannot express it, the file stays', () => {
-    expect(trustedConfig(`[projects."${repo()}"]\nx = 1\n`, repo())).toBeNull();
+  it('a table the user has for the root without trust_level gets the key under its header; broken TOML is left alone', () => {
+    const mine = `# mine\n[projects."${repo()}"]\nx = 1 # keep\n[other]\ny = 2\n`;
+    expect(trustedConfig(mine, repo())).toBe(`# mine\n[projects."${repo()}"]\ntrust_level = "trusted"\nx = 1 # keep\n[other]\ny = 2\n`);
+    expect(trustedConfig(`projects = { "${repo()}" = { x = 1 } }\n`, repo())).toBeNull();
     expect(trustedConfig('not = [toml', repo())).toBeNull();
   });
 });

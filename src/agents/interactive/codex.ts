@@ -62,8 +62,8 @@ function launch(ctx: LaunchContext): InteractiveLaunch {
 /**
  * config.toml with `[projects."<root>"] trust_level = "trusted"` for the work tree holding cwd,
  * or null when it is there already (or cwd is in no work tree: codex asks only inside one).
- * The table is appended so the user's comments and layout stay; the result is checked by
- * parsing it, and written whole only when appending cannot express it.
+ * The table is appended (or the key put under the user's own header for the root) so the
+ * user's comments and layout stay; the result is parsed back and must differ only by that key.
  */
 export function trustedConfig(text: string | null, root: string): string | null {
   let old: Record<string, unknown> = {};
@@ -76,15 +76,31 @@ export function trustedConfig(text: string | null, root: string): string | null 
   const project = isRecord(projects[root]) ? projects[root] : null;
   if (project && project.trust_level !== undefined) return null;
   const base = text ?? '';
-  const appended = `${base}${base && !base.endsWith('\n') ? '\n' : ''}\n[projects.${tomlString(root)}]\ntrust_level = "trusted"\n`;
-  try {
-    const parsed = parse(appended);
-    const got = isRecord(parsed.projects) && isRecord(parsed.projects[root]) ? parsed.projects[root] : null;
-    if (got?.trust_level === 'trusted') return appended;
-  } catch {
-    // the table exists already (header or dotted keys): fall through
+  const header = `[projects.${tomlString(root)}]`;
+  const candidates = [
+    `${base}${base && !base.endsWith('\n') ? '\n' : ''}\n${header}\ntrust_level = "trusted"\n`,
+    // the user's own table for the root, without trust_level: the key goes right under its header
+    base.replace(new RegExp(`^${header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[ \t]*$`, 'm'), (h) => `${h}\ntrust_level = "trusted"`),
+  ];
+  for (const candidate of candidates) {
+    try {
+      const parsed = parse(candidate);
+      const got = isRecord(parsed.projects) && isRecord(parsed.projects[root]) ? parsed.projects[root] : null;
+      if (got?.trust_level === 'trusted' && sameExceptTrust(old, parsed, root)) return candidate;
+    } catch {
+      // not valid TOML this way: try the next
+    }
   }
   return null;
+}
+
+/** The edit added trust_level for root and changed nothing else. */
+function sameExceptTrust(before: Record<string, unknown>, after: Record<string, unknown>, root: string): boolean {
+  const copy = structuredClone(after) as Record<string, any>;
+  delete copy.projects[root].trust_level;
+  if (!Object.keys(copy.projects[root]).length && !(isRecord(before.projects) && root in before.projects)) delete copy.projects[root];
+  if (!Object.keys(copy.projects).length && !('projects' in before)) delete copy.projects;
+  return JSON.stringify(copy) === JSON.stringify(before);
 }
 
 function prepareHome(cwd: string, env: NodeJS.ProcessEnv): void {
