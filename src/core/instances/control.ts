@@ -99,10 +99,13 @@ export function subtree(all: InstanceRecord[], id: string): InstanceRecord[] {
  * old processes forgotten), a `revived` event. Refused while its processes still run. Its
  * session is resumed when the agent saved one (the supervisor decides), else it starts afresh.
  */
-export function prepareRevive(home: string, id: string): InstanceRecord {
+export async function prepareRevive(home: string, id: string): Promise<InstanceRecord> {
   const r = readInstance(home, id);
   const who = `instance ${r.name} (${r.id})`;
   if (agentAlive(r)) throw new AppError(`${who} is still running`, { fix: `stop it first ("{cmd:stop ${r.name}}") if it must start over` });
+  // the old supervisor may still be recording the agent's end: its last events must come before the revival
+  const { supervisor_pid: pid, supervisor_start: start } = r;
+  if (pid !== null) await until(home, id, () => (sameProcessAlive(pid, start) && running(pid) ? undefined : true), { timeoutMs: EXIT_MS, what: 'let its old supervisor finish' });
   rmSync(instanceFiles(home, id).env, { force: true });
   const revived = updateInstance(home, id, (rec) => {
     rec.lives += 1;
