@@ -148,7 +148,7 @@ export async function reviveInstances(ctx: AppContext, o: { ids?: string[]; all?
   const targets = o.all
     ? listInstanceRecords(ctx.home).filter((r) => !r.stopped_at && !agentAlive(r))
     : unique(o.ids!.map((id) => resolveInstance(ctx.home, id)));
-  for (const t of targets) placeInstancePane(ctx.home, prepareRevive(ctx.home, t.id), ctx.env);
+  for (const t of targets) placeInstancePane(ctx.home, await prepareRevive(ctx.home, t.id), ctx.env);
   await Promise.all(targets.map((t) => untilReady(ctx, t.id, o.timeoutMs)));
   return targets.map((t) => view(ctx, t.id));
 }

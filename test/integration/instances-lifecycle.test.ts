@@ -161,7 +161,7 @@ suite(`claude instances around their turns (${claudeBin === REAL_CLIS ? 'real' :
     await stopInstances(ctx, { ids: [quit.id] });
     const pid = instanceNow(t.home, died.id).record.agent_pid!;
     t.tmux(['kill-pane', '-t', died.pane!]);
-    await waitFor(() => processGone(pid), 10_000, 'the agent to die with its pane');
+    await waitFor(() => processGone(pid) && ['exited', 'lost'].includes(instanceNow(t.home, died.id).status.status), 10_000, 'the agent to die with its pane');
     const revived = await reviveInstances(ctx, { all: true });
     expect(revived.map((v) => [v.name, v.status])).toEqual([['crashy', 'idle']]);
     expect(revived[0]!.pane).not.toBe(died.pane);

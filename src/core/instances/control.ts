@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { interactiveAdapter } from '../../agents/interactive/index.js';
 import { AppError } from '../sys/errors.js';
-import { killTree, sameProcessAlive } from '../sys/proctree.js';
+import { killTree, running, sameProcessAlive } from '../sys/proctree.js';
 import { tmuxFor } from '../tmux/tmux.js';
 import { answerRequest } from './permission.js';
 import { paste } from './deliver.js';
@@ -20,10 +20,13 @@ const INTERRUPT_MS = 10_000;
 /** How long a typed /exit is given before the pane's processes are killed. */
 const EXIT_MS = 5000;
 
-/** Whether the agent process (or, before it started, the supervisor) still runs. */
+/**
+ * Whether the agent process (or, before it started, the supervisor) still runs: a zombie does
+ * not (it has ended; its supervisor has not reaped it yet).
+ */
 export function agentAlive(r: InstanceRecord): boolean {
-  if (r.agent_pid !== null) return sameProcessAlive(r.agent_pid, r.agent_start);
-  return r.supervisor_pid !== null && sameProcessAlive(r.supervisor_pid, r.supervisor_start);
+  const alive = (pid: number | null, start: string | null) => pid !== null && sameProcessAlive(pid, start) && running(pid);
+  return r.agent_pid !== null ? alive(r.agent_pid, r.agent_start) : alive(r.supervisor_pid, r.supervisor_start);
 }
 
 /**
@@ -96,10 +99,13 @@ export function subtree(all: InstanceRecord[], id: string): InstanceRecord[] {
  * old processes forgotten), a `revived` event. Refused while its processes still run. Its
  * session is resumed when the agent saved one (the supervisor decides), else it starts afresh.
  */
-export function prepareRevive(home: string, id: string): InstanceRecord {
+export async function prepareRevive(home: string, id: string): Promise<InstanceRecord> {
   const r = readInstance(home, id);
   const who = `instance ${r.name} (${r.id})`;
   if (agentAlive(r)) throw new AppError(`${who} is still running`, { fix: `stop it first ("{cmd:stop ${r.name}}") if it must start over` });
+  // the old supervisor may still be recording the agent's end: its last events must come before the revival
+  const { supervisor_pid: pid, supervisor_start: start } = r;
+  if (pid !== null) await until(home, id, () => (sameProcessAlive(pid, start) && running(pid) ? undefined : true), { timeoutMs: EXIT_MS, what: 'let its old supervisor finish' });
   rmSync(instanceFiles(home, id).env, { force: true });
   const revived = updateInstance(home, id, (rec) => {
     rec.lives += 1;
