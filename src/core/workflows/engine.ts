@@ -43,6 +43,9 @@ export async function driveWorkflow(home: string, id: string, env: NodeJS.Proces
   const ws = workspace(home);
   try {
     const rec = updateWorkflow(home, id, (r) => {
+      // a second driver started by two readers at once gets the lock only once the workflow
+      // ended: it drove nothing and is no restart
+      if (isFinished(r)) return;
       r.driver = { pid: process.pid, start: procStartTime(process.pid), restarts: r.driver.pid === null ? r.driver.restarts : r.driver.restarts + 1 };
     });
     if (isFinished(rec)) return;
