@@ -3,7 +3,8 @@
 // compact, human lines go through visible() as the names and tools in them come from outside.
 import type { AppContext } from '../../app/context.js';
 import { answerPermission, askInstance, interruptInstances, reviveInstances, type SpawnRequest, sendToInstances, spawnInstance, stopInstances } from '../../app/instances.js';
-import type { InstanceView, TurnReport } from '../../core/instances/types.js';
+import type { InstanceView } from '../../core/instances/types.js';
+import { exitCodeForReport } from '../../core/instances/wait.js';
 import { parseDuration } from '../../core/sys/duration.js';
 import { AppError, EXIT, ExitCode } from '../../core/sys/errors.js';
 import { readPrompt } from '../../core/sys/stdin.js';
@@ -34,7 +35,7 @@ export async function askCmd(ctx: AppContext, id: string, o: { timeout?: string 
   const message = await stdinText('message', { command: 'ask' });
   const report = await askInstance(ctx, { id, message, timeoutMs });
   ctx.stdout.write(`${JSON.stringify(report)}\n`);
-  const code = reportExitCode(report);
+  const code = exitCodeForReport(report);
   if (code !== EXIT.OK) throw new ExitCode(code);
 }
 
@@ -54,25 +55,6 @@ export async function reviveCmd(ctx: AppContext, ids: string[], o: Json & { all?
   if (!ids.length && !o.all) throw new AppError('nothing to revive', { fix: 'give instance ids or names, or {opt:all}' });
   if (ids.length && o.all) throw new AppError('give instance ids or {opt:all}, not both');
   printInstances(ctx, await reviveInstances(ctx, ids.length ? { ids } : { all: true }), o);
-}
-
-/**
- * A turn's report as an exit code, in the order of `wait`'s for runs: 0 done, 1 the caller
- * must act (a permission waits), 3 failed, 4 ended without a reply, 5 the wait ran out.
- */
-export function reportExitCode(r: Pick<TurnReport, 'outcome'>): number {
-  switch (r.outcome) {
-    case 'completed':
-      return EXIT.OK;
-    case 'needs_permission':
-      return EXIT.GOAL_NOT_MET;
-    case 'failed':
-      return EXIT.RUN_FAILED;
-    case 'timeout':
-      return EXIT.WAIT_TIMEOUT;
-    default:
-      return EXIT.RUN_LOST; // interrupted, exited, lost
-  }
 }
 
 /** One line per instance: `i-k2x9qa dev: needs_permission Bash (turn 3)`, or its JSON. */
