@@ -5,7 +5,11 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TranscriptTurn } from '../../src/agents/interactive/types.js';
 import type { InstanceView, TurnReport } from '../../src/core/instances/types.js';
+import { openRun } from '../../src/app/runs.js';
 import { createProgram } from '../../src/cli/program.js';
+import type { AppError } from '../../src/core/sys/errors.js';
+import { mcpWording } from '../../src/mcp/wording.js';
+import { newInstance } from '../helpers/instances.js';
 import { inProcessWorkspace } from '../helpers/inprocess.js';
 
 const app = vi.hoisted(() => ({
@@ -262,5 +266,24 @@ describe('help', () => {
     for (const c of ['spawn', 'send', 'ask', 'interrupt', 'answer', 'stop', 'revive', 'instances', 'read']) expect(help).toMatch(new RegExp(`^  ${c} `, 'm'));
     const wait = program.commands.find((c) => c.name() === 'wait')!.helpInformation();
     expect(wait.replace(/\s+/g, ' ')).toContain('run ids (or unique prefixes/suffixes), instance ids or names');
+  });
+});
+
+describe('run commands given an instance', () => {
+  it('say it is an instance and name the instance commands, in the CLI\'s and in the MCP server\'s words', async () => {
+    newInstance(w.home, { id: 'i-runnot', name: 'helper' });
+    for (const args of [['show', 'helper'], ['cancel', 'i-runnot'], ['logs', 'helper'], ['diff', 'helper']]) {
+      const q = args[1]!;
+      expect(await w.cli(args), args.join(' ')).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `agentctl: ${q} is an instance, not a run: use "agentctl read ${q}", "agentctl send ${q}" or "agentctl stop ${q}" (see "agentctl instances")\n`,
+      });
+    }
+    const err = await openRun(w.ctx(), 'helper').catch((e: AppError) => e);
+    expect((err as AppError).render(mcpWording)).toBe(
+      'helper is an instance, not a run: use "get_instance_output (helper)", "send_to_instance (helper)" or "terminate_instance (helper)" (see "list_instances")',
+    );
+    expect((await w.cli(['show', 'nohelper'])).stderr).toBe('agentctl: no run matches "nohelper": see "agentctl list" for run ids\n');
   });
 });

@@ -4,10 +4,10 @@
 import type { AppContext } from '../../app/context.js';
 import { answerPermission, askInstance, interruptInstances, reviveInstances, type SpawnRequest, sendToInstances, spawnInstance, stopInstances } from '../../app/instances.js';
 import type { InstanceView } from '../../core/instances/types.js';
+import { exitCodeForReport } from '../../core/instances/wait.js';
 import { parseDuration } from '../../core/sys/duration.js';
 import { AppError, EXIT, ExitCode } from '../../core/sys/errors.js';
 import { readPrompt } from '../../core/sys/stdin.js';
-import { exitCodeForReport } from '../../core/instances/wait.js';
 import { visible } from '../terminal.js';
 
 interface Json {

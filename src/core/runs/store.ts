@@ -5,6 +5,7 @@ import { parseJson, type JsonProblem } from '../sys/jsonfile.js';
 import { isValidRunId } from './ids.js';
 import { type Meta, MetaSchema } from './meta.js';
 import { runFiles, type Workspace } from '../workspace/paths.js';
+import { listInstanceRecords } from '../instances/record.js';
 import { INSTANCE_ID_RE } from '../instances/types.js';
 
 /** A run directory whose meta.json cannot be read: reported, never fatal for other runs. */
@@ -141,10 +142,18 @@ export function resolveRunId(ws: Workspace, query: string): string {
   const ids = listRunIds(ws);
   const matches = ids.filter((id) => id.startsWith(query) || id.endsWith(query));
   if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0 && isInstance(ws.home, query)) {
+    throw new AppError(`${query} is an instance, not a run`, { fix: `use "{cmd:read ${query}}", "{cmd:send ${query}}" or "{cmd:stop ${query}}" (see "{cmd:instances}")` });
+  }
   if (matches.length === 0 && INSTANCE_ID_RE.test(query)) throw new AppError(`${query} is an instance id, not a run`, { fix: 'see the instances with "{cmd:instances}"' });
   if (matches.length === 0) throw new AppError(`no run matches "${query}"`, { fix: 'see "{cmd:list}" for run ids' });
   const shown = matches.sort().slice(0, 5).join(', ');
   throw new AppError(`"${query}" matches ${matches.length} runs (${shown}${matches.length > 5 ? ', ...' : ''}): give more of the id`);
+}
+
+/** Whether an id or name that matches no run names an instance: every run command finds its run through resolveRunId. */
+function isInstance(home: string, query: string): boolean {
+  return listInstanceRecords(home).some((r) => r.id === query || r.name === query);
 }
 
 /** Run ids newest first: the index gives the order; directories it lacks are placed by their record. */
