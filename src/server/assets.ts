@@ -34,7 +34,7 @@ td.title { overflow-wrap: anywhere; max-width: 40ch; } table.list .num { text-al
 .empty { color: var(--dim); font-style: italic; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dl.facts dt { color: var(--dim); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 ol.chain { margin: 0; padding-left: 24px; } ol.chain li { margin: 2px 0; }
-form.actions { margin: 8px 0 16px; } form.filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 0 0 12px; }
+form.actions { margin: 8px 0; display: flex; flex-wrap: wrap; gap: 8px; align-items: end; } form.actions label { display: flex; flex-direction: column; gap: 4px; } form.actions textarea { min-width: min(40ch, 90vw); font: inherit; } form.filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 0 0 12px; }
 form.filters label { display: flex; flex-direction: column; font-size: 13px; color: var(--dim); }
 button, input, select { font: inherit; padding: 6px 12px; border-radius: 6px; border: 1px solid var(--line); background: var(--card); color: var(--fg); }
 button { cursor: pointer; } button.danger { border-color: var(--bad); color: var(--bad); }
