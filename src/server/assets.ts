@@ -29,8 +29,8 @@ td.title { overflow-wrap: anywhere; max-width: 40ch; } table.list .num { text-al
 .st { display: inline-block; white-space: nowrap; font-weight: 600; font-size: 13px; padding: 1px 8px; border-radius: 10px; border: 1px solid currentColor; }
 .st-goal_met, .st-idle { color: var(--ok); } .st-running, .st-pending, .st-working, .st-starting { color: var(--run); }
 .st-needs_permission, .st-unknown { color: var(--warn); background: var(--card); } .st-exited { color: var(--dim); }
-.st-goal_not_met, .st-invalid_output, .st-agent_error, .st-lost, .st-corrupt { color: var(--bad); }
-.st-cancelled, .st-timed_out { color: var(--warn); }
+.st-goal_not_met, .st-invalid_output, .st-agent_error, .st-lost, .st-corrupt, .st-step_failed { color: var(--bad); }
+.st-cancelled, .st-timed_out, .st-budget_exceeded { color: var(--warn); }
 .empty { color: var(--dim); font-style: italic; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dl.facts dt { color: var(--dim); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 ol.chain { margin: 0; padding-left: 24px; } ol.chain li { margin: 2px 0; }

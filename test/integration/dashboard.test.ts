@@ -219,6 +219,37 @@ describe.skipIf(!haveBrowser && !process.env.CI)('the dashboard in a browser', (
     await context.close();
   });
 
+  it('a workflow: live in the list as it goes, its page with the steps of each iteration linking to their runs', async () => {
+    const wfRepo = t.repo('wf-repo');
+    // the fake gemini reviewer finds one problem, then none (scripted answers, as workflows.test.ts does)
+    const answers = join(t.root, 'wf-answers', 'gemini');
+    mkdirSync(answers, { recursive: true });
+    const review = (n: number) => ({ goal_met: n === 0, summary: `${n} findings`, followup_prompt: '', notes: '', findings: n ? [{ id: null, severity: 'medium', file: 'app.txt', line: 1, text: 'no <input> check' }] : [], quality_score: null });
+    writeFileSync(join(answers, '01.json'), JSON.stringify(review(1)));
+    writeFileSync(join(answers, '02.json'), JSON.stringify(review(0)));
+    const { context, page } = await signedIn();
+    await waitFor(() => page.locator('#live').textContent().then((x) => x === 'live'), 10_000, 'the event stream to open');
+    const r = await t.run(['workflow', 'run', 'default', '--project', wfRepo], { input: `Add app.txt\n@fake answers=${join(t.root, 'wf-answers')}\n@fake write=app.txt:hello\\n\n` });
+    expect(r.code, r.stderr).toBe(0);
+    const id = r.stdout.trim();
+    const row = page.locator(`#workflow-${id}`);
+    await row.waitFor({ timeout: 10_000 });
+    await waitFor(() => row.locator('.st').innerText().then((x) => x === '✓ goal met').catch(() => false), 90_000, 'the workflow to end on the page');
+    expect(await row.innerText()).toContain('0 open of 1');
+
+    await row.locator('.title a').click();
+    await page.waitForURL(`${s.base}/workflows/${id}`);
+    const steps = page.locator('main h3');
+    expect(await steps.allInnerTexts()).toEqual(['Iteration 1', 'Iteration 2']);
+    const runLinks = page.locator('main table.list a.mono');
+    expect(await runLinks.count()).toBe(4); // implement, review, refine; then review, which finds nothing
+    expect(await page.locator('main').innerText()).toContain('no <input> check');
+    await shot(page, 'workflow-page');
+    await runLinks.first().click();
+    await page.waitForURL(/\/runs\//);
+    await context.close();
+  });
+
   it('the cost page draws its chart from the runs', async () => {
     const { context, page } = await signedIn();
     await page.getByRole('link', { name: 'Cost' }).click();
