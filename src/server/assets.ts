@@ -29,12 +29,12 @@ td.title { overflow-wrap: anywhere; max-width: 40ch; } table.list .num { text-al
 .st { display: inline-block; white-space: nowrap; font-weight: 600; font-size: 13px; padding: 1px 8px; border-radius: 10px; border: 1px solid currentColor; }
 .st-goal_met, .st-idle { color: var(--ok); } .st-running, .st-pending, .st-working, .st-starting { color: var(--run); }
 .st-needs_permission, .st-unknown { color: var(--warn); background: var(--card); } .st-exited { color: var(--dim); }
-.st-goal_not_met, .st-invalid_output, .st-agent_error, .st-lost, .st-corrupt { color: var(--bad); }
-.st-cancelled, .st-timed_out { color: var(--warn); }
+.st-goal_not_met, .st-invalid_output, .st-agent_error, .st-lost, .st-corrupt, .st-step_failed { color: var(--bad); }
+.st-cancelled, .st-timed_out, .st-budget_exceeded { color: var(--warn); }
 .empty { color: var(--dim); font-style: italic; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dl.facts dt { color: var(--dim); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 ol.chain { margin: 0; padding-left: 24px; } ol.chain li { margin: 2px 0; }
-form.actions { margin: 8px 0 16px; } form.filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 0 0 12px; }
+form.actions { margin: 8px 0; display: flex; flex-wrap: wrap; gap: 8px; align-items: end; } form.actions label { display: flex; flex-direction: column; gap: 4px; } form.actions textarea { min-width: min(40ch, 90vw); font: inherit; } form.filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 0 0 12px; }
 form.filters label { display: flex; flex-direction: column; font-size: 13px; color: var(--dim); }
 button, input, select { font: inherit; padding: 6px 12px; border-radius: 6px; border: 1px solid var(--line); background: var(--card); color: var(--fg); }
 button { cursor: pointer; } button.danger { border-color: var(--bad); color: var(--bad); }

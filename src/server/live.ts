@@ -4,7 +4,7 @@
 // nothing, so while runs are going a slow liveness check reads them (as `wait` does), which
 // marks a dead one lost: that write is seen like any other.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { AppContext } from '../app/context.js';
 import { openRun } from '../app/runs.js';
 import { isValidRunId } from '../core/runs/ids.js';
@@ -16,6 +16,8 @@ import { Histogram } from './metrics-text.js';
 
 /** A run's row changes with its record only (events and the rest are its page's). */
 const RUN_LIST_FILES = ['meta.json'];
+/** Every file of a directory. */
+const ANY: readonly string[] = ['*'];
 
 /** Changes closer together than this are told once. */
 const SETTLE_MS = 15;
@@ -54,9 +56,14 @@ export class Live {
    * Watch an item's directory (a run's record, events, result) from now on; a change to one of
    * `listFiles` changes its row in the lists too (other files are its page's only).
    */
-  watchItem(dir: string, id: string, listFiles: readonly string[] = RUN_LIST_FILES): void {
+  watchItem(dir: string, id: string, listFiles: readonly string[] = RUN_LIST_FILES, listDirs: readonly string[] = []): void {
     if (this.items.has(dir)) return;
     this.items.set(dir, { id, listFiles });
+    // directories in it where any change changes the row (an instance's hook inbox, its permission requests)
+    for (const sub of listDirs) {
+      this.items.set(join(dir, sub), { id, listFiles: ANY });
+      this.changes.add(join(dir, sub));
+    }
     if (dirname(dir) === this.ctx().ws.runs) {
       const m = tryReadMeta(this.ctx().ws, id);
       if (m) this.ended.set(id, isEnded(m));
@@ -70,7 +77,7 @@ export class Live {
     const item = this.items.get(dirname(path));
     if (item !== undefined) {
       this.pending.ids.add(item.id);
-      if (item.listFiles.includes(name)) this.pending.list = true;
+      if (item.listFiles === ANY || item.listFiles.includes(name)) this.pending.list = true;
       if (name === 'meta.json' && dirname(dirname(path)) === ws.runs) this.runChanged(item.id);
     } else {
       // a new run is watched at once, shown or not: its end is a wait latency sample

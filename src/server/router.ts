@@ -68,7 +68,7 @@ export class Router {
       const ctx = this.p.context();
       const out = await source.page(ctx, id, auth.csrf);
       if (out) {
-        this.p.live.watchItem(source.itemDir(ctx, out.id), out.id, source.listFiles);
+        this.p.live.watchItem(source.itemDir(ctx, out.id), out.id, source.listFiles, source.listDirs);
         return this.page(req, res, out.title, path, out.body, { id: out.id });
       }
     }
@@ -93,7 +93,7 @@ export class Router {
     const project = url.searchParams.get('project') || undefined;
     const sections = await Promise.all(
       this.p.sources.map(async (s) => {
-        const list = await s.list(ctx, { limit, status, project }, (id) => this.p.live.watchItem(s.itemDir(ctx, id), id, s.listFiles));
+        const list = await s.list(ctx, { limit, status, project }, (id) => this.p.live.watchItem(s.itemDir(ctx, id), id, s.listFiles, s.listDirs));
         return html`<section aria-labelledby="h-${s.kind}"><h2 id="h-${s.kind}">${s.heading}</h2>${list}</section>`;
       }),
     );

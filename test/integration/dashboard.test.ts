@@ -2,11 +2,15 @@
 // playwright-core): the token refused when wrong, sign-in, the run list, a run started after
 // the page loaded appearing without a reload, a run page with its chain, hostile titles shown
 // as text, and cancel from the page. Screenshots of the main pages go to test-artifacts/.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendEvent, permissionHookCommand } from '../../src/core/instances/events.js';
+import { procStartTime } from '../../src/core/sys/proctree.js';
 import { ROOT, type TestEnv, suiteEnv, waitFor } from '../helpers/harness.js';
+import { claude, fireHook, newInstance } from '../helpers/instances.js';
 import { type Served, startServe } from '../helpers/serve.js';
 
 const CHROMIUM = process.env.AGENTCTL_CHROMIUM ?? '/usr/bin/chromium';
@@ -167,6 +171,82 @@ describe.skipIf(!haveBrowser && !process.env.CI)('the dashboard in a browser', (
     await waitFor(() => t.meta(id).outcome === 'cancelled', 10_000, 'the run to be cancelled');
     await waitFor(() => page.locator('h1 .st').innerText().then((x) => x === '■ cancelled'), 10_000, 'the page to show it');
     expect(await button.count()).toBe(0);
+    await context.close();
+  });
+
+  it('an instance asking permission: live in the list, answered with Allow from its page', async () => {
+    // an instance whose supervisor and agent are this test process (alive), as top.test.ts makes one
+    const id = 'i-dash01';
+    const f = newInstance(t.home, {
+      id,
+      name: 'dev <b>1</b>',
+      role: 'developer',
+      supervisor_pid: process.pid,
+      supervisor_start: procStartTime(process.pid),
+      agent_pid: process.pid,
+      agent_start: procStartTime(process.pid),
+      tmux: { socket: t.socket, socket_name: null, session: null, pane: null },
+    });
+    appendEvent(f, { source: 'agentctl', kind: 'launched', life: 1 });
+    fireHook(f, claude.base('SessionStart', { source: 'startup' }));
+    const { context, page } = await signedIn();
+    const row = page.locator(`#instance-${id}`);
+    await row.waitFor({ timeout: 5_000 });
+    expect(await row.locator('.title a').innerText()).toBe('dev <b>1</b>');
+    expect(await row.locator('.st').innerText()).toBe('◇ idle');
+    await waitFor(() => page.locator('#live').textContent().then((x) => x === 'live'), 10_000, 'the event stream to open');
+
+    appendEvent(f, { source: 'agentctl', kind: 'send', turn: 1, text: 'clean up' });
+    fireHook(f, claude.base('UserPromptSubmit', { prompt: 'clean up' }));
+    // the agent's PermissionRequest hook: agentctl's own, blocking until it is answered
+    const hook = spawn('sh', ['-c', permissionHookCommand(t.home, id)], { env: t.env, stdio: ['pipe', 'pipe', 'ignore'] });
+    let decision = '';
+    hook.stdout!.on('data', (d) => (decision += d));
+    const answered = new Promise((r) => hook.on('exit', r));
+    hook.stdin!.end(JSON.stringify(claude.base('PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'rm -rf build' }, permission_suggestions: [] })));
+    await waitFor(() => row.locator('.st').innerText().then((x) => x === '⚠ needs permission').catch(() => false), 10_000, 'the question in the list');
+    expect(await row.innerText()).toContain('asks: Bash');
+
+    await row.locator('.title a').click();
+    await page.waitForURL(`${s.base}/instances/${id}`);
+    expect(await page.locator('#h-perm').innerText()).toBe('Asks permission: Bash');
+    expect(await page.locator('main').innerText()).toContain('"command": "rm -rf build"');
+    await shot(page, 'instance-page');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await answered;
+    expect(decision).toBe('{"hookSpecificOutput":{"hookEventName":"PermissionRequest","decision":{"behavior":"allow"}}}\n');
+    await waitFor(() => page.locator('h1 .st').innerText().then((x) => x === '● working'), 10_000, 'the instance working again');
+    await context.close();
+  });
+
+  it('a workflow: live in the list as it goes, its page with the steps of each iteration linking to their runs', async () => {
+    const wfRepo = t.repo('wf-repo');
+    // the fake gemini reviewer finds one problem, then none (scripted answers, as workflows.test.ts does)
+    const answers = join(t.root, 'wf-answers', 'gemini');
+    mkdirSync(answers, { recursive: true });
+    const review = (n: number) => ({ goal_met: n === 0, summary: `${n} findings`, followup_prompt: '', notes: '', findings: n ? [{ id: null, severity: 'medium', file: 'app.txt', line: 1, text: 'no <input> check' }] : [], quality_score: null });
+    writeFileSync(join(answers, '01.json'), JSON.stringify(review(1)));
+    writeFileSync(join(answers, '02.json'), JSON.stringify(review(0)));
+    const { context, page } = await signedIn();
+    await waitFor(() => page.locator('#live').textContent().then((x) => x === 'live'), 10_000, 'the event stream to open');
+    const r = await t.run(['workflow', 'run', 'default', '--project', wfRepo], { input: `Add app.txt\n@fake answers=${join(t.root, 'wf-answers')}\n@fake write=app.txt:hello\\n\n` });
+    expect(r.code, r.stderr).toBe(0);
+    const id = r.stdout.trim();
+    const row = page.locator(`#workflow-${id}`);
+    await row.waitFor({ timeout: 10_000 });
+    await waitFor(() => row.locator('.st').innerText().then((x) => x === '✓ goal met').catch(() => false), 90_000, 'the workflow to end on the page');
+    expect(await row.innerText()).toContain('0 open of 1');
+
+    await row.locator('.title a').click();
+    await page.waitForURL(`${s.base}/workflows/${id}`);
+    const steps = page.locator('main h3');
+    expect(await steps.allInnerTexts()).toEqual(['Iteration 1', 'Iteration 2']);
+    const runLinks = page.locator('main table.list a.mono');
+    expect(await runLinks.count()).toBe(4); // implement, review, refine; then review, which finds nothing
+    expect(await page.locator('main').innerText()).toContain('no <input> check');
+    await shot(page, 'workflow-page');
+    await runLinks.first().click();
+    await page.waitForURL(/\/runs\//);
     await context.close();
   });
 

@@ -110,6 +110,7 @@ describe('/metrics', () => {
     expect(value('agentctl_tokens_total', { agent: 'codex', kind: 'cached_input' })).toBe(200);
     expect(value('agentctl_tokens_total', { agent: 'codex', kind: 'output' })).toBe(50);
     expect(value('agentctl_cost_usd_total', { agent: 'codex' })).toBe(0.25);
+    expect(family('agentctl_instances').type).toBe('GAUGE'); // no instance in this workspace: no samples
     // both shell runs ended while the server watched
     const wait = family('agentctl_wait_latency_seconds');
     expect(wait.type).toBe('HISTOGRAM');

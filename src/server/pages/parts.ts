@@ -13,6 +13,9 @@ const SYMBOL: Record<string, string> = {
   timed_out: '⏱',
   lost: '?',
   corrupt: '!',
+  // workflows
+  step_failed: '✗',
+  budget_exceeded: '$',
   // instances
   starting: '○',
   idle: '◇',

@@ -1,6 +1,8 @@
-// The kinds of work the dashboard shows, in the order of the front page. Instances and
-// workflows join here, each as a Source (see source.ts), when their app functions exist.
+// The kinds of work the dashboard shows, in the order of the front page; each is a Source
+// (see source.ts).
+import { instancesSource } from './instances.js';
 import { runsSource } from './runs.js';
 import type { Source } from './source.js';
+import { workflowsSource } from './workflows.js';
 
-export const SOURCES: readonly Source[] = [runsSource];
+export const SOURCES: readonly Source[] = [runsSource, instancesSource, workflowsSource];

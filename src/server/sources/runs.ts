@@ -5,6 +5,7 @@ import { cancelRun } from '../../app/cancel.js';
 import { recentLogs } from '../../app/logs.js';
 import { openRun, recentRuns, showRecord } from '../../app/runs.js';
 import { isEnded, type Meta } from '../../core/runs/meta.js';
+import { formatUsd, runCost } from '../../core/budget/cost.js';
 import { tryReadMeta } from '../../core/runs/repository.js';
 import { durationSeconds } from '../../core/runs/result.js';
 import { FileTooBig, readFileBounded } from '../../core/sys/fsutil.js';
@@ -20,7 +21,15 @@ const EVENTS_SHOWN = 400;
 const href = (id: string) => `/runs/${encodeURIComponent(id)}`;
 const state = (m: Meta) => m.outcome ?? m.status;
 
-function row(m: Meta): Html {
+/** The run's cost: the CLI's own figure, else the price table's estimate (marked ~), as `cost` shows it. */
+function cost(ctx: AppContext, m: Meta, parent?: Meta | null): string {
+  const cfg = ctx.configOrNull();
+  if (!cfg) return usd(m.cost_usd);
+  const c = runCost(m, cfg, parent ?? (m.mode === 'resume' && m.parent_run_id ? tryReadMeta(ctx.ws, m.parent_run_id) : null));
+  return c.usd === null ? '—' : formatUsd(c.usd, c.estimated);
+}
+
+function row(ctx: AppContext, m: Meta): Html {
   return html`<tr id="run-${m.run_id}" class="row-${state(m)}">
 <td>${badge(state(m))}</td>
 <td class="title"><a href="${href(m.run_id)}">${m.title || m.run_id}</a><div class="sub mono">${m.run_id}</div></td>
@@ -28,7 +37,7 @@ function row(m: Meta): Html {
 <td data-label="Project">${m.project ?? '—'}</td>
 <td data-label="Created">${when(m.created_at)}</td>
 <td data-label="Duration" class="num">${duration(durationSeconds(m), isEnded(m) ? null : (m.started_at ?? m.created_at))}</td>
-<td data-label="Cost" class="num">${usd(m.cost_usd)}</td>
+<td data-label="Cost" class="num">${cost(ctx, m)}</td>
 </tr>`;
 }
 
@@ -99,7 +108,7 @@ ${isEnded(m) ? null : html`<form method="post" action="${href(m.run_id)}/cancel"
 <dt>Created</dt><dd>${when(m.created_at)}</dd>
 <dt>Ended</dt><dd>${when(m.ended_at)}</dd>
 <dt>Duration</dt><dd>${duration(m.duration_s, isEnded(m) ? null : (m.started_at ?? m.created_at))}</dd>
-<dt>Cost</dt><dd>${usd(m.cost_usd)}${tokens.length ? ` · tokens: ${tokens.join(', ')}` : ''}</dd>
+<dt>Cost</dt><dd>${cost(ctx, m)}${tokens.length ? ` · tokens: ${tokens.join(', ')}` : ''}</dd>
 <dt>Exit</dt><dd>${m.exit_code ?? m.signal ?? '—'}</dd>
 ${m.worktree ? html`<dt>Branch</dt><dd class="mono">${m.worktree.branch}</dd>` : null}
 ${m.tmux.pane ? html`<dt>Pane</dt><dd class="mono">${m.tmux.pane}${m.tmux.session ? ` (session ${m.tmux.session})` : ''}</dd>` : null}
@@ -133,7 +142,7 @@ export const runsSource: Source = {
       if (o.status && m.status !== o.status && m.outcome !== o.status) continue;
       if (o.project && m.project !== o.project) continue;
       shown(m.run_id);
-      rows.push(row(m));
+      rows.push(row(ctx, m));
       if (rows.length >= o.limit) break;
     }
     return table(rows, o.status || o.project ? 'No runs match.' : 'No runs yet: start one with "agentctl start" or the start_run tool.');

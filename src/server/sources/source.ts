@@ -25,6 +25,8 @@ export interface Source {
   itemDir(ctx: AppContext, id: string): string;
   /** The files in an item's directory whose change changes its row in the list. */
   readonly listFiles: readonly string[];
+  /** Directories in an item's directory where any change changes its row. */
+  readonly listDirs?: readonly string[];
   /** One item's page; null when no such item. */
   page(ctx: AppContext, id: string, csrf: string): Promise<PageOut | null>;
   /** State-changing actions by name (POST /KIND/ID/NAME); each returns a line for the person. */
