@@ -31,7 +31,8 @@ const now = () => performance.timeOrigin + performance.now();
 /** The time (ms since the epoch, fractional) the instance's last Stop hook ran, from its payload's file name. */
 function lastStopAt(home, id) {
   const lines = readFileSync(join(home, 'instances', id, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  const stop = lines.filter((e) => e.kind === 'hook' && (e.hook === 'Stop' || e.hook === 'notify') && e.key).at(-1);
+  // the Stop hook (codex's notify may come before or after it: not the end `wait` answers to)
+  const stop = lines.filter((e) => e.kind === 'hook' && e.hook === 'Stop' && e.key).at(-1);
   if (!stop) return null;
   return Number(BigInt(stop.key.split('-')[0]) / 1000n) / 1000;
 }
@@ -134,4 +135,28 @@ export async function benchInstances({ dir, env: baseEnv, n, stats, report }) {
     await server.close();
   }
   return results;
+}
+
+// `node bench/instances.mjs`: only these figures (after npm run build), in a throwaway workspace
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'agentctl-bench-'));
+  const env = { ...process.env, AI_ORCH_HOME: join(dir, 'ws'), AGENTCTL_TMUX_SOCKET: join(dir, 'tmux.sock') };
+  delete env.TMUX;
+  delete env.TMUX_PANE;
+  const stats = (samples) => {
+    const s = [...samples].sort((a, b) => a - b);
+    const at = (q) => Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))] * 10) / 10;
+    return { median: at(0.5), p95: at(0.95), n: s.length };
+  };
+  const report = (name, s) => console.log(`${name.padEnd(34)} median ${String(s.median).padStart(7)} ms   p95 ${String(s.p95).padStart(7)} ms`);
+  try {
+    spawnSync(BIN, ['init'], { env, stdio: 'ignore' });
+    const results = await benchInstances({ dir, env, n: Number(process.env.BENCH_N ?? 10), stats, report });
+    console.log(JSON.stringify({ results }));
+  } finally {
+    spawnSync('tmux', ['-S', env.AGENTCTL_TMUX_SOCKET, 'kill-server'], { env });
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
