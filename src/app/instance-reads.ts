@@ -5,12 +5,13 @@ import { adapterOrNull } from '../core/instances/adapter.js';
 import { readEvents } from '../core/instances/events.js';
 import { announce } from '../core/instances/notify.js';
 import { instanceFiles } from '../core/instances/paths.js';
-import { listInstanceRecords } from '../core/instances/record.js';
+import { listInstanceRecords, readInstance } from '../core/instances/record.js';
 import { resolveInstance } from '../core/instances/resolve.js';
 import { refreshStatus, type DerivedStatus } from '../core/instances/status.js';
 import type { InstanceEvent, InstanceRecord, InstanceView, TurnReport } from '../core/instances/types.js';
 import { waitForTurns } from '../core/instances/wait.js';
-import type { TranscriptTurn } from '../agents/interactive/types.js';
+import type { TranscriptTurn, TurnUsage } from '../agents/interactive/types.js';
+import { usageCost } from '../core/budget/cost.js';
 import { AppError } from '../core/sys/errors.js';
 import type { AppContext } from './context.js';
 
@@ -115,5 +116,35 @@ export async function waitInstancesOutcome(ctx: AppContext, o: { ids: string[]; 
     onChange: (record, d) => void found.push(announceFound(ctx, record, d)),
   });
   await Promise.all(found);
-  return out;
+  return { ...out, reports: out.reports.map((r) => withUsage(ctx, records.find((x) => x.id === r.instance), r)) };
+}
+
+/**
+ * A report with its turn's tokens from the agent's transcript (the hooks carry none) and their
+ * cost from the price table; unchanged when the transcript has nothing for that turn.
+ */
+function withUsage(ctx: AppContext, rec: InstanceRecord | undefined, r: TurnReport): TurnReport {
+  if (!rec || r.turn === null || r.outcome === 'timeout') return r;
+  // the record as it is now: codex's session id and transcript are learnt from its first hook
+  let current = rec;
+  try {
+    current = readInstance(ctx.home, rec.id);
+  } catch {
+    // removed meanwhile: what was read before will do
+  }
+  const adapter = adapterOrNull(current.agent);
+  const path = adapter ? current.transcript_path ?? (current.session_id ? adapter.transcriptPath(current.session_id, current.cwd, ctx.env) : null) : null;
+  if (!adapter || !path) return r;
+  let u: TurnUsage | undefined;
+  try {
+    u = adapter.readTranscript(path).find((t) => t.n === r.turn)?.usage;
+  } catch {
+    return r; // no transcript (yet), or unreadable: usage is only where known
+  }
+  if (!u) return r;
+  const cfg = ctx.configOrNull();
+  // each CLI's convention: claude's input excludes what came from the cache, codex's includes it
+  const usage = current.agent === 'claude' ? { input_tokens: u.input_tokens, cached_input_tokens: u.cached_input_tokens, output_tokens: u.output_tokens } : { input_tokens: u.input_tokens + u.cached_input_tokens, cached_input_tokens: u.cached_input_tokens, output_tokens: u.output_tokens };
+  const cost = cfg ? usageCost(cfg, { agent: current.agent, model: current.model, usage }).usd : null;
+  return { ...r, usage: { input_tokens: u.input_tokens, cached_input_tokens: u.cached_input_tokens, output_tokens: u.output_tokens, ...(cost === null ? {} : { cost_usd: Math.round(cost * 1e6) / 1e6 }) } };
 }

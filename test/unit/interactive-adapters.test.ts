@@ -205,6 +205,12 @@ describe('transcripts recorded from the real TUIs (test/golden/interactive)', ()
       ]);
       const turns = adapter.readTranscript(golden(agent, 'conversation'));
       expect(turns.map((t) => t.n)).toEqual([1, 2]);
+      // each turn's tokens, as the transcript recorded its model request (wait reports them)
+      expect(turns.map((t) => t.usage)).toEqual(
+        agent === 'claude'
+          ? [{ input_tokens: 13881, cached_input_tokens: 0, output_tokens: 6 }, { input_tokens: 13922, cached_input_tokens: 0, output_tokens: 8 }]
+          : [{ input_tokens: 11295, cached_input_tokens: 0, output_tokens: 6 }, { input_tokens: 11382, cached_input_tokens: 0, output_tokens: 8 }],
+      );
       for (const t of turns) expect(Date.parse(t.at!)).toBeGreaterThan(0);
     });
     it(`${agent}: tool calls allowed and denied through the permission hook`, () => {

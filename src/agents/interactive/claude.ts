@@ -151,12 +151,27 @@ function userText(entry: Record<string, unknown>): string | null {
 /** Commands and their output are recorded as user entries in tags; they are not turns. */
 const LOCAL_COMMAND = /^<(command-name|command-message|local-command-stdout|local-command-caveat|bash-input|bash-stdout)>/;
 
+type ClaudeTurn = TranscriptTurn & { lastMsg: string | null; counted: Set<string> };
+
+/** One API message's usage, once: its text and tool blocks may come as several entries repeating it. */
+function countUsage(turn: ClaudeTurn, id: string | null, u: Record<string, unknown>): void {
+  if (id !== null) {
+    if (turn.counted.has(id)) return;
+    turn.counted.add(id);
+  }
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const t = (turn.usage ??= { input_tokens: 0, cached_input_tokens: 0, output_tokens: 0 });
+  t.input_tokens += n(u.input_tokens) + n(u.cache_creation_input_tokens);
+  t.cached_input_tokens += n(u.cache_read_input_tokens);
+  t.output_tokens += n(u.output_tokens);
+}
+
 export function readClaudeTranscript(path: string): TranscriptTurn[] {
   const turns: TranscriptTurn[] = [];
-  let cur: (TranscriptTurn & { lastMsg: string | null }) | null = null;
+  let cur: ClaudeTurn | null = null;
   const close = () => {
     if (!cur) return;
-    const { lastMsg: _, ...turn } = cur;
+    const { lastMsg: _, counted: _c, ...turn } = cur;
     turns.push(turn);
     cur = null;
   };
@@ -171,11 +186,12 @@ export function readClaudeTranscript(path: string): TranscriptTurn[] {
       // a prompt interrupted before any output is followed by the next prompt and nothing else
       if (cur && cur.outcome === 'running' && cur.reply === null && !cur.tools) cur.outcome = 'interrupted';
       close();
-      cur = { n: turns.length + 1, at: str(entry.timestamp), prompt: text, reply: null, outcome: 'running', lastMsg: null };
+      cur = { n: turns.length + 1, at: str(entry.timestamp), prompt: text, reply: null, outcome: 'running', lastMsg: null, counted: new Set() };
     } else if (entry.type === 'assistant' && cur) {
       const message = isRecord(entry.message) ? entry.message : {};
       const blocks = Array.isArray(message.content) ? message.content.filter(isRecord) : [];
       const id = str(message.id);
+      if (isRecord(message.usage)) countUsage(cur, id, message.usage);
       for (const block of blocks) {
         if (block.type === 'tool_use') (cur.tools ??= []).push({ name: str(block.name) ?? '', input: block.input });
         if (block.type !== 'text' || typeof block.text !== 'string') continue;

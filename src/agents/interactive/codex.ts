@@ -173,6 +173,14 @@ export function readCodexRollout(path: string): TranscriptTurn[] {
       } else if (p.type === 'item_completed' && isRecord(p.item)) {
         if (p.item.type === 'UserMessage') addPrompt(itemText(p.item));
         if (p.item.type === 'AgentMessage') cur.reply = itemText(p.item) ?? cur.reply;
+      } else if (p.type === 'token_count' && isRecord(p.info) && isRecord(p.info.last_token_usage)) {
+        // one per model request; last_token_usage is that request's (total_token_usage the thread's)
+        const u = p.info.last_token_usage;
+        const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+        const t = (cur.usage ??= { input_tokens: 0, cached_input_tokens: 0, output_tokens: 0 });
+        t.input_tokens += n(u.input_tokens) - n(u.cached_input_tokens);
+        t.cached_input_tokens += n(u.cached_input_tokens);
+        t.output_tokens += n(u.output_tokens);
       } else if (p.type === 'agent_message') {
         cur.reply = str(p.message) ?? cur.reply;
       } else if (p.type === 'task_complete' || p.type === 'turn_complete') {

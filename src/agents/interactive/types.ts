@@ -56,6 +56,15 @@ export interface TranscriptTurn {
   outcome: string;
   error?: string;
   tools?: { name: string; input: unknown }[];
+  /** Tokens the turn's model requests used, as the transcript/rollout records them (absent: none recorded). */
+  usage?: TurnUsage;
+}
+
+export interface TurnUsage {
+  /** Input not read from the cache. */
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
 }
 
 export interface InteractiveAdapter {
