@@ -90,9 +90,13 @@ for (const { agent, kind, bin, why } of variants) {
       expect(req.prompt).toContain(MESSAGE);
       expect(await first).toMatchObject({ instance: id, turn: 1, outcome: 'completed', reply: 'Réponse un: ✓' });
       const second = askInstance(ctx, { id, message: 'and a second turn', timeoutMs: 60_000 });
-      const req2 = await turns.reply({ text: 'Réponse deux' });
+      const req2 = await turns.reply({ text: 'Réponse deux', usage: { input: 1200, output: 34 } });
       expect(contextText(req2)).toContain('Réponse un');
-      expect(await second).toMatchObject({ turn: 2, outcome: 'completed', reply: 'Réponse deux' });
+      const report = await second;
+      expect(report).toMatchObject({ turn: 2, outcome: 'completed', reply: 'Réponse deux' });
+      // the turn's tokens come from the agent's own rollout (the real codex has written it by its
+      // Stop hook; claude writes its transcript's last entry after Stop, so its wait may not know yet)
+      if (kind === 'real' && agent === 'codex') expect(report.usage).toMatchObject({ input_tokens: 1200, output_tokens: 34 });
       session = instanceNow(t.home, id).record.session_id!;
       expect(session).toMatch(/^[0-9a-f-]{36}$/);
     }, 120_000);
