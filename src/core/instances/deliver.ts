@@ -9,6 +9,7 @@ import { AppError } from '../sys/errors.js';
 import { withLockAsync } from '../sys/fsutil.js';
 import { tmuxFor, type Tmux } from '../tmux/tmux.js';
 import { appendEvent } from './events.js';
+import { unwrapPasted } from './fold.js';
 import { instanceFiles } from './paths.js';
 import type { InstanceRecord } from './types.js';
 import { type InstanceNow, instanceNow, until } from './until.js';
@@ -54,7 +55,8 @@ export async function deliver(home: string, id: string, adapter: InteractiveAdap
     if (!(await paste(tmux, pane, text, `agentctl-${id}-${process.pid}`))) throw unreachable(now.record, tmux);
     if (queued) return { turn, queued };
     const expected = adapter.normalizePrompt(text);
-    const seen = (n: InstanceNow) => (n.events.some((e) => e.hook === 'UserPromptSubmit' && e.t >= sent.t && e.prompt === expected) ? true : undefined);
+    const submitted = (p: unknown) => typeof p === 'string' && (p === expected || adapter.normalizePrompt(unwrapPasted(p)) === expected);
+    const seen = (n: InstanceNow) => (n.events.some((e) => e.hook === 'UserPromptSubmit' && e.t >= sent.t && submitted(e.prompt)) ? true : undefined);
     const timeout = { timeoutMs: CONFIRM_MS, what: 'confirm the message', onTimeout: () => false };
     if (await until(home, id, seen, timeout)) return { turn, queued };
     // the Enter may have come before the TUI took the paste in: press it once more

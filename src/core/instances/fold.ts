@@ -45,6 +45,16 @@ export function looseNormalize(text: string): string {
 /** Tools through which a model asks the person something itself: no hook of their own, seen in PreToolUse. */
 const QUESTION_TOOLS = new Set(['AskUserQuestion', 'request_user_input']);
 
+/**
+ * The prompt as typed, when claude submitted a paste as a block: it may wrap a paste it took in
+ * slowly (a busy TUI, a long text) as `<pasted_content id="X">\nTEXT\n</pasted_content id="X">`
+ * in what it submits and reports. Anything else is returned as it is.
+ */
+export function unwrapPasted(prompt: string): string {
+  const m = /^\n*<pasted_content id="([^"]*)">\n([\s\S]*)\n<\/pasted_content id="\1">\n*$/.exec(prompt);
+  return m ? m[2]! : prompt;
+}
+
 export function foldEvents(record: InstanceRecord, events: InstanceEvent[], normalize: (text: string) => string = looseNormalize): Folded {
   const f: Folded = {
     status: 'starting',
@@ -148,7 +158,7 @@ export function foldEvents(record: InstanceRecord, events: InstanceEvent[], norm
         break;
       case 'UserPromptSubmit': {
         const prompt = str('prompt') ?? '';
-        const want = normalize(prompt);
+        const want = normalize(unwrapPasted(prompt));
         const i = f.pendingSends.findIndex((s) => normalize(s.text) === want || s.text === prompt);
         const by = i >= 0 ? 'agentctl' : 'person';
         if (i >= 0) f.pendingSends.splice(i, 1);
