@@ -10,8 +10,8 @@ import { resolveInstance } from '../core/instances/resolve.js';
 import { refreshStatus, type DerivedStatus } from '../core/instances/status.js';
 import type { InstanceEvent, InstanceRecord, InstanceView, TurnReport } from '../core/instances/types.js';
 import { waitForTurns } from '../core/instances/wait.js';
-import type { TranscriptTurn, TurnUsage } from '../agents/interactive/types.js';
-import { usageCost } from '../core/budget/cost.js';
+import type { TranscriptTurn } from '../agents/interactive/types.js';
+import { transcriptTurns, turnCost } from '../core/instances/usage.js';
 import { AppError } from '../core/sys/errors.js';
 import type { AppContext } from './context.js';
 
@@ -133,18 +133,9 @@ function withUsage(ctx: AppContext, rec: InstanceRecord | undefined, r: TurnRepo
     // removed meanwhile: what was read before will do
   }
   const adapter = adapterOrNull(current.agent);
-  const path = adapter ? current.transcript_path ?? (current.session_id ? adapter.transcriptPath(current.session_id, current.cwd, ctx.env) : null) : null;
-  if (!adapter || !path) return r;
-  let u: TurnUsage | undefined;
-  try {
-    u = adapter.readTranscript(path).find((t) => t.n === r.turn)?.usage;
-  } catch {
-    return r; // no transcript (yet), or unreadable: usage is only where known
-  }
+  const u = adapter ? transcriptTurns(adapter, current, ctx.env).find((t) => t.n === r.turn)?.usage : undefined;
   if (!u) return r;
   const cfg = ctx.configOrNull();
-  // each CLI's convention: claude's input excludes what came from the cache, codex's includes it
-  const usage = current.agent === 'claude' ? { input_tokens: u.input_tokens, cached_input_tokens: u.cached_input_tokens, output_tokens: u.output_tokens } : { input_tokens: u.input_tokens + u.cached_input_tokens, cached_input_tokens: u.cached_input_tokens, output_tokens: u.output_tokens };
-  const cost = cfg ? usageCost(cfg, { agent: current.agent, model: current.model, usage }).usd : null;
+  const cost = cfg ? turnCost(cfg, current, u) : null;
   return { ...r, usage: { input_tokens: u.input_tokens, cached_input_tokens: u.cached_input_tokens, output_tokens: u.output_tokens, ...(cost === null ? {} : { cost_usd: Math.round(cost * 1e6) / 1e6 }) } };
 }

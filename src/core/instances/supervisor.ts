@@ -12,6 +12,7 @@ import { loadConfig, type LoadedConfig } from '../workspace/config.js';
 import { parseDuration } from '../sys/duration.js';
 import { readFileOrNull, writeFileAtomic } from '../sys/fsutil.js';
 import { type Changes, onChanges } from '../sys/follow.js';
+import { instanceSpent, transcriptTurns } from './usage.js';
 import { procStartTime, sameProcessAlive } from '../sys/proctree.js';
 import { selfCommand } from '../sys/self.js';
 import { trace } from '../sys/trace.js';
@@ -199,10 +200,26 @@ class Life {
       if (status.status !== 'idle') this.idleSince = Date.now();
       const notice = before !== status.status ? noticeOf(before, status) : null;
       if (notice) void announce(this.ws, this.cfg, record, notice);
+      if (status.status === 'idle') this.checkBudget(record);
     } catch (err) {
       // a damaged record or a full disk must not end the agent: the next batch tries again
       trace(`instance ${this.id}: events not taken in: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * budgets.per_instance_usd: once the session's turns (priced from the transcript's tokens)
+   * cost more, the instance is stopped between turns, saying why; its session stays resumable.
+   */
+  private checkBudget(record: InstanceRecord): void {
+    const limit = this.cfg.budgets.per_instance_usd;
+    if (limit === null || limit === undefined || this.stopping) return;
+    const spent = instanceSpent(this.cfg, record, transcriptTurns(this.adapter, record, process.env));
+    if (spent.usd <= limit) return;
+    this.stopping = true;
+    const why = `over its budget: ~$${spent.usd.toFixed(4)} spent over ${spent.turns} turns, budgets.per_instance_usd is $${limit}`;
+    appendEvent(this.files, { source: 'agentctl', kind: 'budget_exceeded', why, spent_usd: spent.usd, limit_usd: limit });
+    void stopInstance(this.home, this.id, { why }).catch((err) => trace(`budget stop failed: ${(err as Error).message}`));
   }
 
   /** instance_idle_stop: an instance idle that long is stopped; its session stays resumable. */
