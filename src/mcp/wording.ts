@@ -43,12 +43,23 @@ export const mcpWording: Wording = {
     return eq < 0 ? argument(name) : `${argument(name.slice(0, eq))}: ${name.slice(eq + 1)}`;
   },
   command: (name, args) => {
-    const tool = TOOLS[name];
+    const tool = name === 'wait' ? waitTool(args) : TOOLS[name];
     if (!tool) return `agentctl ${name}${args ? ` ${args}` : ''}`; // no tool does it: the shell command
     const given = toolArguments(args);
     return given ? `${tool} (${given})` : tool;
   },
 };
+
+/**
+ * `agentctl wait` takes runs, instances and workflows; the tools are one per kind: a run id
+ * (yyyyMMdd-HHmmss-xxxx, or the placeholder ID) is wait_runs', a workflow's (wf-...)
+ * workflow_status', anything else an instance's id or name.
+ */
+function waitTool(args: string): string {
+  const first = args.trim().split(/\s+/)[0] ?? '';
+  if (!first || first === 'ID' || /^\d{8}-\d{6}-[a-z0-9]{4}$/.test(first)) return 'wait_runs';
+  return first.startsWith('wf-') ? 'workflow_status' : 'wait_instances';
+}
 
 /** A CLI command's arguments as tool arguments: `--parent-run-id X --force` -> `parent_run_id: X, force: true`. */
 function toolArguments(args: string): string {

@@ -142,6 +142,13 @@ describe('one AppError, worded by each front-end', () => {
   it('MCP names arguments and tools', () => {
     expect(err.render(mcpWording)).toBe('runs needs older_than: pass force: true, worktree: false or base: main; then wait_runs (ID), or agentctl frobnicate');
   });
+  it("MCP's wait is the tool of the kind of id waited for", () => {
+    const fix = (id: string) => new AppError('busy', { fix: `wait for it ("{cmd:wait ${id}}")` }).render(mcpWording);
+    expect(fix('20261201-061502-k2x9')).toBe('busy: wait for it ("wait_runs (20261201-061502-k2x9)")');
+    expect(fix('dev')).toBe('busy: wait for it ("wait_instances (dev)")');
+    expect(fix('i-7fq2ma')).toBe('busy: wait for it ("wait_instances (i-7fq2ma)")');
+    expect(fix('wf-ab12cd')).toBe('busy: wait for it ("workflow_status (wf-ab12cd)")');
+  });
   it('the message itself is in neutral words', () => {
     expect(err.message).toBe('runs needs older_than: pass force=true, worktree=false or base=main; then agentctl wait ID, or agentctl frobnicate');
   });
