@@ -29,7 +29,9 @@ export async function topCmd(ctx: AppContext, o: TopOptions): Promise<void> {
   const { execa } = await import('execa');
   const entry = join(dirname(cliEntry(ctx.env)), 'top.mjs');
   const args = JSON.stringify({ home: ctx.home, project: o.project ?? null, status: o.status ?? null });
-  const r = await execa(process.execPath, [entry, args], { env: ctx.env, cwd: ctx.cwd, stdio: 'inherit', reject: false });
+  // on a terminal the view is live even where CI is set (Ink would otherwise draw only its last frame)
+  const env = { ...ctx.env, CI: '0', CONTINUOUS_INTEGRATION: '0' };
+  const r = await execa(process.execPath, [entry, args], { env, extendEnv: false, cwd: ctx.cwd, stdio: 'inherit', reject: false });
   if (r.exitCode !== 0) throw new ExitCode(r.exitCode ?? 1); // it said why on the terminal
 }
 
