@@ -160,6 +160,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('the dashboard in a browser', (
 
   it('cancels a run from its page (a POST with the page\'s CSRF token), keyboard only', async () => {
     const id = await t.start(['--agent', 'shell', '--title', 'long', '--', 'sleep', '60']);
+    await waitFor(() => t.meta(id).status === 'running', 10_000, 'the run to be running');
     const { context, page } = await signedIn();
     await page.goto(`${s.base}/runs/${id}`);
     const button = page.getByRole('button', { name: 'Cancel run' });
@@ -168,7 +169,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('the dashboard in a browser', (
     await page.keyboard.press('Enter');
     const answer = await posted;
     expect([answer.status(), await answer.text().catch(() => '')]).toEqual([303, '']);
-    await waitFor(() => t.meta(id).outcome === 'cancelled', 10_000, 'the run to be cancelled');
+    await waitFor(() => t.meta(id).outcome === 'cancelled', 15_000, 'the run to be cancelled');
     await waitFor(() => page.locator('h1 .st').innerText().then((x) => x === '■ cancelled'), 10_000, 'the page to show it');
     expect(await button.count()).toBe(0);
     await context.close();

@@ -167,7 +167,7 @@ describe('coordinate_instances', () => {
     expect(r.structuredContent).toEqual({
       results: [
         { instance: 'dev', sent: { instance: 'i-dev000', name: 'dev', turn: 2 }, error: null, reply: report() },
-        { instance: 'qa', sent: null, error: 'qa is working (turn 4): wait for it (wait_runs (qa)), interrupt_instance (qa) it, or pass queue', reply: null },
+        { instance: 'qa', sent: null, error: 'qa is working (turn 4): wait for it (wait_instances (qa)), interrupt_instance (qa) it, or pass queue', reply: null },
       ],
       still_working: [],
     });
