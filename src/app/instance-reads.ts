@@ -10,7 +10,9 @@ import { resolveInstance } from '../core/instances/resolve.js';
 import { refreshStatus, type DerivedStatus } from '../core/instances/status.js';
 import type { InstanceEvent, InstanceRecord, InstanceView, TurnReport } from '../core/instances/types.js';
 import { waitForTurns } from '../core/instances/wait.js';
-import type { TranscriptTurn } from '../agents/interactive/types.js';
+import { dirname } from 'node:path';
+import type { InteractiveAdapter, TranscriptTurn } from '../agents/interactive/types.js';
+import { onChanges } from '../core/sys/follow.js';
 import { transcriptTurns, turnCost } from '../core/instances/usage.js';
 import { AppError } from '../core/sys/errors.js';
 import type { AppContext } from './context.js';
@@ -80,19 +82,54 @@ export async function readConversation(ctx: AppContext, o: { id: string; last?: 
   if (!adapter) throw new AppError(`this agentctl cannot read ${rec.agent} transcripts`);
   const path = rec.transcript_path ?? (rec.session_id ? adapter.transcriptPath(rec.session_id, rec.cwd, ctx.env) : null);
   if (!path) throw noTranscript();
-  let turns: TranscriptTurn[];
-  try {
-    turns = adapter.readTranscript(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  // the turns the hooks say have ended: the transcript shows them too, at most moments later
+  const { status } = refreshStatus(ctx.home, rec.id);
+  const ended = status.last && status.last.outcome !== 'running' ? (status.turn ?? 0) : Math.max(0, (status.turn ?? 0) - 1);
+  const turns = await transcriptUpTo(adapter, path, ended);
   if (o.turn !== undefined) {
     const t = turns.filter((x) => x.n === o.turn);
     if (!t.length) throw new AppError(`instance ${rec.name} has no turn ${o.turn} (it has ${turns.length})`, { fix: `see them all with "{cmd:read ${rec.name}}"` });
     return t;
   }
   return o.last !== undefined ? turns.slice(-Math.max(0, o.last)) : turns;
+}
+
+/** How long `read` waits for an agent's transcript to catch up with its hooks (claude writes its last entry after Stop). */
+const TRANSCRIPT_LAG_MS = 3000;
+
+/**
+ * The transcript's turns once it has the first `ended` turns ended too, or as it is after
+ * TRANSCRIPT_LAG_MS: a read right after a turn's end must not miss it.
+ */
+async function transcriptUpTo(adapter: Pick<InteractiveAdapter, 'readTranscript'>, path: string, ended: number): Promise<TranscriptTurn[]> {
+  const read = (): TranscriptTurn[] | null => {
+    try {
+      return adapter.readTranscript(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  };
+  const caughtUp = (t: TranscriptTurn[] | null): t is TranscriptTurn[] => t !== null && t.length >= ended && (ended === 0 || t[ended - 1]!.outcome !== 'running');
+  const first = read();
+  if (caughtUp(first)) return first;
+  return new Promise((resolve) => {
+    let finished = false;
+    const done = (t: TranscriptTurn[] | null) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      void changes.stop();
+      resolve(t ?? []);
+    };
+    const timer = setTimeout(() => done(read()), TRANSCRIPT_LAG_MS);
+    const changes = onChanges([dirname(path)], () => {
+      const t = read();
+      if (caughtUp(t)) done(t);
+    });
+    const now = read(); // written while the watch was being set up
+    if (caughtUp(now)) done(now);
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 // Which instance a user means, the read calls of the app layer, and the notify.log lines an
 // instance leaves (as `tail` shows them).
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { instanceStatus, listInstances, readConversation, waitInstances } from '../../src/app/instance-reads.js';
@@ -60,6 +60,21 @@ describe('reads', () => {
   it('the conversation needs a transcript', async () => {
     launched('i-cnv001', { name: 'quiet' });
     await expect(readConversation(w.ctx(), { id: 'quiet' })).rejects.toThrow('instance quiet (i-cnv001) has no transcript yet: it has had no turn: send it a message with "agentctl send quiet"');
+  });
+
+  it('read right after a turn ended waits for the transcript to catch up with the Stop hook (claude writes it after)', async () => {
+    const transcript = join(w.root, 'late', 'session.jsonl');
+    mkdirSync(join(w.root, 'late'));
+    const f = launched('i-lag001', { name: 'lagger', transcript_path: transcript });
+    fireHook(f, claude.base('UserPromptSubmit', { prompt: 'q', transcript_path: transcript }));
+    fireHook(f, claude.base('Stop', { last_assistant_message: 'a', transcript_path: transcript }));
+    const entries = [
+      { type: 'user', timestamp: '2026-12-01T07:00:00.000Z', message: { role: 'user', content: 'q' } },
+      { type: 'assistant', timestamp: '2026-12-01T07:00:01.000Z', message: { id: 'm1', role: 'assistant', stop_reason: 'end_turn', content: [{ type: 'text', text: 'a' }] } },
+    ];
+    const reading = readConversation(w.ctx(), { id: 'lagger' });
+    setTimeout(() => writeFileSync(transcript, `${entries.map((e) => JSON.stringify(e)).join('\n')}\n`), 150);
+    expect(await reading).toEqual([expect.objectContaining({ n: 1, prompt: 'q', reply: 'a', outcome: 'completed' })]);
   });
 
   it('waitInstances: an idle instance reports its last turn at once', async () => {
