@@ -11,7 +11,7 @@ import type { InteractiveAdapter, LaunchContext } from '../../agents/interactive
 import { loadConfig, type LoadedConfig } from '../workspace/config.js';
 import { parseDuration } from '../sys/duration.js';
 import { readFileOrNull, writeFileAtomic } from '../sys/fsutil.js';
-import { type Changes, onChanges } from '../sys/follow.js';
+import { onChanges } from '../sys/follow.js';
 import { instanceSpent, transcriptTurns } from './usage.js';
 import { procStartTime, sameProcessAlive } from '../sys/proctree.js';
 import { selfCommand } from '../sys/self.js';
@@ -117,9 +117,6 @@ class Life {
   private last: InstanceStatus | null = null;
   private idleSince = Date.now();
   private stopping = false;
-  /** The watches, and the transcript among them once the agent has named it. */
-  private changes: Changes | null = null;
-  private transcript: string | null = null;
   private readonly files: InstanceFiles;
   private readonly ws: Workspace;
 
@@ -146,8 +143,7 @@ class Life {
     });
     child.once('spawn', () => this.started(startedAt));
     // the inbox brings the hooks; the log, what agentctl did (a send, an interrupt, a stop)
-    const changes = onChanges([files.inbox, files.events], (path) => this.batch(path !== files.inbox && !path.startsWith(`${files.inbox}/`)));
-    this.changes = changes;
+    const changes = onChanges([files.inbox, files.events], (path) => this.batch(path === files.events));
     const idleTimer = this.idleStopTimer();
     this.batch(); // payloads that arrived before the watch
     const end = await exited;
@@ -189,12 +185,6 @@ class Life {
       // a change is judged against what this supervisor saw last, not by who recorded it: a
       // `wait` reading the inbox often records the turn's end first, and the end must still be told
       const { record, status } = refreshStatus(this.home, this.id, { adapter: this.adapter });
-      // what no hook tells (codex's failed turn, a person's Escape in claude) shows in the
-      // transcript: once the agent has named it, a write there is looked at like a hook
-      if (record.transcript_path && record.transcript_path !== this.transcript && this.changes) {
-        this.transcript = record.transcript_path;
-        this.changes.add(record.transcript_path);
-      }
       const before = this.last;
       this.last = status.status;
       if (status.status !== 'idle') this.idleSince = Date.now();
