@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordHookCommand, notifyArgv } from '../../src/core/instances/events.js';
 import { createInstance } from '../../src/core/instances/record.js';
+import { newInstanceRecord } from '../../src/core/instances/spawn.js';
 import { instanceFiles, type InstanceFiles } from '../../src/core/instances/paths.js';
 import type { InstanceRecord } from '../../src/core/instances/types.js';
 
@@ -14,9 +15,10 @@ export function tempHome(prefix = 'agentctl-inst-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** A record as spawn makes it (core/instances/spawn.ts newInstanceRecord), with `over` on top. */
 export function makeRecord(over: Partial<InstanceRecord> & { id: string }): InstanceRecord {
-  return {
-    version: 1,
+  const base = newInstanceRecord({
+    id: over.id,
     name: over.id,
     role: null,
     agent: 'claude',
@@ -27,18 +29,9 @@ export function makeRecord(over: Partial<InstanceRecord> & { id: string }): Inst
     cwd: '/tmp',
     worktree: null,
     parent: null,
-    created_at: new Date().toISOString(),
-    session_id: null,
-    transcript_path: null,
-    supervisor_pid: null,
-    supervisor_start: null,
-    agent_pid: null,
-    agent_start: null,
     tmux: { socket: null, socket_name: null, session: null, pane: null },
-    lives: 1,
-    stopped_at: null,
-    ...over,
-  };
+  });
+  return { ...base, ...over };
 }
 
 export function newInstance(home: string, over: Partial<InstanceRecord> & { id: string }): InstanceFiles {

@@ -11,6 +11,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, makeEnv, parseJsonLines, type RunResult, type TestEnv } from '../helpers/harness.js';
 import { type ModelServer, startModelServer } from '../helpers/model-server.mjs';
+import { offlineAgentEnv } from '../helpers/real-clis.js';
 import { contextText, Turns } from '../helpers/turns.js';
 
 const REAL = process.env.AGENTCTL_REAL_CLIS;
@@ -47,11 +48,7 @@ suite(`instance commands and tools with real claude instances${why ? ` (skipped:
       ...t.env,
       PATH: `${REAL}:${t.env.PATH}`,
       TMPDIR: t.dir('tmp'),
-      HTTPS_PROXY: server.url, HTTP_PROXY: server.url, https_proxy: server.url, http_proxy: server.url,
-      NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost',
-      ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-scripted-0123456789abcdef',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1', DISABLE_ERROR_REPORTING: '1', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_MAX_RETRIES: '0',
-      CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: '1', IS_SANDBOX: '1',
+      ...offlineAgentEnv(server.url),
     };
   }, 60_000);
 

@@ -16,7 +16,7 @@ import { instanceNow, until } from '../../src/core/instances/until.js';
 import { makeEnv, processGone, ROOT, type TestEnv, waitFor, writeConfig } from '../helpers/harness.js';
 import { newInstance } from '../helpers/instances.js';
 import { type ModelServer, startModelServer } from '../helpers/model-server.mjs';
-import { REAL_CLIS, whyNoRealCli } from '../helpers/real-clis.js';
+import { offlineAgentEnv, REAL_CLIS, whyNoRealCli } from '../helpers/real-clis.js';
 import { Turns } from '../helpers/turns.js';
 
 /** The real claude when $AGENTCTL_REAL_CLIS has it, else the fake TUI that follows its hook contract. */
@@ -90,11 +90,7 @@ suite(`claude instances around their turns (${claudeBin === REAL_CLIS ? 'real' :
         ...t.env,
         PATH: `${claudeBin}:${t.env.PATH}`,
         TMPDIR: t.dir('tmp'),
-        HTTPS_PROXY: server.url, HTTP_PROXY: server.url, https_proxy: server.url, http_proxy: server.url,
-        NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost',
-        ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-scripted-0123456789abcdef',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1', DISABLE_ERROR_REPORTING: '1', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_MAX_RETRIES: '0',
-        CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: '1', IS_SANDBOX: '1',
+        ...offlineAgentEnv(server.url),
       },
     });
   }, 60_000);

@@ -14,7 +14,7 @@ import { waitInstances } from '../../src/app/instance-reads.js';
 import { instanceNow } from '../../src/core/instances/until.js';
 import { makeEnv, processGone, ROOT, type TestEnv, waitFor } from '../helpers/harness.js';
 import { type ModelServer, offlineCodexConfig, startModelServer } from '../helpers/model-server.mjs';
-import { REAL_CLIS, whyNoRealCli } from '../helpers/real-clis.js';
+import { offlineAgentEnv, REAL_CLIS, whyNoRealCli } from '../helpers/real-clis.js';
 import { contextText, Turns } from '../helpers/turns.js';
 
 type Agent = 'claude' | 'codex';
@@ -55,12 +55,7 @@ for (const { agent, kind, bin, why } of variants) {
         ...t.env,
         PATH: `${bin}:${t.env.PATH}`,
         TMPDIR: t.dir('tmp'),
-        HTTPS_PROXY: server.url, HTTP_PROXY: server.url, https_proxy: server.url, http_proxy: server.url,
-        NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost',
-        SCRIPTED_API_KEY: 'sk-scripted',
-        ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-scripted-0123456789abcdef',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1', DISABLE_ERROR_REPORTING: '1', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_MAX_RETRIES: '0',
-        CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: '1', IS_SANDBOX: '1',
+        ...offlineAgentEnv(server.url),
       };
       ctx = createContext({ home: t.home, env, cwd: repo });
     }, 60_000);
